@@ -1,0 +1,40 @@
+# Two commands do everything on a fresh machine (python3 + package registries only):
+#   make demo   set up .venv from pinned requirements, plan dev and prod offline
+#   make test   same set-up, then lint, type-check and the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: setup demo test test-main lint typecheck bench clean
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
+	rm -f $(VENV)/.installed-* && touch $@
+
+demo: setup
+	$(BIN)/blueprint demo dev prod
+
+lint: setup
+	$(BIN)/ruff check .
+
+typecheck: setup
+	$(BIN)/mypy
+
+test-main: setup
+	$(BIN)/pytest
+
+# Extra test targets (e.g. the router's own environment) register themselves here.
+EXTRA_TESTS :=
+-include router/router.mk
+
+test: lint typecheck test-main $(EXTRA_TESTS)
+
+bench: setup
+	$(BIN)/python benchmarks/plan_bench.py
+
+clean:
+	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
