@@ -1,0 +1,1 @@
+"""blueprint: the offline engine, checks, reports and CLI of genai-platform."""

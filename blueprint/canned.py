@@ -1,0 +1,83 @@
+"""Canned outputs per resource type: what the provider would compute on create.
+
+The offline engine answers every registration with the inputs echoed back plus these computed
+properties (camelCase, as on the wire) and a deterministic OCID. Types not listed get only an id;
+their computed outputs stay unset, as they would stay unknown in a first preview.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from blueprint.lookups import REGION_KEY, fake_ocid
+
+Computed = Callable[[str, Mapping[str, Any], str], dict[str, Any]]
+
+
+def _vcn(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {
+        "defaultSecurityListId": fake_ocid("securitylist", region, name + "/default"),
+        "defaultRouteTableId": fake_ocid("routetable", region, name + "/default"),
+        "defaultDhcpOptionsId": fake_ocid("dhcpoptions", region, name + "/default"),
+        "state": "AVAILABLE",
+    }
+
+
+def _vault(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    prefix = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return {
+        "managementEndpoint": f"https://{prefix}-management.kms.{region}.oraclecloud.com",
+        "cryptoEndpoint": f"https://{prefix}-crypto.kms.{region}.oraclecloud.com",
+        "state": "ACTIVE",
+    }
+
+
+def _key(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {"currentKeyVersion": fake_ocid("keyversion", region, name), "state": "ENABLED"}
+
+
+def _bastion(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {"privateEndpointIpAddress": "10.0.0.10", "state": "ACTIVE"}
+
+
+def _k8s_named(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    # Kubernetes auto-names objects without metadata.name: name plus a random suffix. Ours is stable.
+    metadata = dict(inputs.get("metadata") or {})
+    metadata.setdefault("name", f"{name}-{hashlib.sha256(name.encode()).hexdigest()[:8]}")
+    return {"metadata": metadata}
+
+
+COMPUTED: dict[str, Computed] = {
+    "oci:Core/vcn:Vcn": _vcn,
+    "oci:Kms/vault:Vault": _vault,
+    "oci:Kms/key:Key": _key,
+    "oci:Bastion/bastion:Bastion": _bastion,
+}
+
+
+def register(type_token: str, fn: Computed) -> None:
+    """Let a plane's tests or modules add canned outputs for a type the spine does not know."""
+    COMPUTED[type_token] = fn
+
+
+def ocid_kind(type_token: str) -> str:
+    """'oci:Core/vcn:Vcn' → 'vcn'; 'kubernetes:apps/v1:Deployment' → 'deployment'."""
+    return type_token.rsplit(":", 1)[-1].lower()
+
+
+def outputs_for(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:
+    """(id, state) for a created resource: inputs echoed, computed properties added."""
+    state = dict(inputs)
+    if type_token.startswith("kubernetes:"):
+        state.update(_k8s_named(name, inputs, region))
+        ident = f"{state['metadata'].get('namespace', 'default')}/{state['metadata']['name']}"
+        return ident, state
+    fn = COMPUTED.get(type_token)
+    if fn is not None:
+        state.update(fn(name, inputs, region))
+    return fake_ocid(ocid_kind(type_token), region, f"{type_token}::{name}"), state
+
+
+__all__ = ["COMPUTED", "REGION_KEY", "outputs_for", "register"]

@@ -1,0 +1,213 @@
+"""The offline engine: runs ``__main__.py`` unchanged on Pulumi's own mock runtime.
+
+A recording monitor (a subclass of Pulumi's ``MockMonitor``) sees every ``RegisterResource``
+request exactly as the real engine would: type, name, parent, provider, dependencies, property
+dependencies, protect, retain-on-delete and the serialized inputs (camelCase, secrets still
+wrapped, unknowns still marked). From those it builds the resource graph of the DESIGN.md
+contract, with URNs in the engine's format (the stock mock's differ: it keeps the root stack type
+and only the parent's last type).
+
+Resource outputs come from ``blueprint.canned``; data lookups from ``blueprint.lookups`` (an
+unlisted one is an error). ``preview=True`` leaves ids and computed outputs unknown, as a first
+``pulumi preview`` would.
+"""
+
+from __future__ import annotations
+
+import logging
+import runpy
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pulumi
+from google.protobuf import json_format
+from pulumi.runtime import config as runtime_config
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import settings as runtime_settings
+from pulumi.runtime.stack import run_in_stack
+from pulumi.runtime.sync_await import _sync_await
+
+from blueprint import canned, lookups
+from blueprint.graph import SECRET_MARKER, UNKNOWN_MARKER, Graph, Node
+from blueprint.stackconfig import StackConfig, load_stack_config
+
+# Wire-format signatures (pulumi/sdk rpc.py): special objects carry this key.
+_SIG_KEY = "4dabf18193072939515e22adb298388d"
+_SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+_RESOURCE_SIG = "5cf8f73096256a8f31e491e813e4eb8e"
+_OUTPUT_SIG = "d0e6a833031e9bbcd3f4e8bde6ca49a4"
+_ASSET_SIGS = {"c44067f5952c0a294b673a41bacd8c17": "asset", "0def7320c3a5731c473e5ecbe6d01bc7": "archive"}
+_UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
+
+STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def _clean(value: Any) -> Any:
+    """Wire value → graph value: secrets and unknowns replaced by markers, references by URN."""
+    if isinstance(value, str):
+        return UNKNOWN_MARKER if value == _UNKNOWN else value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        sig = value.get(_SIG_KEY)
+        if sig == _SECRET_SIG:
+            return SECRET_MARKER
+        if sig == _RESOURCE_SIG:
+            return value.get("urn", UNKNOWN_MARKER)
+        if sig == _OUTPUT_SIG:
+            if value.get("secret"):
+                return SECRET_MARKER
+            return _clean(value["value"]) if "value" in value else UNKNOWN_MARKER
+        if sig in _ASSET_SIGS:
+            return f"<{_ASSET_SIGS[sig]}>"
+        return {k: _clean(v) for k, v in value.items()}
+    return value
+
+
+def _struct(message: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json_format.MessageToDict(message)
+    return data
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """Pulumi's mock monitor, recording each registration as a graph node with engine-format URNs."""
+
+    def __init__(self, mocks: pulumi_mocks.Mocks, project: str, stack: str) -> None:
+        super().__init__(mocks)
+        self.project = project
+        self.stack = stack
+        self.nodes: list[Node] = []
+        self.outputs: dict[str, dict[str, Any]] = {}
+        self.root_urn = ""
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # The engine qualifies a child's type with its parent's full type chain, except under the root stack.
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type == STACK_TYPE:
+            self.root_urn = response.urn
+            return response
+        provider = request.provider
+        if not provider and request.custom:
+            package = request.type.split(":", 1)[0]
+            version = (request.version or "").replace(".", "_")
+            # The engine's default provider for the package (not registered under mocks).
+            provider = f"urn:pulumi:{self.stack}::{self.project}::pulumi:providers:{package}::default" + (
+                f"_{version}" if version else "")
+        elif provider:
+            provider = provider.rsplit("::", 1)[0]  # an explicit provider reference is "<urn>::<id>"
+        self.nodes.append(Node(
+            urn=response.urn,
+            type=request.type,
+            name=request.name,
+            parent=None if request.parent in ("", self.root_urn) else request.parent,
+            plane=None,
+            provider=provider or None,
+            custom=bool(request.custom),
+            inputs=_clean(_struct(request.object)),
+            dependencies=sorted(set(request.dependencies)),
+            propertyDependencies={k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())},
+            protect=bool(request.protect),
+            retainOnDelete=bool(request.retainOnDelete),
+        ))
+        return response
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        self.outputs[request.urn] = _clean(_struct(request.outputs))
+        return super().RegisterResourceOutputs(request)
+
+
+class OfflineMocks(pulumi_mocks.Mocks):
+    """Canned outputs per type; every lookup from the one table."""
+
+    def __init__(self, ctx: lookups.LookupContext, preview: bool) -> None:
+        self.ctx = ctx
+        self.preview = preview
+
+    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ.startswith("pulumi:providers:"):
+            return ("" if self.preview else lookups.fake_ocid("provider", self.ctx.region, args.name)), dict(args.inputs)
+        ident, state = canned.outputs_for(args.typ, args.name, args.inputs, self.ctx.region)
+        if self.preview:
+            # A first preview knows only the inputs: ids and computed outputs are unknown.
+            return "", dict(args.inputs) | ({"metadata": state["metadata"]} if "metadata" in state else {})
+        return ident, state
+
+    def call(self, args: pulumi_mocks.MockCallArgs) -> Any:
+        # A bare dict means "no check failures" to the mock monitor.
+        return lookups.answer(args.token, args.args, self.ctx)
+
+
+@dataclass
+class PlanResult:
+    graph: Graph
+    seconds: float
+    stack_config: StackConfig = field(repr=False)
+
+
+@contextmanager
+def _on_path(project_dir: Path) -> Iterator[None]:
+    entry = str(project_dir)
+    added = entry not in sys.path
+    if added:
+        sys.path.insert(0, entry)
+    try:
+        yield
+    finally:
+        if added:
+            sys.path.remove(entry)
+
+
+def plan(stack: str, project_dir: Path, *, preview: bool = False, config: StackConfig | None = None) -> PlanResult:
+    """Run the program for one stack offline and return its resource graph.
+
+    Raises ``stacks.settings.SettingsError`` for a bad stack config (nothing is recorded then),
+    ``blueprint.stackconfig.StackConfigError`` for an unreadable stack file, and
+    ``blueprint.lookups.UnlistedLookupError`` for a lookup the table lacks.
+    """
+    started = time.perf_counter()
+    cfg = config or load_stack_config(project_dir, stack)
+    ctx = lookups.LookupContext(region=cfg.region or "", stack=stack)
+    monitor = RecordingMonitor(OfflineMocks(ctx, preview), cfg.project, stack)
+    _configure(monitor, cfg, preview)
+    main = project_dir / "__main__.py"
+    def program() -> None:
+        runpy.run_path(str(main), run_name="__main__")
+
+    with _on_path(project_dir):
+        _sync_await(run_in_stack(program))
+    graph = Graph.from_nodes(
+        project=cfg.project, stack=stack, preview=preview, nodes=monitor.nodes,
+        component_outputs=monitor.outputs, stack_outputs=monitor.outputs.get(monitor.root_urn, {}),
+    )
+    return PlanResult(graph=graph, seconds=time.perf_counter() - started, stack_config=cfg)
+
+
+def _configure(monitor: RecordingMonitor, cfg: StackConfig, preview: bool) -> None:
+    """Point Pulumi's runtime at the recording monitor with a fresh root stack and this stack's config."""
+    settings = pulumi_mocks.MockSettings(
+        monitor=monitor,
+        monitor_features=set(monitor.GetDeploymentInfo(None).supportedFeatures),
+        engine=pulumi_mocks.MockEngine(logging.getLogger("blueprint.engine")),
+        project=cfg.project,
+        stack=cfg.stack,
+        dry_run=preview,
+        organization="organization",
+        callbacks=None,
+    )
+    runtime_settings.configure(settings)
+    # A re-plan in the same process must not reuse the previous run's root stack.
+    runtime_settings.ROOT.set(None)
+    runtime_config.set_all_config(dict(cfg.values), list(cfg.secret_keys))
+    pulumi.runtime.settings.SETTINGS.outputs.clear()

@@ -1,0 +1,463 @@
+"""Governance plane: the foundation every other plane stands on.
+
+Provisions the workload compartment under the configured parent; a tag namespace with the
+defined tags (classification, cost-center, environment, owner) and tag defaults so every resource
+in the compartment carries them; a Vault and its master encryption keys (protection mode and
+rotation per classification tier); a Cloud Guard target on the compartment; the security
+notifications topic and its subscriptions; Events rules for identity and network changes (the
+CIS OCI Foundations 4.x family) targeting that topic; and, once the network exists, a Bastion for
+administrative access to private subnets (``AdminAccess``).
+
+It also holds the one IAM-statement builder every plane uses (``Subject``, ``Grant``,
+``statements``): statements are always scoped to a compartment by OCID, verbs come only from
+inspect/read/use/manage, and the dangerous forms (``manage all-resources``, ``any-user``) are
+refused unless explicitly allowed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_oci as oci
+
+from components import register_plane
+
+GOVERNANCE_TYPE = register_plane("genai:index:GovernanceFoundation", "governance")
+ADMIN_ACCESS_TYPE = register_plane("genai:index:AdminAccess", "governance")
+
+#: Purposes for which the vault holds a master encryption key; planes pick theirs by name.
+KEY_PURPOSES = ("data", "storage", "compute", "secrets", "logs")
+
+TIER_VALUES = ("public", "internal", "confidential", "restricted")
+
+# --------------------------------------------------------------------------------------------
+# IAM statement builder
+# --------------------------------------------------------------------------------------------
+
+VERBS = ("inspect", "read", "use", "manage")
+
+#: Resource-types and families a statement may name (OCI policy reference); anything else is a typo.
+RESOURCE_TYPES = frozenset({
+    "all-resources", "virtual-network-family", "instance-family", "volume-family", "object-family",
+    "objects", "buckets", "database-family", "autonomous-database-family", "autonomous-databases",
+    "cluster-family", "clusters", "cluster-node-pools", "repos", "vaults", "keys", "secret-family",
+    "secrets", "secret-bundles", "key-delegate", "log-groups", "log-content", "logging-family",
+    "metrics", "alarms", "ons-family", "ons-topics", "cloudevents-rules", "api-gateway-family",
+    "generative-ai-family", "genai-agent-family", "generative-ai-chat", "generative-ai-text-embedding",
+    "bastion-family", "bastion-sessions", "apm-domains", "usage-budgets", "tag-namespaces",
+    "tag-defaults", "cloud-guard-family", "database-tools-family", "load-balancers", "waf-family",
+    "network-security-groups", "vnics", "subnets", "compartments", "dynamic-groups", "policies",
+    "service-connector-family", "stream-family", "functions-family",
+})
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Who a statement grants to, in OCI policy syntax."""
+
+    text: str
+    is_admin_group: bool = False
+    is_any_user: bool = False
+
+    @staticmethod
+    def group(name: str, *, admin: bool = False) -> Subject:
+        domain, _, group = name.rpartition("/")
+        quoted = f"'{domain}'/'{group}'" if domain else f"'{group}'"
+        return Subject(f"group {quoted}", is_admin_group=admin)
+
+    @staticmethod
+    def dynamic_group(name: str) -> Subject:
+        domain, _, group = name.rpartition("/")
+        quoted = f"'{domain}'/'{group}'" if domain else f"'{group}'"
+        return Subject(f"dynamic-group {quoted}")
+
+    @staticmethod
+    def any_user() -> Subject:
+        """Every principal; the builder only accepts it with a ``where`` condition."""
+        return Subject("any-user", is_any_user=True)
+
+    @staticmethod
+    def service(name: str) -> Subject:
+        return Subject(f"service {name}")
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One permission: a verb on a resource-type, optionally narrowed by a condition."""
+
+    verb: str
+    resource: str
+    where: str | None = None
+
+
+def render_statement(subject: Subject, grant: Grant, compartment_ocid: str) -> str:
+    """One statement as text. Raises ValueError on anything a security reviewer would reject."""
+    if grant.verb not in VERBS:
+        raise ValueError(f"IAM verb must be one of {', '.join(VERBS)}")
+    if grant.resource not in RESOURCE_TYPES:
+        raise ValueError(f"IAM resource-type '{grant.resource}' is not a known OCI resource-type or family")
+    if grant.verb == "manage" and grant.resource == "all-resources" and not subject.is_admin_group:
+        raise ValueError("'manage all-resources' is reserved for the platform admin group")
+    if subject.is_any_user and not grant.where:
+        raise ValueError("'any-user' statements need a where-condition")
+    if not compartment_ocid.startswith("ocid1.compartment.") and compartment_ocid != pulumi.UNKNOWN:
+        raise ValueError("IAM statements must be scoped to a compartment OCID")
+    text = f"Allow {subject.text} to {grant.verb} {grant.resource} in compartment id {compartment_ocid}"
+    return f"{text} where {grant.where}" if grant.where else text
+
+
+def statements(subject: Subject, grants: Sequence[Grant], compartment_id: pulumi.Input[str]) -> pulumi.Output[list[str]]:
+    """Statements for one subject, all scoped to one compartment (by OCID, resolved at deploy time)."""
+    return pulumi.Output.from_input(compartment_id).apply(
+        lambda ocid: [render_statement(subject, g, ocid) for g in grants]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Events: the CIS OCI Foundations 4.x notification family
+# --------------------------------------------------------------------------------------------
+
+_IDCP = "com.oraclecloud.identitycontrolplane."
+_VN = "com.oraclecloud.virtualnetwork."
+
+#: rule key -> (CIS recommendation, scope, event types). Identity events are emitted in the
+#: tenancy (root compartment), so their rules live there; network events in our compartment.
+EVENT_RULES: Mapping[str, tuple[str, str, tuple[str, ...]]] = {
+    "identity-provider": ("4.3", "tenancy", tuple(_IDCP + e for e in (
+        "createidentityprovider", "deleteidentityprovider", "updateidentityprovider"))),
+    "idp-group-mapping": ("4.4", "tenancy", tuple(_IDCP + e for e in (
+        "createidpgroupmapping", "deleteidpgroupmapping", "updateidpgroupmapping"))),
+    "iam-group": ("4.5", "tenancy", tuple(_IDCP + e for e in (
+        "addusertogroup", "creategroup", "deletegroup", "removeuserfromgroup", "updategroup"))),
+    "iam-policy": ("4.6", "tenancy", tuple(_IDCP + e for e in ("createpolicy", "deletepolicy", "updatepolicy"))),
+    "iam-user": ("4.7", "tenancy", tuple(_IDCP + e for e in (
+        "createuser", "deleteuser", "updateuser", "updateusercapabilities", "updateuserstate"))),
+    "vcn": ("4.8", "compartment", tuple(_VN + e for e in ("createvcn", "deletevcn", "updatevcn"))),
+    "route-table": ("4.9", "compartment", tuple(_VN + e for e in (
+        "changeroutetablecompartment", "createroutetable", "deleteroutetable", "updateroutetable"))),
+    "security-list": ("4.10", "compartment", tuple(_VN + e for e in (
+        "changesecuritylistcompartment", "createsecuritylist", "deletesecuritylist", "updatesecuritylist"))),
+    "network-security-group": ("4.11", "compartment", tuple(_VN + e for e in (
+        "changenetworksecuritygroupcompartment", "createnetworksecuritygroup", "deletenetworksecuritygroup",
+        "updatenetworksecuritygroupsecurityrules"))),
+    "network-gateway": ("4.12", "compartment", tuple(_VN + e for e in (
+        "createdrg", "deletedrg", "updatedrg", "createdrgattachment", "deletedrgattachment", "updatedrgattachment",
+        "changeinternetgatewaycompartment", "createinternetgateway", "deleteinternetgateway", "updateinternetgateway",
+        "changelocalpeeringgatewaycompartment", "createlocalpeeringgateway", "deletelocalpeeringgateway.end",
+        "updatelocalpeeringgateway", "changenatgatewaycompartment", "createnatgateway", "deletenatgateway",
+        "updatenatgateway", "attachserviceid", "detachserviceid", "changeservicegatewaycompartment",
+        "createservicegateway", "deleteservicegateway.end", "updateservicegateway"))),
+    "cloud-guard-problem": ("4.15", "compartment", tuple("com.oraclecloud.cloudguard." + e for e in (
+        "problemdetected", "problemdismissed", "problemremediated"))),
+}
+
+
+# --------------------------------------------------------------------------------------------
+# GovernanceFoundation
+# --------------------------------------------------------------------------------------------
+
+
+class GovernanceFoundationArgs(TypedDict):
+    """Inputs of the governance foundation."""
+
+    tenancy_id: pulumi.Input[str]
+    """Tenancy OCID: identity event rules live in its root compartment."""
+    parent_compartment_id: pulumi.Input[str]
+    """Compartment under which the workload compartment and the tag namespace are created."""
+    environment: str
+    """Environment name (dev, prod, …): names the compartment and the tag namespace."""
+    classification: str
+    """Classification tier; the value of the classification defined tag."""
+    cost_center: str
+    """Value of the cost-center defined tag (cost attribution)."""
+    owner: str
+    """Owning team's address; value of the owner defined tag."""
+    admin_group: str
+    """The only IAM group granted manage all-resources, in the workload compartment only."""
+    security_emails: Sequence[str]
+    """Email subscribers of the security topic."""
+    vault_type: NotRequired[str]
+    """DEFAULT or VIRTUAL_PRIVATE (dedicated HSM partition; needed for automatic rotation). Default VIRTUAL_PRIVATE."""
+    key_protection_mode: NotRequired[str]
+    """HSM or SOFTWARE protection for master keys. Default HSM."""
+    key_rotation_days: NotRequired[int | None]
+    """Automatic rotation interval in days (virtual private vaults only); None disables auto-rotation."""
+    key_purposes: NotRequired[Sequence[str]]
+    """Which master keys to create, one per purpose. Default: data, storage, compute, secrets, logs."""
+    auditor_group: NotRequired[str | None]
+    """Group granted read-only access for audit; omitted means no auditor policy."""
+    security_https_endpoints: NotRequired[Sequence[pulumi.Input[str]]]
+    """HTTPS subscribers of the security topic (secrets: webhook URLs carry tokens)."""
+    protect_stateful: NotRequired[bool]
+    """Protect the compartment, tag namespace, vault and keys from deletion. Default True."""
+
+
+class GovernanceFoundation(pulumi.ComponentResource):
+    """Compartment, tags, vault and keys, Cloud Guard, security events and notifications, IAM."""
+
+    compartment_id: pulumi.Output[str]
+    """OCID of the workload compartment every other plane provisions into."""
+    tag_namespace: pulumi.Output[str]
+    """Name of the tag namespace holding the defined tags."""
+    defined_tags: pulumi.Output[dict[str, str]]
+    """The defined tags every resource carries ({namespace.tag: value}); depends on the tag definitions."""
+    vault_id: pulumi.Output[str]
+    """OCID of the vault."""
+    key_ids: dict[str, pulumi.Output[str]]
+    """Master encryption key OCID per purpose (see KEY_PURPOSES)."""
+    security_topic_id: pulumi.Output[str]
+    """OCID of the security notifications topic."""
+
+    def __init__(self, name: str, args: GovernanceFoundationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(GOVERNANCE_TYPE, name, None, opts)
+        protect = args.get("protect_stateful", True)
+        env = args["environment"]
+        child = pulumi.ResourceOptions(parent=self)
+        stateful = pulumi.ResourceOptions(parent=self, protect=protect)
+
+        # Tag namespace in the parent compartment: the workload compartment itself carries the tags.
+        ns = oci.identity.TagNamespace(
+            f"{name}-tags",
+            compartment_id=args["parent_compartment_id"],
+            name=f"genai-{env}",
+            description=f"genai-platform {env}: classification, cost attribution, ownership",
+            opts=stateful,
+        )
+        tag_values = {
+            "classification": args["classification"],
+            "cost-center": args["cost_center"],
+            "environment": env,
+            "owner": args["owner"],
+        }
+        tags: dict[str, oci.identity.Tag] = {}
+        for key in tag_values:
+            tags[key] = oci.identity.Tag(
+                f"{name}-tag-{key}",
+                tag_namespace_id=ns.id,
+                name=key,
+                description=_TAG_DESCRIPTIONS[key],
+                is_cost_tracking=key in ("cost-center", "environment"),
+                validator=oci.identity.TagValidatorArgs(validator_type="ENUM", values=list(TIER_VALUES))
+                if key == "classification" else None,
+                opts=child,
+            )
+        self.tag_namespace = ns.name
+        self.defined_tags = pulumi.Output.all(ns.name, *[t.name for t in tags.values()]).apply(
+            lambda names: {f"{names[0]}.{tag}": tag_values[tag] for tag in names[1:]}
+        )
+        tagged = self.defined_tags
+
+        compartment = oci.identity.Compartment(
+            f"{name}-compartment",
+            compartment_id=args["parent_compartment_id"],
+            name=f"genai-{env}",
+            description=f"genai-platform workload compartment ({env})",
+            # Deleting a compartment through Pulumi is refused unless explicitly allowed.
+            enable_delete=not protect,
+            defined_tags=tagged,
+            opts=stateful,
+        )
+        self.compartment_id = compartment.id
+        for key, tag in tags.items():
+            # Tag defaults stamp resources created outside this program too (console, CLI).
+            oci.identity.TagDefault(
+                f"{name}-default-{key}",
+                compartment_id=compartment.id,
+                tag_definition_id=tag.id,
+                value=tag_values[key],
+                is_required=False,
+                opts=child,
+            )
+
+        vault_type = args.get("vault_type", "VIRTUAL_PRIVATE")
+        vault = oci.kms.Vault(
+            f"{name}-vault",
+            compartment_id=compartment.id,
+            display_name=f"genai-{env}-vault",
+            vault_type=vault_type,
+            defined_tags=tagged,
+            opts=stateful,
+        )
+        self.vault_id = vault.id
+        rotation = args.get("key_rotation_days")
+        self.key_ids = {}
+        for purpose in args.get("key_purposes", KEY_PURPOSES):
+            master_key = oci.kms.Key(
+                f"{name}-key-{purpose}",
+                compartment_id=compartment.id,
+                display_name=f"genai-{env}-{purpose}",
+                key_shape=oci.kms.KeyKeyShapeArgs(algorithm="AES", length=32),
+                management_endpoint=vault.management_endpoint,
+                protection_mode=args.get("key_protection_mode", "HSM"),
+                is_auto_rotation_enabled=rotation is not None,
+                auto_key_rotation_details=oci.kms.KeyAutoKeyRotationDetailsArgs(rotation_interval_in_days=rotation)
+                if rotation is not None else None,
+                defined_tags=tagged,
+                opts=stateful,
+            )
+            self.key_ids[purpose] = master_key.id
+
+        topic = oci.ons.NotificationTopic(
+            f"{name}-security-topic",
+            compartment_id=compartment.id,
+            name=f"genai-{env}-security",
+            description="Security events: identity and network changes, Cloud Guard problems",
+            defined_tags=tagged,
+            opts=child,
+        )
+        self.security_topic_id = topic.id
+        for i, email in enumerate(args["security_emails"]):
+            oci.ons.Subscription(
+                f"{name}-security-email-{i}",
+                compartment_id=compartment.id,
+                topic_id=topic.id,
+                protocol="EMAIL",
+                endpoint=email,
+                defined_tags=tagged,
+                opts=child,
+            )
+        for i, url in enumerate(args.get("security_https_endpoints", ())):
+            oci.ons.Subscription(
+                f"{name}-security-https-{i}",
+                compartment_id=compartment.id,
+                topic_id=topic.id,
+                protocol="CUSTOM_HTTPS",
+                endpoint=pulumi.Output.secret(url),
+                defined_tags=tagged,
+                opts=child,
+            )
+
+        for key, (cis, scope, event_types) in EVENT_RULES.items():
+            oci.events.Rule(
+                f"{name}-events-{key}",
+                compartment_id=args["tenancy_id"] if scope == "tenancy" else compartment.id,
+                display_name=f"genai-{env}-{key}-changes",
+                description=f"CIS OCI 3.1 {cis}: notify on {key.replace('-', ' ')} changes",
+                condition=json.dumps({"eventType": list(event_types)}, separators=(",", ":")),
+                is_enabled=True,
+                actions=oci.events.RuleActionsArgs(action=[
+                    oci.events.RuleActionsActionArgs(action_type="ONS", is_enabled=True, topic_id=topic.id),
+                ]),
+                defined_tags=tagged,
+                opts=child,
+            )
+
+        # Cloud Guard: Oracle-managed configuration, activity and threat detector recipes and the
+        # Oracle-managed responder recipe, attached to the workload compartment.
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        detectors = oci.cloudguard.get_detector_recipes_output(compartment_id=args["tenancy_id"], opts=lookup)
+        responders = oci.cloudguard.get_responder_recipes_output(compartment_id=args["tenancy_id"], opts=lookup)
+        oci.cloudguard.Target(
+            f"{name}-cloud-guard",
+            compartment_id=compartment.id,
+            display_name=f"genai-{env}",
+            description="Cloud Guard target for the genai-platform workload compartment",
+            target_resource_id=compartment.id,
+            target_resource_type="COMPARTMENT",
+            target_detector_recipes=detectors.apply(_oracle_detector_recipes),
+            target_responder_recipes=responders.apply(_oracle_responder_recipes),
+            defined_tags=tagged,
+            opts=child,
+        )
+
+        policy_statements = [statements(Subject.group(args["admin_group"], admin=True),
+                                        [Grant("manage", "all-resources")], compartment.id)]
+        auditor = args.get("auditor_group")
+        if auditor:
+            policy_statements.append(statements(Subject.group(auditor),
+                                                [Grant("read", "all-resources")], compartment.id))
+        oci.identity.Policy(
+            f"{name}-admin-policy",
+            compartment_id=args["parent_compartment_id"],
+            name=f"genai-{env}-administration",
+            description="Platform administrators manage, auditors read, the workload compartment only",
+            statements=pulumi.Output.all(*policy_statements).apply(lambda parts: [s for part in parts for s in part]),
+            defined_tags=tagged,
+            opts=child,
+        )
+
+        self.register_outputs({
+            "compartmentId": self.compartment_id,
+            "tagNamespace": self.tag_namespace,
+            "vaultId": self.vault_id,
+            "keyIds": self.key_ids,
+            "securityTopicId": self.security_topic_id,
+        })
+
+
+_TAG_DESCRIPTIONS = {
+    "classification": "Data-classification tier of what the resource holds or processes",
+    "cost-center": "Cost centre charged for the resource",
+    "environment": "Deployment environment",
+    "owner": "Owning team",
+}
+
+_DETECTORS = ("IAAS_CONFIGURATION_DETECTOR", "IAAS_ACTIVITY_DETECTOR", "IAAS_THREAT_DETECTOR")
+
+
+def _oracle_detector_recipes(result: Any) -> list[oci.cloudguard.TargetTargetDetectorRecipeArgs]:
+    items = [item for coll in result.detector_recipe_collections for item in coll.items]
+    chosen = [i for i in items if i.owner == "ORACLE" and i.detector in _DETECTORS]
+    return [oci.cloudguard.TargetTargetDetectorRecipeArgs(detector_recipe_id=i.id)
+            for i in sorted(chosen, key=lambda i: i.detector)]
+
+
+def _oracle_responder_recipes(result: Any) -> list[oci.cloudguard.TargetTargetResponderRecipeArgs]:
+    items = [item for coll in result.responder_recipe_collections for item in coll.items]
+    return [oci.cloudguard.TargetTargetResponderRecipeArgs(responder_recipe_id=i.id)
+            for i in items if i.owner == "ORACLE"][:1]
+
+
+# --------------------------------------------------------------------------------------------
+# AdminAccess: the bastion (created once the network exists)
+# --------------------------------------------------------------------------------------------
+
+
+class AdminAccessArgs(TypedDict):
+    """Inputs of the administrative-access bastion."""
+
+    compartment_id: pulumi.Input[str]
+    """Workload compartment."""
+    environment: str
+    """Environment name; part of the bastion's name."""
+    target_subnet_id: pulumi.Input[str]
+    """The bastion subnet: the bastion's private endpoint lives there."""
+    client_cidrs: Sequence[str]
+    """Networks allowed to open sessions; never 0.0.0.0/0."""
+    defined_tags: pulumi.Input[Mapping[str, str]]
+    """Defined tags from the governance foundation."""
+    max_session_ttl_minutes: NotRequired[int]
+    """Longest session. Default 60 minutes."""
+
+
+class AdminAccess(pulumi.ComponentResource):
+    """A standard OCI Bastion: time-limited SSH/port-forwarding sessions into private subnets."""
+
+    bastion_id: pulumi.Output[str]
+    """OCID of the bastion."""
+    private_ip: pulumi.Output[str]
+    """The bastion's private endpoint address (for NSG rules that admit it)."""
+
+    def __init__(self, name: str, args: AdminAccessArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(ADMIN_ACCESS_TYPE, name, None, opts)
+        if any(cidr.endswith("/0") for cidr in args["client_cidrs"]):
+            raise ValueError("bastion client CIDRs must not include /0")
+        bastion = oci.bastion.Bastion(
+            f"{name}-bastion",
+            bastion_type="standard",
+            compartment_id=args["compartment_id"],
+            target_subnet_id=args["target_subnet_id"],
+            # Bastion names allow letters and digits only.
+            name="genai" + "".join(ch for ch in args["environment"] if ch.isalnum()) + "bastion",
+            client_cidr_block_allow_lists=list(args["client_cidrs"]),
+            max_session_ttl_in_seconds=60 * args.get("max_session_ttl_minutes", 60),
+            defined_tags=args["defined_tags"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.bastion_id = bastion.id
+        self.private_ip = bastion.private_endpoint_ip_address
+        self.register_outputs({"bastionId": self.bastion_id})

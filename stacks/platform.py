@@ -1,0 +1,78 @@
+"""Composition: settings → planes. The one place that knows which plane feeds which.
+
+Order follows the dependencies: governance (compartment, tags, keys) → network → the rest.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+
+from components.governance import AdminAccess, GovernanceFoundation
+from components.network import NetworkPlane
+from stacks.settings import Settings
+
+
+@dataclass
+class Platform:
+    """The planes of one stack, and what the stack exports."""
+
+    settings: Settings
+    governance: GovernanceFoundation
+    network: NetworkPlane
+    admin: AdminAccess
+
+    def export(self) -> None:
+        pulumi.export("classification", self.settings.tier.name)
+        pulumi.export("region", self.settings.region)
+        pulumi.export("compartmentId", self.governance.compartment_id)
+        pulumi.export("vaultId", self.governance.vault_id)
+        pulumi.export("securityTopicId", self.governance.security_topic_id)
+        pulumi.export("vcnId", self.network.vcn_id)
+        pulumi.export("subnetIds", self.network.subnet_ids)
+        pulumi.export("placements", self.network.placements)
+        pulumi.export("bastionId", self.admin.bastion_id)
+
+
+def build_platform(settings: Settings) -> Platform:
+    g, n, tier = settings.governance, settings.network, settings.tier
+    governance = GovernanceFoundation(f"{g.environment}-governance", {
+        "tenancy_id": g.tenancy_id,
+        "parent_compartment_id": g.parent_compartment_id,
+        "environment": g.environment,
+        "classification": tier.name,
+        "cost_center": g.cost_center,
+        "owner": g.owner,
+        "admin_group": g.admin_group,
+        "auditor_group": g.auditor_group,
+        "security_emails": g.security_emails,
+        "security_https_endpoints": [s.reveal() for s in g.security_https_endpoints],
+        "vault_type": g.vault_type,
+        "key_protection_mode": g.key_protection_mode,
+        "key_rotation_days": g.key_rotation_days,
+        "protect_stateful": g.protect_stateful,
+    })
+    network = NetworkPlane(f"{g.environment}-network", {
+        "compartment_id": governance.compartment_id,
+        "tenancy_id": g.tenancy_id,
+        "environment": g.environment,
+        "vcn_cidr": n.vcn_cidr,
+        "subnet_cidrs": n.subnets,
+        "defined_tags": governance.defined_tags,
+        "public_api": n.public_api,
+        "api_client_cidrs": n.api_client_cidrs,
+        "router_port": n.router_port,
+        "flow_log_retention_days": n.flow_log_retention_days,
+        "availability_domains": n.placement.availability_domains,
+        "fault_domains": n.placement.fault_domains,
+    })
+    admin = AdminAccess(f"{g.environment}-admin", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "target_subnet_id": network.subnet_ids["bastion"],
+        "client_cidrs": g.bastion_client_cidrs,
+        "max_session_ttl_minutes": g.bastion_max_session_ttl_minutes,
+        "defined_tags": governance.defined_tags,
+    })
+    return Platform(settings=settings, governance=governance, network=network, admin=admin)

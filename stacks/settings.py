@@ -1,0 +1,488 @@
+"""Stack settings: the only reader of ``pulumi.Config``.
+
+Raw stack config (``Pulumi.<stack>.yaml``, namespace ``genai-platform:``) is validated against
+``stacks/stack.schema.json`` and the data-classification matrix, then frozen into typed settings
+before any resource is declared. Components never read config; they receive these values.
+
+Every problem is reported at once, one line each, naming the key path, what was wrong and what is
+allowed. No value is ever echoed back: a config value may be a secret.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pulumi
+import yaml
+from referencing import Registry, Resource
+
+NAMESPACE = "genai-platform"
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = Path(__file__).resolve().parent
+MATRIX_PATH = ROOT / "policies" / "classification.yaml"
+MATRIX_SCHEMA_PATH = ROOT / "policies" / "classification.schema.json"
+
+#: What the offline engine puts in place of a ``secure:`` value it cannot decrypt.
+OFFLINE_SECRET = "[secret]"
+
+TIERS = ("public", "internal", "confidential", "restricted")
+SUBNET_ROLES = ("ingress", "okeApi", "workers", "pods", "data", "model", "bastion", "publicIngress")
+_PROTECTION_ORDER = {"SOFTWARE": 0, "HSM": 1}
+_VAULT_TYPE_ORDER = {"DEFAULT": 0, "VIRTUAL_PRIVATE": 1}
+
+
+# --------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the stack config: where, and what (never the value)."""
+
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+class SettingsError(pulumi.RunError):
+    """Raised before any resource is declared; the Pulumi CLI prints it without a traceback."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("invalid stack configuration:\n" + "\n".join(str(p) for p in problems))
+
+
+# --------------------------------------------------------------------------------------------
+# Typed settings
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Secret:
+    """A config value that must never be printed; components wrap it with ``pulumi.Output.secret``."""
+
+    _value: str = field(repr=False)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret(***)"
+
+
+@dataclass(frozen=True)
+class Retention:
+    log_days: int
+    data_days: int
+    audit_archive_days: int
+
+
+@dataclass(frozen=True)
+class TierPolicy:
+    """One row of the classification matrix (policies/classification.yaml)."""
+
+    name: str
+    customer_managed_keys: bool
+    private_endpoints_only: bool
+    public_api_allowed: bool
+    vault_protection_mode: str
+    vault_type: str
+    key_rotation_max_days: int
+    allowed_serving: tuple[str, ...]
+    prompt_logging: str
+    image_signature_verification: bool
+    regions: tuple[str, ...]
+    retention: Retention
+
+
+@dataclass(frozen=True)
+class GovernanceSettings:
+    environment: str
+    tenancy_id: str
+    parent_compartment_id: str
+    cost_center: str
+    owner: str
+    admin_group: str
+    auditor_group: str | None
+    protect_stateful: bool
+    vault_type: str
+    key_protection_mode: str
+    key_rotation_days: int | None
+    """Automatic rotation interval; None where the vault type cannot rotate automatically."""
+    security_emails: tuple[str, ...]
+    security_https_endpoints: tuple[Secret, ...]
+    bastion_client_cidrs: tuple[str, ...]
+    bastion_max_session_ttl_minutes: int
+
+
+@dataclass(frozen=True)
+class Placement:
+    availability_domains: int
+    fault_domains: int
+
+
+@dataclass(frozen=True)
+class NetworkSettings:
+    vcn_cidr: str
+    subnets: Mapping[str, str]
+    public_api: bool
+    api_client_cidrs: tuple[str, ...]
+    router_port: int
+    flow_log_retention_days: int
+    placement: Placement
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the program needs, validated and frozen."""
+
+    project: str
+    stack: str
+    region: str
+    tier: TierPolicy
+    governance: GovernanceSettings
+    network: NetworkSettings
+
+    @property
+    def environment(self) -> str:
+        return self.governance.environment
+
+
+# --------------------------------------------------------------------------------------------
+# Schema and matrix loading
+# --------------------------------------------------------------------------------------------
+
+
+def _load_json(path: Path) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        data: dict[str, Any] = json.load(fh)
+    return data
+
+
+@cache
+def stack_validator() -> jsonschema.protocols.Validator:
+    """The stack-config validator, with every plane schema under stacks/schema/ registered."""
+    root = _load_json(SCHEMA_DIR / "stack.schema.json")
+    resources = [(root["$id"], Resource.from_contents(root))]
+    for part in sorted((SCHEMA_DIR / "schema").glob("*.json")):
+        doc = _load_json(part)
+        resources.append((doc["$id"], Resource.from_contents(doc)))
+    registry: Registry = Registry().with_resources(resources)
+    cls = jsonschema.validators.validator_for(root)
+    cls.check_schema(root)
+    return cls(root, registry=registry, format_checker=_format_checker())
+
+
+def _is_cidr(value: object) -> bool:
+    if not isinstance(value, str):
+        return True  # the type keyword reports it
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError:
+        return False
+    return isinstance(net, ipaddress.IPv4Network) and "/" in value
+
+
+def _format_checker() -> jsonschema.FormatChecker:
+    checker = jsonschema.FormatChecker(formats=())
+    checker.checks("cidr")(_is_cidr)
+    return checker
+
+
+@cache
+def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
+    """The classification matrix, schema-checked; a broken matrix is a SettingsError too."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        problem = Problem(str(path), f"cannot read the classification matrix ({type(exc).__name__})")
+        raise SettingsError([problem]) from None
+    schema = _load_json(MATRIX_SCHEMA_PATH)
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(e.path))
+    if errors:
+        raise SettingsError([Problem(f"{path.name}:{_dotted(e.absolute_path)}", _describe(e)) for e in errors])
+    tiers: dict[str, TierPolicy] = {}
+    for name, row in raw["tiers"].items():
+        tiers[name] = TierPolicy(
+            name=name,
+            customer_managed_keys=row["customerManagedKeys"],
+            private_endpoints_only=row["privateEndpointsOnly"],
+            public_api_allowed=row["publicApiAllowed"],
+            vault_protection_mode=row["vault"]["protectionMode"],
+            vault_type=row["vault"]["type"],
+            key_rotation_max_days=row["keyRotationMaxDays"],
+            allowed_serving=tuple(row["allowedServing"]),
+            prompt_logging=row["promptLogging"],
+            image_signature_verification=row["imageSignatureVerification"],
+            regions=tuple(row["regions"]),
+            retention=Retention(
+                log_days=row["retention"]["logDays"],
+                data_days=row["retention"]["dataDays"],
+                audit_archive_days=row["retention"]["auditArchiveDays"],
+            ),
+        )
+    return tiers
+
+
+# --------------------------------------------------------------------------------------------
+# Error wording: what was wrong and what is allowed, never the value
+# --------------------------------------------------------------------------------------------
+
+
+def _dotted(path: Any) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+_JSON_TYPES = {"object": "an object (mapping)", "array": "a list", "string": "a string", "integer": "a whole number",
+               "number": "a number", "boolean": "true or false"}
+
+
+def _describe(error: jsonschema.ValidationError) -> str:
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    v = error.validator
+    value: Any = error.validator_value
+    if v == "type":
+        names = [value] if isinstance(value, str) else list(value)
+        return "wrong type; expected " + " or ".join(_JSON_TYPES.get(n, n) for n in names)
+    if v == "enum":
+        return "not an allowed value; allowed: " + ", ".join(json.dumps(x) for x in value)
+    if v == "const":
+        return f"must be {json.dumps(value)}"
+    if v == "required":
+        missing = [k for k in value if isinstance(error.instance, dict) and k not in error.instance]
+        return "missing required key " + ", ".join(f"'{k}'" for k in missing)
+    if v == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        return "unknown key " + ", ".join(f"'{k}'" for k in extra) + "; allowed keys: " + ", ".join(allowed)
+    if v == "pattern":
+        return "badly formed; expected " + schema.get("x-allowed", "a value matching the documented format")
+    if v == "format":
+        return "not a valid IPv4 CIDR block; expected a.b.c.d/n with no host bits set"
+    if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+        lo, hi = schema.get("minimum"), schema.get("maximum")
+        return f"out of range; allowed: {lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
+    if v in ("minItems", "maxItems"):
+        lo, hi = schema.get("minItems", 0), schema.get("maxItems")
+        return f"wrong number of items; allowed: {lo} to {hi if hi is not None else 'any number'}"
+    if v == "uniqueItems":
+        return "has duplicate items; items must be unique"
+    if v in ("minLength", "maxLength"):
+        return f"wrong length; allowed: {schema.get('minLength', 0)} to {schema.get('maxLength', 'any')} characters"
+    return f"failed the '{v}' check of the schema"
+
+
+# --------------------------------------------------------------------------------------------
+# Reading config
+# --------------------------------------------------------------------------------------------
+
+
+def _config_map() -> dict[str, Any]:
+    """All config the engine handed the program (the CLI, or the offline engine)."""
+    from pulumi.runtime import config as runtime_config
+
+    merged: dict[str, Any] = dict(runtime_config.get_config_env())
+    merged.update(runtime_config.CONFIG.get())
+    return merged
+
+
+def _decode(value: Any) -> Any:
+    """Structured config arrives JSON-encoded; scalars arrive as strings."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def load_settings() -> Settings:
+    """Read this stack's config through Pulumi and return validated settings (or raise SettingsError)."""
+    prefix = NAMESPACE + ":"
+    raw: dict[str, Any] = {}
+    for key, value in _config_map().items():
+        if key.startswith(prefix):
+            raw[key[len(prefix):]] = _decode(value)
+    region = pulumi.Config("oci").get("region")
+    return validate(raw, region=region, project=pulumi.get_project(), stack=pulumi.get_stack())
+
+
+# --------------------------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------------------------
+
+
+def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack: str) -> Settings:
+    """Pure: raw config mapping (namespace stripped) → Settings, or SettingsError listing every problem."""
+    problems: list[Problem] = []
+
+    def p(path: str, message: str) -> None:
+        problems.append(Problem(f"{NAMESPACE}:{path}" if path else NAMESPACE, message))
+
+    if not isinstance(raw, Mapping):
+        raise SettingsError([Problem(NAMESPACE, "stack config must be a mapping of keys")])
+
+    validator = stack_validator()
+    errors = sorted(validator.iter_errors(dict(raw)), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
+    for err in errors:
+        p(_dotted(err.absolute_path), _describe(err))
+    if region is None:
+        problems.append(Problem("oci:region", "missing; set the stack's region with `pulumi config set oci:region <region>`"))
+    elif not isinstance(region, str) or not _REGION.fullmatch(region):
+        problems.append(Problem("oci:region", "badly formed; expected an OCI region identifier such as eu-frankfurt-1"))
+    if problems:
+        raise SettingsError(problems)
+
+    matrix = load_matrix()
+    tier = matrix[raw["classification"]]
+    assert region is not None
+    gov_raw: dict[str, Any] = raw["governance"]
+    net_raw: dict[str, Any] = raw["network"]
+
+    # Residency: the region must be on the tier's allow-list.
+    if region not in tier.regions:
+        allowed = ", ".join(tier.regions)
+        problems.append(Problem("oci:region", f"not allowed for the {tier.name} tier; allowed regions: {allowed}"))
+
+    governance = _governance(gov_raw, tier, p)
+    network = _network(net_raw, tier, p)
+    if problems:
+        raise SettingsError(problems)
+    assert governance is not None and network is not None
+    return Settings(project=project, stack=stack, region=region, tier=tier, governance=governance, network=network)
+
+
+_REGION = re.compile(r"[a-z]{2}-[a-z]+-[0-9]")
+
+
+def _at_least(order: Mapping[str, int], asked: str, minimum: str) -> bool:
+    return order[asked] >= order[minimum]
+
+
+def _governance(g: dict[str, Any], tier: TierPolicy, p: Any) -> GovernanceSettings | None:
+    vault = g.get("vault", {})
+    protection = vault.get("protectionMode", tier.vault_protection_mode)
+    vault_type = vault.get("type", tier.vault_type)
+    rotation = vault.get("rotationDays", min(90, tier.key_rotation_max_days))
+    # OCI rotates keys automatically only in virtual private vaults; elsewhere rotation is manual.
+    ok = True
+    if not _at_least(_PROTECTION_ORDER, protection, tier.vault_protection_mode):
+        p("governance.vault.protectionMode",
+          f"less than the {tier.name} tier requires; allowed: {tier.vault_protection_mode} or stronger")
+        ok = False
+    if not _at_least(_VAULT_TYPE_ORDER, vault_type, tier.vault_type):
+        p("governance.vault.type", f"less than the {tier.name} tier requires; allowed: {tier.vault_type}")
+        ok = False
+    if "rotationDays" in vault and vault_type != "VIRTUAL_PRIVATE":
+        p("governance.vault.rotationDays",
+          "automatic rotation needs a VIRTUAL_PRIVATE vault; allowed: omit it, or set governance.vault.type to VIRTUAL_PRIVATE")
+        ok = False
+    elif rotation > tier.key_rotation_max_days:
+        p("governance.vault.rotationDays",
+          f"longer than the {tier.name} tier allows; allowed: at most {tier.key_rotation_max_days}")
+        ok = False
+    for i, cidr in enumerate(g["bastion"]["clientCidrs"]):
+        if ipaddress.ip_network(cidr).prefixlen == 0:
+            p(f"governance.bastion.clientCidrs[{i}]",
+              "opens the bastion to the whole internet; allowed: a specific network, never /0")
+            ok = False
+    if not ok:
+        return None
+    return GovernanceSettings(
+        environment=g["environment"],
+        tenancy_id=g["tenancyId"],
+        parent_compartment_id=g["parentCompartmentId"],
+        cost_center=g["costCenter"],
+        owner=g["owner"],
+        admin_group=g["adminGroup"],
+        auditor_group=g.get("auditorGroup"),
+        protect_stateful=g.get("protectStateful", True),
+        vault_type=vault_type,
+        key_protection_mode=protection,
+        key_rotation_days=rotation if vault_type == "VIRTUAL_PRIVATE" else None,
+        security_emails=tuple(g["notifications"]["securityEmails"]),
+        security_https_endpoints=tuple(Secret(u) for u in g["notifications"].get("securityHttpsEndpoints", [])),
+        bastion_client_cidrs=tuple(g["bastion"]["clientCidrs"]),
+        bastion_max_session_ttl_minutes=g["bastion"].get("maxSessionTtlMinutes", 60),
+    )
+
+
+def _network(n: dict[str, Any], tier: TierPolicy, p: Any) -> NetworkSettings | None:
+    ok = True
+    vcn = ipaddress.IPv4Network(n["vcnCidr"])
+    if not vcn.is_private:
+        p("network.vcnCidr", "not a private range; allowed: inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16")
+        ok = False
+    if not 16 <= vcn.prefixlen <= 24:
+        p("network.vcnCidr", "wrong size; allowed: a /16 to /24 block")
+        ok = False
+    subnets: dict[str, ipaddress.IPv4Network] = {}
+    for role, cidr in n["subnets"].items():
+        net = ipaddress.IPv4Network(cidr)
+        if not net.subnet_of(vcn):
+            p(f"network.subnets.{role}", "outside the VCN; allowed: a block inside network.vcnCidr")
+            ok = False
+        elif net.prefixlen > 29:
+            p(f"network.subnets.{role}", "too small; allowed: /29 or larger (OCI reserves 3 addresses per subnet)")
+            ok = False
+        subnets[role] = net
+    for (ra, a), (rb, b) in _pairs(subnets):
+        if a.overlaps(b):
+            p(f"network.subnets.{rb}", f"overlaps network.subnets.{ra}; allowed: non-overlapping blocks")
+            ok = False
+    public_api = n.get("publicApi", False)
+    if public_api and not tier.public_api_allowed:
+        p("network.publicApi", f"a public API is not allowed for the {tier.name} tier; allowed: false")
+        ok = False
+    if public_api and "publicIngress" not in subnets:
+        p("network.subnets", "missing required key 'publicIngress' (needed when network.publicApi is true)")
+        ok = False
+    if not public_api and "publicIngress" in subnets:
+        p("network.subnets.publicIngress", "only allowed when network.publicApi is true")
+        ok = False
+    clients = n.get("apiClientCidrs", [str(vcn)])
+    for i, cidr in enumerate(clients):
+        if ipaddress.ip_network(cidr).prefixlen == 0 and not public_api:
+            p(f"network.apiClientCidrs[{i}]", "opens the private API to every address; allowed: specific networks")
+            ok = False
+    retention = n.get("flowLogRetentionDays", tier.retention.log_days)
+    if retention < tier.retention.log_days:
+        p("network.flowLogRetentionDays",
+          f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.log_days}")
+        ok = False
+    placement = n.get("placement", {})
+    if not ok:
+        return None
+    return NetworkSettings(
+        vcn_cidr=str(vcn),
+        subnets={role: str(net) for role, net in subnets.items()},
+        public_api=public_api,
+        api_client_cidrs=tuple(clients),
+        router_port=n.get("routerPort", 4000),
+        flow_log_retention_days=retention,
+        placement=Placement(
+            availability_domains=placement.get("availabilityDomains", 1),
+            fault_domains=placement.get("faultDomains", 3),
+        ),
+    )
+
+
+def _pairs(items: Mapping[str, ipaddress.IPv4Network]) -> Iterator[tuple[tuple[str, ipaddress.IPv4Network], ...]]:
+    entries = list(items.items())
+    for i, a in enumerate(entries):
+        for b in entries[i + 1:]:
+            yield a, b
