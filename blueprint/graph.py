@@ -64,6 +64,8 @@ class Graph:
             node.plane = PLANE_OF.get(top.type)
             if not node.custom and node.urn in component_outputs:
                 node.outputs = component_outputs[node.urn]
+        # Registration order depends on asyncio scheduling; URN order is stable across runs.
+        nodes = sorted(nodes, key=lambda n: n.urn)
         return cls(project=project, stack=stack, preview=preview, nodes=nodes, outputs=stack_outputs)
 
     # -- queries ------------------------------------------------------------------------------
@@ -95,7 +97,7 @@ class Graph:
     def write(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1, sort_keys=False) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(path)
         return path
 

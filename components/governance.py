@@ -104,7 +104,8 @@ def render_statement(subject: Subject, grant: Grant, compartment_ocid: str) -> s
         raise ValueError("'manage all-resources' is reserved for the platform admin group")
     if subject.is_any_user and not grant.where:
         raise ValueError("'any-user' statements need a where-condition")
-    if not compartment_ocid.startswith("ocid1.compartment.") and compartment_ocid != pulumi.UNKNOWN:
+    # In a preview the OCID is unknown and apply() never runs this: only real OCIDs get here.
+    if not compartment_ocid.startswith("ocid1.compartment."):
         raise ValueError("IAM statements must be scoped to a compartment OCID")
     text = f"Allow {subject.text} to {grant.verb} {grant.resource} in compartment id {compartment_ocid}"
     return f"{text} where {grant.where}" if grant.where else text

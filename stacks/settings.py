@@ -430,10 +430,11 @@ def _network(n: dict[str, Any], tier: TierPolicy, p: Any) -> NetworkSettings | N
     if not 16 <= vcn.prefixlen <= 24:
         p("network.vcnCidr", "wrong size; allowed: a /16 to /24 block")
         ok = False
+    vcn_ok = ok  # containment is only worth reporting against a usable VCN block
     subnets: dict[str, ipaddress.IPv4Network] = {}
     for role, cidr in n["subnets"].items():
         net = ipaddress.IPv4Network(cidr)
-        if not net.subnet_of(vcn):
+        if vcn_ok and not net.subnet_of(vcn):
             p(f"network.subnets.{role}", "outside the VCN; allowed: a block inside network.vcnCidr")
             ok = False
         elif net.prefixlen > 29:
@@ -448,7 +449,7 @@ def _network(n: dict[str, Any], tier: TierPolicy, p: Any) -> NetworkSettings | N
     if public_api and not tier.public_api_allowed:
         p("network.publicApi", f"a public API is not allowed for the {tier.name} tier; allowed: false")
         ok = False
-    if public_api and "publicIngress" not in subnets:
+    elif public_api and "publicIngress" not in subnets:
         p("network.subnets", "missing required key 'publicIngress' (needed when network.publicApi is true)")
         ok = False
     if not public_api and "publicIngress" in subnets:

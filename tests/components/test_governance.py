@@ -1,0 +1,150 @@
+"""Governance plane over the dev and prod graphs, and the IAM statement builder."""
+
+from __future__ import annotations
+
+import inspect
+import json
+
+import pulumi_oci
+import pytest
+
+from components.governance import EVENT_RULES, Grant, Subject, render_statement
+from stacks.settings import load_matrix
+
+pytestmark = pytest.mark.integration
+
+STACKS = ["dev", "prod"]
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexample"
+
+
+def _resource_class(type_token: str):
+    """pulumi-oci class for a type token ('oci:Core/vcn:Vcn' → pulumi_oci.core.Vcn)."""
+    module = type_token.split(":")[1].split("/")[0].lower()
+    return getattr(getattr(pulumi_oci, module), type_token.rsplit(":", 1)[-1])
+
+
+def _accepts_defined_tags(type_token: str) -> bool:
+    return "defined_tags" in inspect.signature(_resource_class(type_token)._internal_init).parameters
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_resource_has_a_parent_component(planned, stack):
+    graph = planned(stack)
+    components = {n.urn for n in graph.nodes if not n.custom}
+    for node in graph.resources():
+        assert node.parent in components, node.urn
+        assert node.plane is not None, node.urn
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_taggable_resource_carries_the_defined_tags(planned, stack):
+    graph = planned(stack)
+    tier = "internal" if stack == "dev" else "confidential"
+    expected = {f"genai-{stack}.classification": tier, f"genai-{stack}.environment": stack}
+    checked = 0
+    for node in graph.resources():
+        if not _accepts_defined_tags(node.type) or node.type.startswith("oci:Identity/tag"):
+            continue  # the tag namespace and tags themselves come before the tags exist
+        tags = node.inputs.get("definedTags")
+        assert tags, f"{node.urn} has no defined tags"
+        assert expected.items() <= tags.items(), node.urn
+        assert {f"genai-{stack}.cost-center", f"genai-{stack}.owner"} <= set(tags), node.urn
+        checked += 1
+    assert checked > 50
+
+
+def test_dev_and_prod_differ_exactly_where_their_config_says(planned):
+    dev, prod = planned("dev"), planned("prod")
+
+    def keys(g):
+        return {n.inputs["protectionMode"] for n in g.by_type("oci:Kms/key:Key")}
+
+    assert keys(dev) == {"SOFTWARE"} and keys(prod) == {"HSM"}
+    assert dev.by_type("oci:Kms/vault:Vault")[0].inputs["vaultType"] == "DEFAULT"
+    assert prod.by_type("oci:Kms/vault:Vault")[0].inputs["vaultType"] == "VIRTUAL_PRIVATE"
+    assert all(not k.inputs["isAutoRotationEnabled"] for k in dev.by_type("oci:Kms/key:Key"))
+    assert all(k.inputs["autoKeyRotationDetails"]["rotationIntervalInDays"] == 90 for k in prod.by_type("oci:Kms/key:Key"))
+
+    def retention(g):
+        return {n.inputs["retentionDuration"] for n in g.by_type("oci:Logging/log:Log")}
+
+    assert retention(dev) == {30} and retention(prod) == {90}
+
+    def placements(g):
+        (net,) = [n for n in g.nodes if n.type == "genai:index:NetworkPlane"]
+        return [(p["availabilityDomain"], len(p["faultDomains"])) for p in net.outputs["placements"]]
+
+    assert placements(dev) == [("Uocm:EU-FRANKFURT-1-AD-1", 1)]
+    assert [fd for _, fd in placements(prod)] == [3, 3, 3] and len({ad for ad, _ in placements(prod)}) == 3
+    assert all(n.protect for n in prod.by_type("oci:Identity/compartment:Compartment") + prod.by_type("oci:Kms/vault:Vault"))
+    assert not any(n.protect for n in dev.resources())
+    # The same shape otherwise: the resource types and counts match (prod has one more subscriber and NSG rule).
+    dev_types = {n.type for n in dev.resources()}
+    assert dev_types == {n.type for n in prod.resources()}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_event_rules_cover_cis_4x_and_target_the_security_topic(planned, stack):
+    graph = planned(stack)
+    (topic,) = graph.by_type("oci:Ons/notificationTopic:NotificationTopic")
+    rules = graph.by_type("oci:Events/rule:Rule")
+    assert len(rules) == len(EVENT_RULES)
+    for rule in rules:
+        condition = json.loads(rule.inputs["condition"])
+        assert condition["eventType"], rule.name
+        actions = rule.inputs["actions"]["action"]
+        assert [a["actionType"] for a in actions] == ["ONS"]
+        assert topic.urn in rule.propertyDependencies["actions"]
+    subs = [s for s in graph.by_type("oci:Ons/subscription:Subscription") if topic.urn in s.propertyDependencies["topicId"]]
+    assert subs
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_cloud_guard_targets_the_workload_compartment_with_oracle_recipes(planned, stack):
+    (target,) = planned(stack).by_type("oci:CloudGuard/target:Target")
+    assert target.inputs["targetResourceType"] == "COMPARTMENT"
+    assert len(target.inputs["targetDetectorRecipes"]) == 3
+    assert len(target.inputs["targetResourceRecipes"] if "targetResourceRecipes" in target.inputs
+               else target.inputs["targetResponderRecipes"]) == 1
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_vault_protection_meets_the_tier(planned, stack):
+    graph = planned(stack)
+    tier = load_matrix()["internal" if stack == "dev" else "confidential"]
+    order = {"SOFTWARE": 0, "HSM": 1}
+    for key in graph.by_type("oci:Kms/key:Key"):
+        assert order[key.inputs["protectionMode"]] >= order[tier.vault_protection_mode]
+        assert key.inputs["keyShape"] == {"algorithm": "AES", "length": 32}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_bastion_is_private_and_limited(planned, stack):
+    (bastion,) = planned(stack).by_type("oci:Bastion/bastion:Bastion")
+    assert "0.0.0.0/0" not in bastion.inputs["clientCidrBlockAllowLists"]
+    assert bastion.inputs["maxSessionTtlInSeconds"] <= 3600
+
+
+def test_iam_statements_are_scoped_and_well_formed():
+    admin = Subject.group("Default/genai-admins", admin=True)
+    assert render_statement(admin, Grant("manage", "all-resources"), COMPARTMENT) == (
+        f"Allow group 'Default'/'genai-admins' to manage all-resources in compartment id {COMPARTMENT}")
+    wl = render_statement(Subject.any_user(), Grant("use", "generative-ai-family", "request.principal.type='workload'"),
+                          COMPARTMENT)
+    assert wl.endswith("where request.principal.type='workload'")
+
+
+@pytest.mark.parametrize("subject,grant,message", [
+    (Subject.group("devs"), Grant("manage", "all-resources"), "reserved for the platform admin group"),
+    (Subject.any_user(), Grant("read", "objects"), "need a where-condition"),
+    (Subject.group("devs"), Grant("administer", "objects"), "verb must be one of"),
+    (Subject.group("devs"), Grant("read", "everything"), "not a known OCI resource-type"),
+])
+def test_iam_builder_refuses_what_a_reviewer_would_reject(subject, grant, message):
+    with pytest.raises(ValueError, match=message):
+        render_statement(subject, grant, COMPARTMENT)
+
+
+def test_iam_builder_refuses_tenancy_scope():
+    with pytest.raises(ValueError, match="scoped to a compartment"):
+        render_statement(Subject.group("devs"), Grant("read", "objects"), "ocid1.tenancy.oc1..aaaa")
