@@ -130,3 +130,10 @@ def test_graph_round_trips_through_json(tmp_path, planned):
     graph = planned("dev")
     again = Graph.read(graph.write(tmp_path / "g.json"))
     assert again.to_json() == graph.to_json()
+
+
+def test_fast_runtime_gives_the_same_graph_as_the_sdk_loop():
+    cfg = load_stack_config(ROOT, "prod")
+    fast = engine.plan("prod", ROOT, config=cfg, fast=True).graph.to_json()
+    slow = engine.plan("prod", ROOT, config=cfg, fast=False).graph.to_json()
+    assert fast == slow
