@@ -1,0 +1,109 @@
+"""dev and prod differ exactly where their stack files differ, and nowhere else.
+
+Both graphs are normalised (environment name, tier and cost centre replaced by placeholders), then
+compared resource by resource and property by property. Every remaining difference must be
+explained by a config key that differs between Pulumi.dev.yaml and Pulumi.prod.yaml; a new
+difference (or a missing one) fails until it is listed here with the key that causes it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+#: (resource type name, normalised property path) → the config key(s) that explain the difference.
+EXPLAINED: dict[tuple[str, str], str] = {
+    ("Bastion", ".clientCidrBlockAllowLists[]"): "governance.bastion.clientCidrs",
+    ("Bastion", ".maxSessionTtlInSeconds"): "governance.bastion.maxSessionTtlMinutes",
+    ("Compartment", ".enableDelete"): "governance.protectStateful",
+    ("Key", ".autoKeyRotationDetails.rotationIntervalInDays"): "governance.vault.rotationDays",
+    ("Key", ".isAutoRotationEnabled"): "governance.vault.type (rotation needs VIRTUAL_PRIVATE)",
+    ("Key", ".protectionMode"): "governance.vault.protectionMode",
+    ("Vault", ".vaultType"): "governance.vault.type",
+    ("Log", ".retentionDuration"): "network.flowLogRetentionDays",
+    ("NetworkSecurityGroupSecurityRule", ".source"): "network.apiClientCidrs, network.subnets (bastion)",
+    ("NetworkSecurityGroupSecurityRule", ".destination"): "network.apiClientCidrs (rule order shifts)",
+    ("NetworkSecurityGroupSecurityRule", ".sourceType"): "network.apiClientCidrs (rule order shifts)",
+    ("NetworkSecurityGroupSecurityRule", ".destinationType"): "network.apiClientCidrs (rule order shifts)",
+    ("NetworkSecurityGroupSecurityRule", ".description"): "network.apiClientCidrs (rule order shifts)",
+    ("NetworkSecurityGroupSecurityRule", ".tcpOptions.destinationPortRange.min"): "network.apiClientCidrs (order)",
+    ("NetworkSecurityGroupSecurityRule", ".tcpOptions.destinationPortRange.max"): "network.apiClientCidrs (order)",
+    ("Subnet", ".cidrBlock"): "network.subnets",
+    ("Vcn", ".cidrBlocks[]"): "network.vcnCidr",
+    ("Subscription", ".endpoint"): "governance.notifications.securityEmails",
+    ("Compartment", "protect"): "governance.protectStateful",
+    ("Key", "protect"): "governance.protectStateful",
+    ("Vault", "protect"): "governance.protectStateful",
+    ("TagNamespace", "protect"): "governance.protectStateful",
+    ("Key", ".managementEndpoint"): "governance.vault.type (a different vault)",
+    ("TagDefault", ".value"): "classification, governance.costCenter (the tag defaults' values)",
+}
+
+#: Resources only one stack has, by normalised name → the config key that explains it.
+ONLY_IN = {
+    "ENV-governance-security-email-1": "governance.notifications.securityEmails (prod has two)",
+    "ENV-network-nsg-ingress-ingress-3": "network.apiClientCidrs (prod has two)",
+    "ENV-network-nsg-ingress-egress-3": "network.apiClientCidrs (rule numbering shifts)",
+    "ENV-network-nsg-ingress-egress-8": "network.apiClientCidrs (rule numbering shifts)",
+}
+
+
+def _placeholders(stack: str, graph) -> dict[str, str]:
+    ns = f"genai-{stack}"
+    tags = next(n.inputs["definedTags"] for n in graph.resources() if n.inputs.get("definedTags"))
+    return {tags[f"{ns}.classification"]: "TIER", tags[f"{ns}.cost-center"]: "COSTCENTER"}
+
+
+def _normalise(value: Any, stack: str, subs: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        value = re.sub(rf"(?<![a-z]){stack}(?![a-z])|(?<=genai){stack}", "ENV", value)
+        return re.sub(r"ocid1\.[a-z]+\.oc1\.[a-z]*\.[a-z0-9]+", "OCID", value)
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            tag_value = isinstance(v, str) and k.startswith(f"genai-{stack}.")  # a defined tag's value
+            out[_normalise(k, stack, subs)] = subs[v] if tag_value and v in subs else _normalise(v, stack, subs)
+        return out
+    if isinstance(value, list):
+        return [_normalise(v, stack, subs) for v in value]
+    return value
+
+
+def _flatten(value: Any, path: str = ""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from _flatten(v, f"{path}.{k}")
+    elif isinstance(value, list):
+        for v in value:
+            yield from _flatten(v, f"{path}[]")
+    else:
+        yield path, value
+
+
+def _index(stack: str, graph) -> dict[str, tuple[str, dict, bool]]:
+    subs = _placeholders(stack, graph)
+    return {_normalise(n.name, stack, subs): (n.type.rsplit(":", 1)[-1], _normalise(n.inputs, stack, subs), n.protect)
+            for n in graph.resources()}
+
+
+def test_dev_and_prod_differ_only_where_config_differs(planned):
+    dev, prod = _index("dev", planned("dev")), _index("prod", planned("prod"))
+    assert set(dev) ^ set(prod) == set(ONLY_IN)
+    differences: set[tuple[str, str]] = set()
+    for name in set(dev) & set(prod):
+        (kind, a, pa), (_, b, pb) = dev[name], prod[name]
+        fa, fb = sorted(_flatten(a)), sorted(_flatten(b))
+        paths = {p for p, _ in fa} | {p for p, _ in fb}
+        for path in paths:
+            if sorted(v for p, v in fa if p == path) != sorted(v for p, v in fb if p == path):
+                differences.add((kind, path))
+        if pa != pb:
+            differences.add((kind, "protect"))
+    unexplained = differences - set(EXPLAINED)
+    assert not unexplained, f"differences no config key explains: {sorted(unexplained)}"
+    never_seen = set(EXPLAINED) - differences
+    assert not never_seen, f"expected differences that did not appear: {sorted(never_seen)}"
