@@ -104,6 +104,9 @@ class TierPolicy:
     image_signature_verification: bool
     regions: tuple[str, ...]
     retention: Retention
+    human_input_required: bool
+    guardrails: Mapping[str, str]
+    """Minimum agent guardrail mode per check: promptInjection, contentModeration{Input,Output}, pii{Input,Output}."""
 
 
 @dataclass(frozen=True)
@@ -231,6 +234,8 @@ def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
                 data_days=row["retention"]["dataDays"],
                 audit_archive_days=row["retention"]["auditArchiveDays"],
             ),
+            human_input_required=row["humanInputRequired"],
+            guardrails=dict(row["guardrails"]),
         )
     return tiers
 

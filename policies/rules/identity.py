@@ -1,0 +1,172 @@
+"""Identity and access (CIS OCI Foundations 3.1 section 1): IAM statements parsed with a real grammar.
+
+Statements are parsed by ``oci-lexer-parser`` (an ANTLR grammar of OCI policy syntax), not by
+regular expressions, so quoting, identity domains, conditions and odd spacing are understood as
+OCI understands them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from policies.rules._base import UNKNOWN, Rule, custom_rule, items
+
+POLICY = "oci:Identity/policy:Policy"
+DYNAMIC_GROUP = "oci:Identity/dynamicGroup:DynamicGroup"
+VERBS = frozenset({"inspect", "read", "use", "manage"})
+#: Subjects allowed 'manage all-resources': administrator groups, by naming convention.
+ADMIN_GROUP = re.compile(r"(^|[-_])admins?$", re.IGNORECASE)
+_COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexample"
+
+
+@lru_cache(maxsize=4096)
+def parse(statement: str) -> dict[str, Any] | None:
+    """One statement → the grammar's JSON form, or None if it does not parse."""
+    import oci_lexer_parser
+
+    try:
+        result = oci_lexer_parser.parse_policy_statements(statement)
+    except Exception:
+        return None
+    result_map: dict[str, Any] = dict(result) if isinstance(result, dict) else {}
+    statements = result_map.get("statements") or []
+    if len(statements) != 1 or result_map.get("errors"):
+        return None
+    parsed: dict[str, Any] = statements[0]
+    return parsed
+
+
+def _statements(props: Mapping[str, Any]) -> Iterable[tuple[int, dict[str, Any] | None]]:
+    for i, text in enumerate(items(props.get("statements"))):
+        yield i, parse(str(text))
+
+
+def _subject_is_admin(parsed: dict[str, Any]) -> bool:
+    subject = parsed.get("subject") or {}
+    if subject.get("type") != "group":
+        return False
+    return all(ADMIN_GROUP.search(str(v.get("label", ""))) for v in subject.get("values", []))
+
+
+def _manage_all(parsed: dict[str, Any]) -> bool:
+    return ("manage" in (parsed.get("actions") or {}).get("values", [])
+            and (parsed.get("resources") or {}).get("type") == "all-resources")
+
+
+def check_parses(props: Mapping[str, Any]) -> Iterable[str]:
+    for i, parsed in _statements(props):
+        if parsed is None:
+            yield f"'statements[{i}]' is not a valid OCI policy statement"
+
+
+def check_manage_all(props: Mapping[str, Any]) -> Iterable[str]:
+    for i, parsed in _statements(props):
+        if parsed and _manage_all(parsed) and not _subject_is_admin(parsed):
+            yield f"'statements[{i}]' grants manage all-resources to a subject that is not the admin group"
+
+
+def check_any_user(props: Mapping[str, Any]) -> Iterable[str]:
+    for i, parsed in _statements(props):
+        if parsed and (parsed.get("subject") or {}).get("type") in ("any-user", "any-group") and not parsed.get("conditions"):
+            yield f"'statements[{i}]' grants to any-user without a where-condition"
+
+
+def check_compartment_scope(props: Mapping[str, Any]) -> Iterable[str]:
+    for i, parsed in _statements(props):
+        if parsed and (parsed.get("location") or {}).get("type") not in ("compartment-id", "compartment"):
+            yield f"'statements[{i}]' is not scoped to a compartment"
+
+
+def check_verbs(props: Mapping[str, Any]) -> Iterable[str]:
+    for i, parsed in _statements(props):
+        actions = (parsed or {}).get("actions") or {}
+        if parsed and (actions.get("type") != "verbs" or not set(actions.get("values", [])) <= VERBS):
+            yield f"'statements[{i}]' uses something other than the verbs inspect, read, use, manage"
+
+
+_STORAGE = {"object-family", "buckets", "objects", "volume-family", "volumes", "volume-backups", "file-family",
+            "file-systems", "mount-targets", "export-sets"}
+
+
+def check_storage_delete(props: Mapping[str, Any]) -> Iterable[str]:
+    """CIS 1.15: storage service-level admins cannot delete what they manage."""
+    for i, parsed in _statements(props):
+        if not parsed or _subject_is_admin(parsed):
+            continue
+        resources = set((parsed.get("resources") or {}).get("values", []))
+        if "manage" in (parsed.get("actions") or {}).get("values", []) and resources & _STORAGE:
+            conditions = str(parsed.get("conditions") or "")
+            if "request.permission" not in conditions or "DELETE" not in conditions:
+                yield f"'statements[{i}]' lets a non-admin subject manage storage without excluding delete permissions"
+
+
+def check_described(props: Mapping[str, Any]) -> Iterable[str]:
+    if not props.get("description"):
+        yield "'description' is empty; say who the policy is for and why"
+
+
+def check_dynamic_group_scope(props: Mapping[str, Any]) -> Iterable[str]:
+    rule = props.get("matchingRule")
+    if not isinstance(rule, str) or "compartment.id" not in rule:
+        yield "'matchingRule' does not restrict members to a compartment (compartment.id)"
+
+
+def _policy(statement: str | list[str], **extra: Any) -> dict[str, Any]:
+    statements = statement if isinstance(statement, list) else [statement]
+    return {"statements": statements, "compartmentId": _COMPARTMENT, "description": "d", **extra}
+
+
+_IAM = ("soc2:CC6.1", "soc2:CC6.3", "iso27001-2022:A.5.15", "nist-800-53r5:AC-6")
+_SCOPED = f"in compartment id {_COMPARTMENT}"
+
+RULES: list[Rule] = [
+    custom_rule("OCI-IAM-001", "Ensure IAM policy statements are valid OCI policy syntax", (POLICY,), check_parses,
+                severity="high", remediation="Fix the statement so it parses as OCI policy syntax (Allow <subject> to <verb> …).",
+                controls=("cis-oci-3.1:1.1", *_IAM),
+                passing=_policy(f"Allow group 'Default'/'readers' to read objects {_SCOPED}"),
+                failing=_policy("Let everyone do anything"), unknown=_policy([UNKNOWN])),
+    custom_rule("OCI-IAM-002", "Ensure only the administrators group is granted manage all-resources", (POLICY,),
+                check_manage_all, severity="critical",
+                remediation="Grant specific verbs on specific resource families; reserve manage all-resources for *-admins.",
+                controls=("cis-oci-3.1:1.2", *_IAM),
+                passing=_policy(f"Allow group 'Default'/'genai-admins' to manage all-resources {_SCOPED}"),
+                failing=_policy(f"Allow group 'Default'/'developers' to manage all-resources {_SCOPED}"),
+                unknown=_policy(UNKNOWN)),
+    custom_rule("OCI-IAM-003", "Ensure any-user statements are limited by a where-condition", (POLICY,), check_any_user,
+                severity="critical", remediation="Add a where clause (e.g. request.principal.type='workload' and the namespace).",
+                controls=("cis-oci-3.1:1.3", *_IAM),
+                passing=_policy(f"Allow any-user to use generative-ai-family {_SCOPED} where request.principal.type='workload'"),
+                failing=_policy(f"Allow any-user to use generative-ai-family {_SCOPED}"), unknown=_policy(UNKNOWN)),
+    custom_rule("OCI-IAM-004", "Ensure IAM policy statements are scoped to a compartment, not the tenancy", (POLICY,),
+                check_compartment_scope, severity="high",
+                remediation="Write 'in compartment id <workload compartment OCID>' instead of 'in tenancy'.",
+                controls=("cis-oci-3.1:1.4", *_IAM),
+                passing=_policy(f"Allow group g to read buckets {_SCOPED}"),
+                failing=_policy("Allow group g to read buckets in tenancy"), unknown=_policy(UNKNOWN)),
+    custom_rule("OCI-IAM-005", "Ensure IAM policy statements use only the verbs inspect, read, use and manage", (POLICY,),
+                check_verbs, severity="medium", remediation="Use one of inspect/read/use/manage (or fix a typo in the verb).",
+                controls=_IAM,
+                passing=_policy(f"Allow group g to use buckets {_SCOPED}"),
+                failing=_policy(f"Allow group g to frobnicate buckets {_SCOPED}"), unknown=_policy(UNKNOWN)),
+    custom_rule("OCI-IAM-006", "Ensure storage service-level administrators cannot delete the resources they manage",
+                (POLICY,), check_storage_delete, severity="medium",
+                remediation="Add where request.permission!='BUCKET_DELETE' (and OBJECT_DELETE, VOLUME_DELETE …).",
+                controls=("cis-oci-3.1:1.15", *_IAM),
+                passing=_policy(f"Allow group storage-ops to manage buckets {_SCOPED} "
+                                "where request.permission!='BUCKET_DELETE'"),
+                failing=_policy(f"Allow group storage-ops to manage buckets {_SCOPED}"), unknown=_policy(UNKNOWN)),
+    custom_rule("OCI-IAM-007", "Ensure every IAM policy has a description", (POLICY,), check_described,
+                severity="low", enforcement="advisory", remediation="Describe who the policy serves and why.",
+                controls=("soc2:CC6.1",), passing=_policy(f"Allow group g to read buckets {_SCOPED}"),
+                failing=_policy(f"Allow group g to read buckets {_SCOPED}", description=""),
+                unknown=_policy(f"Allow group g to read buckets {_SCOPED}", description=UNKNOWN)),
+    custom_rule("OCI-IAM-008", "Ensure dynamic groups match only resources of one compartment", (DYNAMIC_GROUP,),
+                check_dynamic_group_scope, severity="high",
+                remediation="Add ALL {…, resource.compartment.id = '<workload compartment OCID>'} to the matching rule.",
+                controls=("cis-oci-3.1:1.2", *_IAM),
+                passing={"matchingRule": f"ALL {{resource.type = 'genaiagent', resource.compartment.id = '{_COMPARTMENT}'}}"},
+                failing={"matchingRule": "ANY {resource.type = 'genaiagent'}"}, unknown={"matchingRule": UNKNOWN}),
+]
