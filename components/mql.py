@@ -65,8 +65,8 @@ class Query:
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
   | (?P<string>"(?:[^"\\]|\\.)*")
-  | (?P<number>-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![A-Za-z_]))
   | (?P<interval>\d+[mhd](?![A-Za-z0-9_]))
+  | (?P<number>-?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?(?![A-Za-z0-9_.]))
   | (?P<op>&&|\|\||>=|<=|==|!=|=~|[><=\[\]{}().,])
   | (?P<name>[A-Za-z][A-Za-z0-9_]*)
 """, re.VERBOSE)
