@@ -162,7 +162,7 @@ class _Parser:
         self.take("op", "(")
         percentile: float | None = None
         if name == "percentile":
-            _, raw, pos = self.peek()
+            pos = self.peek()[2]
             percentile = float(self.take("number", what="a percentile between 0 and 1"))
             if not 0 < percentile < 1:
                 raise MqlError(f"percentile at offset {pos} must be between 0 and 1 (exclusive)")

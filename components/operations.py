@@ -199,8 +199,8 @@ class OperationsPlaneArgs(TypedDict):
     """Alarm thresholds (defaults: the operating model's SLOs)."""
     subscriptions: Mapping[str, Sequence[tuple[str, pulumi.Input[str]]]]
     """Per topic (critical, warning, info, cost): (protocol, endpoint) pairs; webhook endpoints are secrets."""
-    budget_amount: float
-    """Monthly budget of the workload compartment."""
+    budget_amount: int
+    """Monthly budget of the workload compartment (whole currency units)."""
     budget_actual_percentages: Sequence[int]
     """Budget rules on ACTUAL spend, percent of the amount."""
     budget_forecast_percentages: Sequence[int]
@@ -343,13 +343,13 @@ class OperationsPlane(pulumi.ComponentResource):
                 rules=[
                     oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
                         name="archive-after-30-days", action="ARCHIVE", is_enabled=True,
-                        time_amount=30, time_unit="DAYS", target="objects"),
+                        time_amount="30", time_unit="DAYS", target="objects"),
                     oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
                         name="delete-after-retention", action="DELETE", is_enabled=True,
-                        time_amount=args["audit_archive_days"], time_unit="DAYS", target="objects"),
+                        time_amount=str(args["audit_archive_days"]), time_unit="DAYS", target="objects"),
                     oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
                         name="delete-old-versions", action="DELETE", is_enabled=True,
-                        time_amount=args["audit_archive_days"], time_unit="DAYS", target="previous-object-versions"),
+                        time_amount=str(args["audit_archive_days"]), time_unit="DAYS", target="previous-object-versions"),
                 ],
                 opts=child,
             )

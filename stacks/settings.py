@@ -174,7 +174,7 @@ class Channel:
 
 @dataclass(frozen=True)
 class BudgetSettings:
-    amount: float
+    amount: int
     actual_percentages: tuple[int, ...]
     forecast_percentages: tuple[int, ...]
     recipients: tuple[str, ...]
@@ -615,7 +615,7 @@ def _operations(o: dict[str, Any], tier: TierPolicy, p: Any) -> OperationsSettin
         probe_interval_seconds=apm.get("probeIntervalSeconds", 300),
         thresholds=thresholds,
         channels=channels,
-        budget=BudgetSettings(amount=float(budget["amount"]), actual_percentages=actual,
+        budget=BudgetSettings(amount=budget["amount"], actual_percentages=actual,
                               forecast_percentages=forecast, recipients=tuple(budget["recipients"])),
         runbook_base_url=o.get("runbookBaseUrl", "runbooks/"),
     )

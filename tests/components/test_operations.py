@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, plan_variant
 
 from blueprint import engine
 from blueprint.alarms import ALARM_TYPE, alarm_rows
@@ -19,7 +20,6 @@ from blueprint.graph import SECRET_MARKER, Graph, Node
 from blueprint.stackconfig import load_stack_config
 from components.mql import parse
 from components.operations import ALARMS, LOG_GROUPS, TOPICS
-from conftest import ROOT, plan_variant
 
 pytestmark = pytest.mark.integration
 
@@ -86,7 +86,8 @@ def test_infra_alarm_queries_target_the_handed_in_ids(wired: Graph) -> None:
                                                    ("dev", "dev-operations")])
 def test_every_alarm_is_complete(graph_name: str, component: str, request: pytest.FixtureRequest) -> None:
     graph: Graph = request.getfixturevalue(graph_name)
-    topics = {n.name.rsplit("-topic-", 1)[1]: n.urn for n in ops_nodes(graph, component, "oci:Ons/notificationTopic:NotificationTopic")}
+    topic_nodes = ops_nodes(graph, component, "oci:Ons/notificationTopic:NotificationTopic")
+    topics = {n.name.rsplit("-topic-", 1)[1]: n.urn for n in topic_nodes}
     specs = {a.id: a for a in ALARMS}
     nodes = ops_nodes(graph, component, ALARM_TYPE)
     assert nodes
@@ -213,7 +214,7 @@ def test_audit_archive_bucket(prod: Graph, dev: Graph) -> None:
         (lifecycle,) = ops_nodes(graph, f"{env}-operations", "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy")
         deletes = [r for r in lifecycle.inputs["rules"] if r["action"] == "DELETE"]
         assert {r["target"] for r in deletes} == {"objects", "previous-object-versions"}
-        assert all(r["timeAmount"] == days for r in deletes)
+        assert all(float(r["timeAmount"]) == days for r in deletes)
         (connector,) = ops_nodes(graph, f"{env}-operations", "oci:Sch/connector:Connector")
         assert connector.inputs["target"]["kind"] == "objectStorage"
         assert connector.inputs["target"]["bucket"] == bucket.inputs["name"]
@@ -232,7 +233,8 @@ def test_archive_policy_is_scoped(prod: Graph) -> None:
 
 def test_apm_domain_and_synthetic_probe(prod: Graph, dev: Graph) -> None:
     for graph, env, url, vps, interval, free in (
-        (prod, "prod", "https://genai.internal.example.com/health", ["genai-prod-vp-fra-ad1", "genai-prod-vp-fra-ad2"], 60.0, False),
+        (prod, "prod", "https://genai.internal.example.com/health",
+         ["genai-prod-vp-fra-ad1", "genai-prod-vp-fra-ad2"], 60.0, False),
         (dev, "dev", "https://genai-dev.internal.example.com/health", ["OraclePublic-eu-frankfurt-1"], 600.0, True),
     ):
         (domain,) = ops_nodes(graph, f"{env}-operations", "oci:Apm/apmDomain:ApmDomain")

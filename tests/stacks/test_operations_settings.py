@@ -6,9 +6,9 @@ import copy
 from typing import Any
 
 import pytest
+from conftest import ROOT
 
 from blueprint.stackconfig import load_stack_config
-from conftest import ROOT
 from stacks.settings import NAMESPACE, AlarmThresholds, SettingsError, _decode, validate
 
 pytestmark = pytest.mark.unit
@@ -58,7 +58,7 @@ def test_defaults_are_the_slo_numbers() -> None:
     assert o.runbook_base_url == "runbooks/"
     assert repr(o.channels["critical"].pagerduty_urls[0]) == "Secret(***)"
     dev = validate(raw_config("dev"), region="eu-frankfurt-1", project="genai-platform", stack="dev").operations
-    assert dev.channels["critical"].pagerduty_urls == () and dev.budget.amount == 2000.0
+    assert dev.channels["critical"].pagerduty_urls == () and dev.budget.amount == 2000
 
 
 SECRET_URL = "https://events.pagerduty.com/integration/SECRETTOKEN123/enqueue"
@@ -100,6 +100,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("prod", {"notifications.pager": {}}, "notifications", "unknown key 'pager'"),
     ("prod", {"notifications.critical": {}}, "notifications.critical", "nobody is paged"),
     ("prod", {"budget.amount": 0}, "budget.amount", "out of range"),
+    ("prod", {"budget.amount": 99.5}, "budget.amount", "wrong type"),
     ("prod", {"budget.amount": "lots"}, "budget.amount", "wrong type"),
     ("prod", {"budget.actualPercentages": [50, 75, 100]}, "budget.actualPercentages", "including 50, 75, 90, 100"),
     ("prod", {"budget.actualPercentages": [50, 75, 90, 100, 0]}, "budget.actualPercentages[4]", "out of range"),
