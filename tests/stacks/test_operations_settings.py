@@ -9,7 +9,7 @@ import pytest
 from conftest import ROOT
 
 from blueprint.stackconfig import load_stack_config
-from stacks.settings import NAMESPACE, AlarmThresholds, SettingsError, _decode, validate
+from stacks.settings import NAMESPACE, OFFLINE_SECRET, AlarmThresholds, SettingsError, _decode, validate
 
 pytestmark = pytest.mark.unit
 
@@ -156,3 +156,10 @@ def test_restricted_tier_needs_180_day_logs() -> None:
     paths = [p.path for p in err.value.problems]
     assert f"{NAMESPACE}:operations.logRetentionDays" in paths
     assert f"{NAMESPACE}:operations.auditArchiveDays" not in paths  # default follows the tier (3650)
+
+
+def test_undecryptable_secret_passes_only_where_the_schema_marks_x_secret() -> None:
+    # prod's PagerDuty and Slack URLs are `secure:` values: offline they arrive as the placeholder.
+    assert problems_for("prod", {"notifications.info.httpsUrls": [OFFLINE_SECRET]}) == []
+    assert [p for p, _ in problems_for("prod", {"notifications.info.emails": [OFFLINE_SECRET]})] == [
+        f"{NAMESPACE}:operations.notifications.info.emails[0]"]
