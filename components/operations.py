@@ -19,6 +19,16 @@ Ownership of service logs (who creates which, so none is created twice):
 - Object Storage read/write logs: here, for each bucket in ``buckets``.
 - OKE control-plane logs: here, unless ``oke_logs_owned_elsewhere``.
 - VCN flow logs: the network plane.
+- The archive bucket: here, unless ``archive_bucket_name`` is handed in (then its owner also grants
+  Object Storage the use of its key).
+
+Metrics our own code must publish (custom namespaces; MQL cannot divide two streams, so ratios are
+published as metrics):
+- ``genai_router`` (router hooks, per minute): ``error_ratio`` (errors ÷ requests), ``latency_ms``
+  (end-to-end, per request), ``model_timeouts``, ``tool_errors`` (dimension ``tool``),
+  ``cost_per_query_usd``; dimension ``model`` on all.
+- ``genai_quality`` (online evaluation job): ``groundedness`` (0-1 per evaluated answer).
+- ``genai_safety`` (guardrails): ``harmful_outputs``, ``prompt_injections``, ``sensitive_data_detections``.
 """
 
 from __future__ import annotations
@@ -49,17 +59,6 @@ TOPICS: Mapping[str, str] = {
 
 #: Custom metric namespaces published by our own code (router hooks, evaluation job, guardrails).
 ROUTER_NS, QUALITY_NS, SAFETY_NS = "genai_router", "genai_quality", "genai_safety"
-
-
-@dataclass(frozen=True)
-class Monitored:
-    """Ids of the resources the infrastructure alarms watch (all optional)."""
-
-    api_gateway_id: pulumi.Input[str] | None = None
-    cluster_id: pulumi.Input[str] | None = None
-    autonomous_database_id: pulumi.Input[str] | None = None
-    dedicated_ai_cluster_id: pulumi.Input[str] | None = None
-    synthetic_monitor_id: pulumi.Input[str] | None = None
 
 
 @dataclass(frozen=True)
