@@ -11,6 +11,7 @@ import pulumi
 
 from components.governance import AdminAccess, GovernanceFoundation
 from components.network import NetworkPlane
+from components.operations import OperationsPlane, OperationsPlaneArgs, subscriptions_from
 from stacks.settings import Settings
 
 
@@ -22,6 +23,7 @@ class Platform:
     governance: GovernanceFoundation
     network: NetworkPlane
     admin: AdminAccess
+    operations: OperationsPlane
 
     def export(self) -> None:
         pulumi.export("classification", self.settings.tier.name)
@@ -33,6 +35,9 @@ class Platform:
         pulumi.export("subnetIds", self.network.subnet_ids)
         pulumi.export("placements", self.network.placements)
         pulumi.export("bastionId", self.admin.bastion_id)
+        pulumi.export("apmDomainId", self.operations.apm_domain_id)
+        pulumi.export("routerLogId", self.operations.router_log_id)
+        pulumi.export("alarmTopicIds", self.operations.topic_ids)
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -75,4 +80,35 @@ def build_platform(settings: Settings) -> Platform:
         "max_session_ttl_minutes": g.bastion_max_session_ttl_minutes,
         "defined_tags": governance.defined_tags,
     })
-    return Platform(settings=settings, governance=governance, network=network, admin=admin)
+    operations = OperationsPlane(f"{g.environment}-operations", operations_args(settings, governance))
+    return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations)
+
+
+def operations_args(settings: Settings, governance: GovernanceFoundation, **monitored: object) -> OperationsPlaneArgs:
+    """Operations-plane inputs from settings; ``monitored`` adds the ids other planes hand in
+    (api_gateway_id, api_deployment_id, cluster_id, autonomous_database_id, dedicated_ai_cluster_ids, buckets)."""
+    g, o, tier = settings.governance, settings.operations, settings.tier
+    args: OperationsPlaneArgs = {
+        "compartment_id": governance.compartment_id,
+        "tenancy_id": g.tenancy_id,
+        "environment": g.environment,
+        "region": settings.region,
+        "defined_tags": governance.defined_tags,
+        "log_retention_days": o.log_retention_days,
+        "audit_archive_days": o.audit_archive_days,
+        "archive_key_id": governance.key_ids["logs"] if tier.customer_managed_keys else None,
+        "health_url": o.health_url,
+        "vantage_points": o.vantage_points,
+        "probe_interval_seconds": o.probe_interval_seconds,
+        "apm_free_tier": o.apm_free_tier,
+        "thresholds": o.thresholds,
+        "subscriptions": subscriptions_from(o.channels),
+        "budget_amount": o.budget.amount,
+        "budget_actual_percentages": o.budget.actual_percentages,
+        "budget_forecast_percentages": o.budget.forecast_percentages,
+        "budget_recipients": o.budget.recipients,
+        "runbook_base_url": o.runbook_base_url,
+        "protect_stateful": g.protect_stateful,
+    }
+    args.update(monitored)  # type: ignore[typeddict-item]
+    return args

@@ -1,0 +1,571 @@
+"""Operations and governance plane: how the platform is watched, paid for and recovered.
+
+Provisions one log group per plane and the router's custom log; the service logs of what the
+other planes hand in (API Gateway access/execution, Object Storage read/write, OKE control plane)
+unless their own plane says it owns them; an audit archive (Service Connector Hub from the tenancy
+audit log and the operations log group into a versioned, private, lifecycle-bound bucket) because
+OCI Logging keeps logs at most 180 days; an APM domain and a REST synthetic monitor on the published
+health endpoint; notification topics per severity with their subscriptions; the operating model's
+SLO alarms (always) and infrastructure alarms (for each monitored resource id given); and a monthly
+budget with ACTUAL and FORECAST rules.
+
+Every alarm is defined once in ``ALARMS``: a stable id (the ``alarm-id`` freeform tag and part of
+the display name), the metric namespace, an MQL query, severity, pending duration, the topic it
+routes to, and the runbook (``runbooks/<id>.md``) linked from its body. Tests check both ways that
+every alarm's runbook exists and every runbook's detection list names alarms that exist.
+
+Ownership of service logs (who creates which, so none is created twice):
+- API Gateway deployment access/execution logs: here, unless ``gateway_logs_owned_elsewhere``.
+- Object Storage read/write logs: here, for each bucket in ``buckets``.
+- OKE control-plane logs: here, unless ``oke_logs_owned_elsewhere``.
+- VCN flow logs: the network plane.
+- The archive bucket: here, unless ``archive_bucket_name`` is handed in (then its owner also grants
+  Object Storage the use of its key).
+
+Metrics our own code must publish (custom namespaces; MQL cannot divide two streams, so ratios are
+published as metrics):
+- ``genai_router`` (router hooks, per minute): ``error_ratio`` (errors ÷ requests), ``latency_ms``
+  (end-to-end, per request), ``model_timeouts``, ``tool_errors`` (dimension ``tool``),
+  ``cost_per_query_usd``; dimension ``model`` on all.
+- ``genai_quality`` (online evaluation job): ``groundedness`` (0-1 per evaluated answer).
+- ``genai_safety`` (guardrails): ``harmful_outputs``, ``prompt_injections``, ``sensitive_data_detections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_oci as oci
+
+from components import register_plane
+from components.governance import Grant, Subject, statements
+from stacks.settings import AlarmThresholds
+
+OPERATIONS_TYPE = register_plane("genai:index:OperationsPlane", "operations")
+
+#: One log group per plane; the router's custom log lives in orchestration.
+LOG_GROUPS = ("experience", "ingress", "orchestration", "data", "model", "operations")
+
+#: Notification topics: who hears about what.
+TOPICS: Mapping[str, str] = {
+    "critical": "Pages the on-call engineer (P1/P2): SLO fast burn, safety, outages",
+    "warning": "Opens a ticket (P3): slow burn, quality drift, capacity",
+    "info": "Informational: trends and resolved notices",
+    "cost": "Cost: per-query cost alarms (budget rules mail their recipients directly)",
+}
+
+#: Custom metric namespaces published by our own code (router hooks, evaluation job, guardrails).
+ROUTER_NS, QUALITY_NS, SAFETY_NS = "genai_router", "genai_quality", "genai_safety"
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    """One alarm of the catalogue."""
+
+    id: str
+    namespace: str
+    title: str
+    severity: str
+    """CRITICAL, ERROR, WARNING or INFO."""
+    pending: str
+    """ISO-8601 duration the condition must hold before the alarm fires."""
+    topic: str
+    runbook: str
+    query: Callable[[AlarmThresholds, Mapping[str, str]], str]
+    """Builds the MQL from thresholds and the resolved ids named in ``needs``."""
+    needs: tuple[str, ...] = ()
+    """Monitored ids this alarm needs; without them it is not created."""
+    requires: str | None = None
+    """The plane that provides those ids (runbooks mark such alarms ``requires``)."""
+    per_dimension: bool = False
+
+
+def _error_budget(t: AlarmThresholds) -> float:
+    return round(1 - t.availability_target, 6)
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
+
+
+ALARMS: tuple[AlarmSpec, ...] = (
+    # Availability 99.9 %: multi-window burn-rate alarms. MQL cannot divide one metric stream by
+    # another, so the router publishes error_ratio (errors / requests per minute) itself.
+    AlarmSpec("slo-availability-fast-burn", ROUTER_NS, "Error budget burning fast (1 h window)", "CRITICAL", "PT5M",
+              "critical", "availability-burn",
+              lambda t, _: f"error_ratio[60m].mean() > {_num(round(t.fast_burn_rate * _error_budget(t), 6))}"),
+    # Alarm intervals stop at 60m: "6 h at 6x" is the 1 h ratio held above 6x for 6 h (PT6H pending).
+    AlarmSpec("slo-availability-slow-burn", ROUTER_NS, "Error budget burning steadily (6 h)", "WARNING", "PT6H",
+              "warning", "availability-burn",
+              lambda t, _: f"error_ratio[60m].mean() > {_num(round(t.slow_burn_rate * _error_budget(t), 6))}"),
+    AlarmSpec("slo-latency-p95", ROUTER_NS, "P95 latency above the SLO", "ERROR", "PT5M", "critical", "latency-slo",
+              lambda t, _: f"latency_ms[5m].percentile(0.95) > {t.latency_p95_ms}"),
+    AlarmSpec("router-model-timeouts", ROUTER_NS, "Model calls timing out", "ERROR", "PT5M", "critical",
+              "model-timeout", lambda t, _: f"model_timeouts[5m].sum() > {t.model_timeouts_per_5m}"),
+    AlarmSpec("router-tool-errors", ROUTER_NS, "Agent tool calls failing", "ERROR", "PT5M", "warning",
+              "tool-failure", lambda t, _: f"tool_errors[5m].groupBy(tool).sum() > {t.tool_errors_per_5m}",
+              per_dimension=True),
+    AlarmSpec("slo-cost-per-query", ROUTER_NS, "Average cost per query above target", "WARNING", "PT30M", "cost",
+              "cost-overrun", lambda t, _: f"cost_per_query_usd[60m].mean() > {_num(t.cost_per_query_max_usd)}"),
+    AlarmSpec("slo-quality-groundedness", QUALITY_NS, "Groundedness below target", "ERROR", "PT15M", "warning",
+              "quality-degradation", lambda t, _: f"groundedness[60m].mean() < {_num(t.groundedness_min)}"),
+    AlarmSpec("slo-safety-harmful-output", SAFETY_NS, "Harmful output detected", "CRITICAL", "PT1M", "critical",
+              "harmful-output", lambda t, _: "harmful_outputs[5m].sum() > 0"),
+    AlarmSpec("safety-prompt-injection", SAFETY_NS, "Prompt injection attempts detected", "ERROR", "PT1M", "critical",
+              "prompt-injection",
+              lambda t, _: f"prompt_injections[5m].sum() > {t.prompt_injections_per_5m}"),
+    AlarmSpec("safety-sensitive-data-egress", SAFETY_NS, "Sensitive data in a response", "CRITICAL", "PT1M",
+              "critical", "data-breach", lambda t, _: "sensitive_data_detections[5m].sum() > 0"),
+    AlarmSpec("synthetic-probe-failure", "oci_apm_synthetics", "Health probe failing", "CRITICAL", "PT5M",
+              "critical", "synthetic-probe-failure",
+              lambda t, ids: f'Availability[5m]{{MonitorId = "{ids["synthetic_monitor_id"]}"}}.mean() < 1',
+              needs=("synthetic_monitor_id",), per_dimension=True),
+    # Infrastructure alarms: created only when the owning plane hands in the resource id.
+    AlarmSpec("gateway-5xx", "oci_apigateway", "API Gateway returning 5xx", "ERROR", "PT5M", "critical",
+              "gateway-5xx",
+              lambda t, ids: (f'HttpResponses[5m]{{resourceId = "{ids["api_gateway_id"]}", '
+                              f'httpStatusCategory = "5xx"}}.sum() > {t.gateway_5xx_per_5m}'),
+              needs=("api_gateway_id",), requires="ingress"),
+    AlarmSpec("oke-node-not-ready", "oci_oke", "OKE worker nodes not ready", "ERROR", "PT10M", "critical",
+              "oke-node-health",
+              lambda t, ids: f'NodeState[5m]{{clusterId = "{ids["cluster_id"]}", nodeState = "NotReady"}}.max() > 0',
+              needs=("cluster_id",), requires="orchestration", per_dimension=True),
+    AlarmSpec("oke-unschedulable-pods", "oci_oke", "Pods cannot be scheduled", "WARNING", "PT10M", "warning",
+              "oke-node-health",
+              lambda t, ids: f'UnschedulablePods[5m]{{clusterId = "{ids["cluster_id"]}"}}.max() > 0',
+              needs=("cluster_id",), requires="orchestration"),
+    AlarmSpec("database-cpu", "oci_autonomous_database", "Autonomous Database CPU high", "WARNING", "PT15M",
+              "warning", "database-capacity",
+              lambda t, ids: (f'CpuUtilization[5m]{{resourceId = "{ids["autonomous_database_id"]}"}}.mean() '
+                              f'> {t.database_cpu_percent}'),
+              needs=("autonomous_database_id",), requires="data"),
+    AlarmSpec("database-storage", "oci_autonomous_database", "Autonomous Database storage filling", "ERROR",
+              "PT30M", "critical", "database-capacity",
+              lambda t, ids: (f'StorageUtilization[60m]{{resourceId = "{ids["autonomous_database_id"]}"}}.max() '
+                              f'> {t.database_storage_percent}'),
+              needs=("autonomous_database_id",), requires="data"),
+    AlarmSpec("dedicated-cluster-latency", "oci_generativeai", "Dedicated AI cluster saturated (latency)",
+              "ERROR", "PT10M", "critical", "dedicated-cluster-saturation",
+              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}'
+                              f'.percentile(0.95) > {t.dedicated_cluster_latency_p95_ms}'),
+              needs=("dedicated_ai_cluster_id",), requires="model"),
+    AlarmSpec("dedicated-cluster-server-errors", "oci_generativeai", "Dedicated AI cluster server errors",
+              "ERROR", "PT5M", "critical", "dedicated-cluster-saturation",
+              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}.sum() > 0',
+              needs=("dedicated_ai_cluster_id",), requires="model"),
+)
+
+#: Severity → which topics an alarm of that severity also copies (besides its own topic).
+SEVERITY_COPIES: Mapping[str, tuple[str, ...]] = {
+    "CRITICAL": ("info",), "ERROR": ("info",), "WARNING": (), "INFO": (),
+}
+
+
+def budget_rule_id(kind: str, percent: int) -> str:
+    """Stable id of a budget rule (its display name); runbooks list these as detection sources."""
+    return f"budget-{kind.lower()}-{percent}"
+
+
+def runbook_link(base_url: str, runbook: str) -> str:
+    return f"{base_url}{runbook}.md"
+
+
+class OperationsPlaneArgs(TypedDict):
+    """Inputs of the operations plane."""
+
+    compartment_id: pulumi.Input[str]
+    """Workload compartment: logs, alarms, topics, APM and the archive live here."""
+    tenancy_id: pulumi.Input[str]
+    """Tenancy OCID: budgets live in the root compartment; the audit log is read from it."""
+    environment: str
+    """Environment name; part of every display name."""
+    region: str
+    """Region, for the Object Storage service principal that uses the archive key."""
+    defined_tags: pulumi.Input[Mapping[str, str]]
+    """Defined tags from the governance foundation (cost attribution on everything)."""
+    log_retention_days: int
+    """Retention of every log created here (30-180, steps of 30)."""
+    audit_archive_days: int
+    """Days the audit archive keeps objects (lifecycle delete after that)."""
+    health_url: str
+    """The published health endpoint the synthetic monitor probes."""
+    vantage_points: Sequence[str]
+    """Vantage points the synthetic monitor probes from."""
+    thresholds: AlarmThresholds
+    """Alarm thresholds (defaults: the operating model's SLOs)."""
+    subscriptions: Mapping[str, Sequence[tuple[str, pulumi.Input[str]]]]
+    """Per topic (critical, warning, info, cost): (protocol, endpoint) pairs; webhook endpoints are secrets."""
+    budget_amount: int
+    """Monthly budget of the workload compartment (whole currency units)."""
+    budget_actual_percentages: Sequence[int]
+    """Budget rules on ACTUAL spend, percent of the amount."""
+    budget_forecast_percentages: Sequence[int]
+    """Budget rules on FORECAST spend, percent of the amount."""
+    budget_recipients: Sequence[str]
+    """Email recipients of budget alerts (budget rules cannot target an ONS topic)."""
+    archive_key_id: NotRequired[pulumi.Input[str] | None]
+    """Customer-managed key for the audit-archive bucket; None uses Oracle-managed keys."""
+    archive_bucket_name: NotRequired[pulumi.Input[str] | None]
+    """An existing archive bucket (e.g. from the data plane); omitted creates 'audit-archive' here."""
+    probe_interval_seconds: NotRequired[int]
+    """Seconds between synthetic probes. Default 300."""
+    apm_free_tier: NotRequired[bool]
+    """Free-tier APM domain. Default False."""
+    runbook_base_url: NotRequired[str]
+    """Prefix of runbook links in alarm bodies. Default 'runbooks/'."""
+    protect_stateful: NotRequired[bool]
+    """Protect the archive bucket and APM domain from deletion. Default True."""
+    api_gateway_id: NotRequired[pulumi.Input[str] | None]
+    """API gateway OCID (ingress plane): enables the gateway 5xx alarm."""
+    api_deployment_id: NotRequired[pulumi.Input[str] | None]
+    """API deployment OCID (ingress plane): enables its access and execution logs."""
+    gateway_logs_owned_elsewhere: NotRequired[bool]
+    """True when the ingress plane creates the deployment's logs itself. Default False."""
+    cluster_id: NotRequired[pulumi.Input[str] | None]
+    """OKE cluster OCID (orchestration plane): node-health alarms and control-plane logs."""
+    oke_logs_owned_elsewhere: NotRequired[bool]
+    """True when the orchestration plane creates the OKE service log itself. Default False."""
+    autonomous_database_id: NotRequired[pulumi.Input[str] | None]
+    """Autonomous Database OCID (data plane): CPU and storage alarms."""
+    dedicated_ai_cluster_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    """Hosting dedicated AI cluster OCIDs (model plane): saturation alarms, one set per cluster."""
+    buckets: NotRequired[Sequence[pulumi.Input[str]]]
+    """Bucket names (data plane) whose Object Storage read/write service logs are created here."""
+
+
+class OperationsPlane(pulumi.ComponentResource):
+    """Logs, audit archive, APM, topics, SLO and infrastructure alarms, budget."""
+
+    log_group_ids: dict[str, pulumi.Output[str]]
+    """Log group OCID per plane (see LOG_GROUPS)."""
+    router_log_id: pulumi.Output[str]
+    """OCID of the router's custom log (the router's log shipper writes here)."""
+    apm_domain_id: pulumi.Output[str]
+    """OCID of the APM domain (OTLP traces from the router go here)."""
+    apm_data_upload_endpoint: pulumi.Output[str]
+    """The APM domain's data upload endpoint (the router's OTLP exporter target)."""
+    topic_ids: dict[str, pulumi.Output[str]]
+    """Notification topic OCID per topic name (see TOPICS)."""
+    alarm_ids: dict[str, pulumi.Output[str]]
+    """Alarm OCID per alarm resource name (alarm id, suffixed per monitored resource where several)."""
+    archive_bucket_name: pulumi.Output[str]
+    """Name of the audit-archive bucket."""
+    budget_id: pulumi.Output[str]
+    """OCID of the workload compartment's budget."""
+
+    def __init__(self, name: str, args: OperationsPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(OPERATIONS_TYPE, name, None, opts)
+        env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
+        retention = args["log_retention_days"]
+        protect = args.get("protect_stateful", True)
+        child = pulumi.ResourceOptions(parent=self)
+        stateful = pulumi.ResourceOptions(parent=self, protect=protect)
+        base_url = args.get("runbook_base_url", "runbooks/")
+
+        # -- logs ---------------------------------------------------------------------------
+        groups: dict[str, oci.logging.LogGroup] = {}
+        for plane in LOG_GROUPS:
+            groups[plane] = oci.logging.LogGroup(
+                f"{name}-logs-{plane}",
+                compartment_id=comp,
+                display_name=f"genai-{env}-{plane}",
+                description=f"Logs of the {plane} plane",
+                defined_tags=tags,
+                opts=child,
+            )
+        self.log_group_ids = {plane: g.id for plane, g in groups.items()}
+        router_log = oci.logging.Log(
+            f"{name}-log-router",
+            display_name=f"genai-{env}-router",
+            log_group_id=groups["orchestration"].id,
+            log_type="CUSTOM",
+            is_enabled=True,
+            retention_duration=retention,
+            defined_tags=tags,
+            opts=child,
+        )
+        self.router_log_id = router_log.id
+
+        def service_log(key: str, group: str, service: str, category: str, resource: pulumi.Input[str]) -> None:
+            oci.logging.Log(
+                f"{name}-log-{key}",
+                display_name=f"genai-{env}-{key}",
+                log_group_id=groups[group].id,
+                log_type="SERVICE",
+                is_enabled=True,
+                retention_duration=retention,
+                configuration=oci.logging.LogConfigurationArgs(
+                    compartment_id=comp,
+                    source=oci.logging.LogConfigurationSourceArgs(
+                        category=category, resource=resource, service=service, source_type="OCISERVICE"),
+                ),
+                defined_tags=tags,
+                opts=child,
+            )
+
+        deployment = args.get("api_deployment_id")
+        if deployment is not None and not args.get("gateway_logs_owned_elsewhere", False):
+            for category in ("access", "execution"):
+                service_log(f"gateway-{category}", "ingress", "apigateway", category, deployment)
+        for i, bucket in enumerate(args.get("buckets", ())):
+            for category in ("read", "write"):
+                service_log(f"bucket-{i}-{category}", "data", "objectstorage", category, bucket)
+        cluster = args.get("cluster_id")
+        if cluster is not None and not args.get("oke_logs_owned_elsewhere", False):
+            service_log("oke-control-plane", "orchestration", "oke-k8s-cp-prod", "all-service-logs", cluster)
+
+        # -- audit archive: logs outlive OCI Logging's 180-day cap in Object Storage ------------
+        lookup = pulumi.InvokeOutputOptions(parent=self)
+        namespace = oci.objectstorage.get_namespace_output(compartment_id=comp, opts=lookup).namespace
+        archive_name = args.get("archive_bucket_name")
+        if archive_name is None:
+            key_id = args.get("archive_key_id")
+            bucket_res = oci.objectstorage.Bucket(
+                f"{name}-audit-archive",
+                compartment_id=comp,
+                namespace=namespace,
+                name=f"genai-{env}-audit-archive",
+                access_type="NoPublicAccess",
+                versioning="Enabled",
+                storage_tier="Standard",
+                kms_key_id=key_id,
+                defined_tags=tags,
+                opts=stateful,
+            )
+            oci.objectstorage.ObjectLifecyclePolicy(
+                f"{name}-audit-archive-lifecycle",
+                bucket=bucket_res.name,
+                namespace=namespace,
+                rules=[
+                    oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
+                        name="archive-after-30-days", action="ARCHIVE", is_enabled=True,
+                        time_amount="30", time_unit="DAYS", target="objects"),
+                    oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
+                        name="delete-after-retention", action="DELETE", is_enabled=True,
+                        time_amount=str(args["audit_archive_days"]), time_unit="DAYS", target="objects"),
+                    oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
+                        name="delete-old-versions", action="DELETE", is_enabled=True,
+                        time_amount=str(args["audit_archive_days"]), time_unit="DAYS", target="previous-object-versions"),
+                ],
+                opts=child,
+            )
+            archive: pulumi.Output[str] = bucket_res.name
+        else:
+            archive = pulumi.Output.from_input(archive_name)
+        self.archive_bucket_name = archive
+        connector = oci.sch.Connector(
+            f"{name}-audit-archive-connector",
+            compartment_id=comp,
+            display_name=f"genai-{env}-audit-archive",
+            description="Audit log and operations logs to the audit-archive bucket (beyond Logging's 180 days)",
+            source=oci.sch.ConnectorSourceArgs(
+                kind="logging",
+                log_sources=[
+                    # The audit log of the workload compartment lives in the special _Audit group.
+                    oci.sch.ConnectorSourceLogSourceArgs(compartment_id=comp, log_group_id="_Audit"),
+                    oci.sch.ConnectorSourceLogSourceArgs(compartment_id=comp, log_group_id=groups["operations"].id),
+                ],
+            ),
+            target=oci.sch.ConnectorTargetArgs(
+                kind="objectStorage", bucket=archive, namespace=namespace, object_name_prefix="audit/",
+                batch_rollover_size_in_mbs=100, batch_rollover_time_in_ms=420000,
+            ),
+            state="ACTIVE",
+            defined_tags=tags,
+            opts=child,
+        )
+        grants_for_connector = statements(
+            Subject.any_user(),
+            [Grant("manage", "objects",
+                   "request.principal.type='serviceconnector'")],
+            comp,
+        )
+        policy_statements = [grants_for_connector]
+        if archive_name is None and args.get("archive_key_id") is not None:
+            policy_statements.append(statements(Subject.service(f"objectstorage-{args['region']}"),
+                                                [Grant("use", "keys")], comp))
+        oci.identity.Policy(
+            f"{name}-audit-archive-policy",
+            compartment_id=comp,
+            name=f"genai-{env}-audit-archive",
+            description="Service Connector Hub writes the audit archive; Object Storage uses its key",
+            statements=pulumi.Output.all(*policy_statements).apply(lambda parts: [s for part in parts for s in part]),
+            defined_tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[connector]),
+        )
+
+        # -- APM and the synthetic probe -------------------------------------------------------
+        apm = oci.apm.ApmDomain(
+            f"{name}-apm",
+            compartment_id=comp,
+            display_name=f"genai-{env}-apm",
+            description="Traces from the router (OTLP) and synthetic probes of the health endpoint",
+            is_free_tier=args.get("apm_free_tier", False),
+            defined_tags=tags,
+            opts=stateful,
+        )
+        self.apm_domain_id = apm.id
+        self.apm_data_upload_endpoint = apm.data_upload_endpoint
+        probe = oci.apmsynthetics.Config(
+            f"{name}-probe-health",
+            apm_domain_id=apm.id,
+            display_name=f"genai-{env}-health",
+            monitor_type="REST",
+            target=args["health_url"],
+            repeat_interval_in_seconds=args.get("probe_interval_seconds", 300),
+            timeout_in_seconds=30,
+            status="ENABLED",
+            is_run_once=False,
+            vantage_points=[oci.apmsynthetics.ConfigVantagePointArgs(name=vp) for vp in args["vantage_points"]],
+            configuration=oci.apmsynthetics.ConfigConfigurationArgs(
+                config_type="REST_CONFIG",
+                request_method="GET",
+                verify_response_codes=["200"],
+                is_redirection_enabled=False,
+                is_certificate_validation_enabled=True,
+                is_failure_retried=True,
+            ),
+            defined_tags=tags,
+            opts=child,
+        )
+
+        # -- topics and subscriptions ----------------------------------------------------------
+        topics: dict[str, oci.ons.NotificationTopic] = {}
+        for topic, description in TOPICS.items():
+            topics[topic] = oci.ons.NotificationTopic(
+                f"{name}-topic-{topic}",
+                compartment_id=comp,
+                name=f"genai-{env}-{topic}",
+                description=description,
+                defined_tags=tags,
+                opts=child,
+            )
+            for i, (protocol, endpoint) in enumerate(args["subscriptions"].get(topic, ())):
+                oci.ons.Subscription(
+                    f"{name}-sub-{topic}-{protocol.lower()}-{i}",
+                    compartment_id=comp,
+                    topic_id=topics[topic].id,
+                    protocol=protocol,
+                    endpoint=endpoint if protocol == "EMAIL" else pulumi.Output.secret(endpoint),
+                    defined_tags=tags,
+                    opts=child,
+                )
+        self.topic_ids = {topic: t.id for topic, t in topics.items()}
+
+        # -- alarms ----------------------------------------------------------------------------
+        available: dict[str, list[pulumi.Input[str]]] = {"synthetic_monitor_id": [probe.id]}
+        for key in ("api_gateway_id", "cluster_id", "autonomous_database_id"):
+            value = args.get(key)
+            if value is not None:
+                available[key] = [value]  # type: ignore[list-item]
+        clusters = list(args.get("dedicated_ai_cluster_ids", ()))
+        if clusters:
+            available["dedicated_ai_cluster_id"] = clusters
+        self.alarm_ids = {}
+        thresholds = args["thresholds"]
+        for spec in ALARMS:
+            if any(n not in available for n in spec.needs):
+                continue
+            # One alarm per monitored resource (only dedicated AI clusters come in lists).
+            count = max((len(available[n]) for n in spec.needs), default=1)
+            for index in range(count):
+                suffix = f"-{index}" if count > 1 else ""
+                ids = {n: available[n][min(index, len(available[n]) - 1)] for n in spec.needs}
+                self.alarm_ids[spec.id + suffix] = self._alarm(
+                    f"{name}-alarm-{spec.id}{suffix}", spec, suffix, ids, args, topics, thresholds, base_url)
+
+        # -- budget ----------------------------------------------------------------------------
+        budget = oci.budget.Budget(
+            f"{name}-budget",
+            compartment_id=args["tenancy_id"],  # budgets live in the root compartment
+            target_type="COMPARTMENT",
+            targets=[comp],
+            amount=args["budget_amount"],
+            reset_period="MONTHLY",
+            processing_period_type="MONTH",
+            display_name=f"genai-{env}-monthly",
+            description=f"Monthly spend of the genai-platform {env} compartment",
+            defined_tags=tags,
+            opts=child,
+        )
+        self.budget_id = budget.id
+        recipients = ",".join(args["budget_recipients"])
+        for kind, percentages in (("ACTUAL", args["budget_actual_percentages"]),
+                                  ("FORECAST", args["budget_forecast_percentages"])):
+            for percent in percentages:
+                rule_id = budget_rule_id(kind, percent)
+                oci.budget.Rule(
+                    f"{name}-{rule_id}",
+                    budget_id=budget.id,
+                    type=kind,
+                    threshold=percent,
+                    threshold_type="PERCENTAGE",
+                    display_name=rule_id,
+                    description=f"{kind.lower()} spend at {percent}% of the monthly budget",
+                    recipients=recipients,
+                    message=(f"genai-{env}: {kind.lower()} spend reached {percent}% of the monthly budget. "
+                             f"runbook: budget-threshold {runbook_link(base_url, 'budget-threshold')}"),
+                    defined_tags=tags,
+                    opts=child,
+                )
+
+        self.register_outputs({
+            "logGroupIds": self.log_group_ids,
+            "routerLogId": self.router_log_id,
+            "apmDomainId": self.apm_domain_id,
+            "topicIds": self.topic_ids,
+            "alarmIds": self.alarm_ids,
+            "archiveBucketName": self.archive_bucket_name,
+            "budgetId": self.budget_id,
+        })
+
+    def _alarm(self, resource_name: str, spec: AlarmSpec, suffix: str, ids: Mapping[str, pulumi.Input[str]],
+               args: OperationsPlaneArgs, topics: Mapping[str, oci.ons.NotificationTopic],
+               thresholds: AlarmThresholds, base_url: str) -> pulumi.Output[str]:
+        env = args["environment"]
+        keys = list(ids)
+        query = pulumi.Output.all(*[ids[k] for k in keys]).apply(
+            lambda values: spec.query(thresholds, dict(zip(keys, values, strict=True))))
+        destinations = [topics[spec.topic].id] + [topics[t].id for t in SEVERITY_COPIES[spec.severity]
+                                                  if t != spec.topic]
+        link = runbook_link(base_url, spec.runbook)
+        alarm = oci.monitoring.Alarm(
+            resource_name,
+            compartment_id=args["compartment_id"],
+            metric_compartment_id=args["compartment_id"],
+            display_name=f"genai-{env}-{spec.id}{suffix}",
+            namespace=spec.namespace,
+            query=query,
+            severity=spec.severity,
+            pending_duration=spec.pending,
+            resolution="1m",
+            is_enabled=True,
+            destinations=destinations,
+            message_format="ONS_OPTIMIZED",
+            is_notifications_per_metric_dimension_enabled=spec.per_dimension,
+            repeat_notification_duration="PT2H" if spec.severity in ("CRITICAL", "ERROR") else None,
+            alarm_summary=f"[{spec.severity}] genai-{env}: {spec.title}. runbook: {spec.runbook}",
+            body=(f"{spec.title} ({spec.namespace}).\n"
+                  f"alarm-id: {spec.id}\n"
+                  f"runbook: {spec.runbook}\n"
+                  f"Runbook: {link}"),
+            freeform_tags={"alarm-id": spec.id, "runbook": spec.runbook},
+            defined_tags=args["defined_tags"],
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        return alarm.id
+
+
+def subscriptions_from(channels: Mapping[str, Any]) -> dict[str, list[tuple[str, Any]]]:
+    """(protocol, endpoint) pairs per topic from validated ``Channel`` settings (secrets revealed here only)."""
+    out: dict[str, list[tuple[str, Any]]] = {}
+    for topic, channel in channels.items():
+        pairs: list[tuple[str, Any]] = [("EMAIL", e) for e in channel.emails]
+        pairs += [("PAGERDUTY", pulumi.Output.secret(s.reveal())) for s in channel.pagerduty_urls]
+        pairs += [("SLACK", pulumi.Output.secret(s.reveal())) for s in channel.slack_urls]
+        pairs += [("CUSTOM_HTTPS", pulumi.Output.secret(s.reveal())) for s in channel.https_urls]
+        out[topic] = pairs
+    return out
