@@ -330,6 +330,7 @@ class OperationsPlane(pulumi.ComponentResource):
                 name=f"genai-{env}-audit-archive",
                 access_type="NoPublicAccess",
                 versioning="Enabled",
+                object_events_enabled=True,
                 storage_tier="Standard",
                 kms_key_id=key_id,
                 defined_tags=tags,
@@ -352,6 +353,8 @@ class OperationsPlane(pulumi.ComponentResource):
                 ],
                 opts=child,
             )
+            # Who wrote to the evidence bucket is itself evidence (CIS 4.17).
+            service_log("audit-archive-write", "operations", "objectstorage", "write", bucket_res.name)
             archive: pulumi.Output[str] = bucket_res.name
         else:
             archive = pulumi.Output.from_input(archive_name)
@@ -379,8 +382,11 @@ class OperationsPlane(pulumi.ComponentResource):
         )
         grants_for_connector = statements(
             Subject.any_user(),
+            # Create and overwrite archive objects only: never delete evidence (CIS 1.15).
             [Grant("manage", "objects",
-                   "request.principal.type='serviceconnector'")],
+                   "all {request.principal.type='serviceconnector', "
+                   f"target.bucket.name='{archive_name or f'genai-{env}-audit-archive'}', "
+                   "request.permission!='OBJECT_DELETE'}")],
             comp,
         )
         policy_statements = [grants_for_connector]

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, plan_variant
 
 from blueprint import engine
 from blueprint.alarms import ALARM_TYPE, alarm_rows
@@ -20,6 +19,7 @@ from blueprint.graph import SECRET_MARKER, Graph, Node
 from blueprint.stackconfig import load_stack_config
 from components.mql import parse
 from components.operations import ALARMS, LOG_GROUPS, TOPICS
+from tests.conftest import ROOT, plan_variant
 
 pytestmark = pytest.mark.integration
 

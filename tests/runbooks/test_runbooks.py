@@ -19,12 +19,12 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-from conftest import ROOT
 
 from blueprint import engine
 from blueprint.alarms import alarm_rows
 from blueprint.graph import Graph
 from blueprint.stackconfig import load_stack_config
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
 

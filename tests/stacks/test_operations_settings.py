@@ -6,10 +6,10 @@ import copy
 from typing import Any
 
 import pytest
-from conftest import ROOT
 
 from blueprint.stackconfig import load_stack_config
 from stacks.settings import NAMESPACE, OFFLINE_SECRET, AlarmThresholds, SettingsError, _decode, validate
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
 

@@ -9,20 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stacks.settings import NAMESPACE, SettingsError, load_matrix, validate
+from blueprint.stackconfig import load_stack_config
+from stacks.settings import NAMESPACE, SettingsError, _decode, load_matrix, validate
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
 
 
 def raw_config(stack: str) -> tuple[dict[str, Any], str]:
-    cfg = yaml.safe_load((ROOT / f"Pulumi.{stack}.yaml").read_text())["config"]
-    raw = {k.split(":", 1)[1]: v for k, v in cfg.items() if k.startswith(NAMESPACE + ":")}
-    return raw, cfg["oci:region"]
+    """The stack file's config as the program sees it offline (secure values as the placeholder)."""
+    cfg = load_stack_config(ROOT, stack)
+    raw = {k.split(":", 1)[1]: _decode(v) for k, v in cfg.values.items() if k.startswith(NAMESPACE + ":")}
+    return raw, cfg.values["oci:region"]
 
 
 def problems_of(raw: dict[str, Any], region: str | None = "eu-frankfurt-1") -> list[str]:
