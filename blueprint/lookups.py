@@ -89,6 +89,16 @@ def _namespace(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
     return {"namespace": "genaiplatformoffline"}
 
 
+def _db_tools_endpoint_services(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
+    compartment = args.get("compartmentId", "")
+    item = {"id": fake_ocid("databasetoolsendpointservice", ctx.region, "dbtools"), "name": "DATABASE_TOOLS",
+            "displayName": "Database Tools", "description": "Database Tools endpoint service",
+            "compartmentId": compartment, "definedTags": {}, "freeformTags": {}, "systemTags": {},
+            "lifecycleDetails": "", "state": "ACTIVE", "timeCreated": "2024-01-01T00:00:00Z",
+            "timeUpdated": "2024-01-01T00:00:00Z"}
+    return {"compartmentId": compartment, "databaseToolsEndpointServiceCollections": [{"items": [item]}]}
+
+
 def _kubeconfig(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
     cluster = args.get("clusterId", "cluster")
     content = (
@@ -108,6 +118,7 @@ LOOKUPS: dict[str, Callable[[Mapping[str, Any], LookupContext], dict[str, Any]]]
     "oci:CloudGuard/getResponderRecipes:getResponderRecipes": _responder_recipes,
     "oci:ObjectStorage/getNamespace:getNamespace": _namespace,
     "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig": _kubeconfig,
+    "oci:DatabaseTools/getDatabaseToolsEndpointServices:getDatabaseToolsEndpointServices": _db_tools_endpoint_services,
 }
 
 

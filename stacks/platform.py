@@ -9,7 +9,9 @@ from dataclasses import dataclass
 
 import pulumi
 
+from components.data import DataPlane
 from components.governance import AdminAccess, GovernanceFoundation
+from components.model import ModelPlane
 from components.network import NetworkPlane
 from stacks.settings import Settings
 
@@ -22,6 +24,8 @@ class Platform:
     governance: GovernanceFoundation
     network: NetworkPlane
     admin: AdminAccess
+    data: DataPlane
+    model: ModelPlane
 
     def export(self) -> None:
         pulumi.export("classification", self.settings.tier.name)
@@ -33,6 +37,13 @@ class Platform:
         pulumi.export("subnetIds", self.network.subnet_ids)
         pulumi.export("placements", self.network.placements)
         pulumi.export("bastionId", self.admin.bastion_id)
+        pulumi.export("databaseId", self.data.database_id)
+        pulumi.export("dbToolsConnectionId", self.data.db_tools_connection_id)
+        pulumi.export("bucketNames", self.data.bucket_names)
+        pulumi.export("modelCatalog", [e.to_json() for e in self.settings.model.catalog])
+        pulumi.export("genaiPrivateEndpointId", self.model.private_endpoint_id)
+        pulumi.export("dedicatedEndpointId", self.model.dedicated_endpoint_id)
+        pulumi.export("agentEndpointId", self.model.agent_endpoint_id)
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -75,4 +86,64 @@ def build_platform(settings: Settings) -> Platform:
         "max_session_ttl_minutes": g.bastion_max_session_ttl_minutes,
         "defined_tags": governance.defined_tags,
     })
-    return Platform(settings=settings, governance=governance, network=network, admin=admin)
+    d, m = settings.data, settings.model
+    data = DataPlane(f"{g.environment}-data", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "region": settings.region,
+        "defined_tags": governance.defined_tags,
+        "data_subnet_id": network.subnet_ids["data"],
+        "data_nsg_id": network.nsg_ids["data"],
+        "model_nsg_id": network.nsg_ids["model"],
+        "vault_id": governance.vault_id,
+        "data_key_id": governance.key_ids["data"],
+        "storage_key_id": governance.key_ids["storage"],
+        "secrets_key_id": governance.key_ids["secrets"],
+        "data_retention_days": d.data_retention_days,
+        "customer_managed_keys": d.customer_managed_keys,
+        "ecpu_count": d.database.ecpu_count,
+        "storage_gb": d.database.storage_gb,
+        "auto_scaling": d.database.auto_scaling,
+        "backup_retention_days": d.database.backup_retention_days,
+        "db_name": d.database.db_name,
+        "rag_user": d.database.rag_user,
+        "admin_password": d.database.admin_password.reveal() if d.database.admin_password else None,
+        "traces_prefix": d.traces_prefix,
+        "access_log_retention_days": d.access_log_retention_days,
+        "protect_stateful": g.protect_stateful,
+    })
+    gr = tier.guardrails
+    cluster = m.dedicated_cluster
+    model = ModelPlane(f"{g.environment}-model", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "defined_tags": governance.defined_tags,
+        "model_subnet_id": network.subnet_ids["model"],
+        "model_nsg_id": network.nsg_ids["model"],
+        "guardrails": {
+            "content_moderation_input": gr.content_moderation_input,
+            "content_moderation_output": gr.content_moderation_output,
+            "prompt_injection_input": gr.prompt_injection_input,
+            "pii_input": gr.pii_input,
+            "pii_output": gr.pii_output,
+        },
+        "private_endpoint": m.private_endpoint,
+        "dns_prefix": m.dns_prefix,
+        "dedicated_cluster": {"unit_shape": cluster.unit_shape, "unit_count": cluster.unit_count,
+                              "model_id": cluster.model_id} if cluster else None,
+        "agent": m.agent is not None,
+        "db_tools_connection_id": data.db_tools_connection_id,
+        "vector_function": d.database.vector_function,
+        "db_secret_names": data.secret_names,
+        "namespace": data.namespace,
+        "documents_bucket": data.bucket_names["documents"],
+        "documents_prefix": d.documents_prefix,
+        "outputs_bucket": data.bucket_names["outputs"],
+        "traces_prefix": d.traces_prefix,
+        "trace_retention_minutes": m.agent.trace_retention_minutes if m.agent else 1440,
+        "session_idle_timeout_seconds": m.agent.session_idle_timeout_seconds if m.agent else 3600,
+        "human_input": m.agent.human_input if m.agent else True,
+        "router_namespace": m.router_namespace,
+        "router_service_account": m.router_service_account,
+    })
+    return Platform(settings=settings, governance=governance, network=network, admin=admin, data=data, model=model)
