@@ -80,6 +80,8 @@ class DataPlaneArgs(TypedDict):
     """Database name. Default genaivec."""
     rag_user: NotRequired[str]
     """Database user of the Database Tools connection. Default GENAI_RAG."""
+    wallet_secret_id: NotRequired[pulumi.Input[str] | None]
+    """Vault secret with the database's SSO wallet; the mTLS connection needs it (None: add it later)."""
     admin_password: NotRequired[pulumi.Input[str] | None]
     """ADMIN password to store in the Vault; None (default) lets the Vault generate one."""
     traces_prefix: NotRequired[str]
@@ -182,6 +184,7 @@ class DataPlane(pulumi.ComponentResource):
             opts=child,
         )
         self.db_tools_private_endpoint_id = endpoint.id
+        wallet = args.get("wallet_secret_id")
         connection = oci.databasetools.DatabaseToolsConnection(
             f"{name}-dbtools-connection",
             compartment_id=comp,
@@ -192,6 +195,11 @@ class DataPlane(pulumi.ComponentResource):
             user_password=oci.databasetools.DatabaseToolsConnectionUserPasswordArgs(
                 value_type="SECRETID", secret_id=rag_secret.id),
             private_endpoint_id=endpoint.id,
+            # mTLS is required: the connection presents the database's auto-login wallet from the Vault.
+            key_stores=[oci.databasetools.DatabaseToolsConnectionKeyStoreArgs(
+                key_store_type="SSO",
+                key_store_content=oci.databasetools.DatabaseToolsConnectionKeyStoreKeyStoreContentArgs(
+                    value_type="SECRETID", secret_id=wallet))] if wallet is not None else None,
             related_resource=oci.databasetools.DatabaseToolsConnectionRelatedResourceArgs(
                 entity_type="AUTONOMOUSDATABASE", identifier=adb.id),
             defined_tags=tags,

@@ -77,6 +77,7 @@ def build_platform(settings: Settings) -> Platform:
         "flow_log_retention_days": n.flow_log_retention_days,
         "availability_domains": n.placement.availability_domains,
         "fault_domains": n.placement.fault_domains,
+        "protect_stateful": g.protect_stateful,
     })
     admin = AdminAccess(f"{g.environment}-admin", {
         "compartment_id": governance.compartment_id,
@@ -107,6 +108,7 @@ def build_platform(settings: Settings) -> Platform:
         "backup_retention_days": d.database.backup_retention_days,
         "db_name": d.database.db_name,
         "rag_user": d.database.rag_user,
+        "wallet_secret_id": d.database.wallet_secret_id,
         "admin_password": d.database.admin_password.reveal() if d.database.admin_password else None,
         "traces_prefix": d.traces_prefix,
         "access_log_retention_days": d.access_log_retention_days,

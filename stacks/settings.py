@@ -167,6 +167,8 @@ class DatabaseSettings:
     vector_function: str
     admin_password: Secret | None
     """Only when the stack sets one; otherwise the Vault generates the password."""
+    wallet_secret_id: str | None
+    """Vault secret with the database's SSO wallet, for the mTLS Database Tools connection."""
 
 
 @dataclass(frozen=True)
@@ -625,6 +627,7 @@ def _data(d: dict[str, Any], tier: TierPolicy, p: Any) -> DataSettings | None:
             rag_user=db.get("ragUser", "GENAI_RAG"),
             vector_function=db.get("vectorFunction", "GENAI_RETRIEVE"),
             admin_password=Secret(password) if password is not None else None,
+            wallet_secret_id=db.get("walletSecretId"),
         ),
         traces_prefix=traces,
         documents_prefix=documents,
