@@ -678,7 +678,8 @@ def _model(m: dict[str, Any], tier: TierPolicy, p: Any) -> ModelSettings | None:
                                      e["costTier"], e.get("rpm"), e.get("tpm")) for e in raw_catalog)
     allowed = ", ".join(tier.allowed_serving)
     seen: set[str] = set()
-    for i, entry in enumerate(catalog):
+    # A defaulted catalogue fits the tier by construction; only the stack's own entries are checked.
+    for i, entry in enumerate(catalog if raw_catalog is not None else ()):
         if entry.serving not in tier.allowed_serving:
             p(f"model.catalog[{i}].serving", f"not allowed for the {tier.name} tier; allowed: {allowed}")
             ok = False
