@@ -178,3 +178,25 @@ def test_model_plane_has_no_stateful_resources_left_unprotected_in_prod() -> Non
     # The model plane holds no data of its own (traces live in the data plane's outputs bucket).
     for n in plane_nodes(tier_graph("restricted"), "model"):
         assert n.type.startswith(G) or n.type == POLICY
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("module", ["components/data.py", "components/model.py"])
+def test_every_args_field_has_a_docstring(module: str) -> None:
+    import ast
+    from pathlib import Path
+
+    tree = ast.parse((Path(__file__).resolve().parents[2] / module).read_text(encoding="utf-8"))
+    checked = 0
+    for cls in (n for n in tree.body if isinstance(n, ast.ClassDef)):
+        if not any(isinstance(b, ast.Name) and b.id == "TypedDict" for b in cls.bases):
+            continue
+        body = cls.body
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.AnnAssign):
+                nxt = body[i + 1] if i + 1 < len(body) else None
+                documented = (isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant)
+                              and isinstance(nxt.value.value, str))
+                assert documented, f"{cls.name}.{ast.unparse(stmt.target)} has no docstring line"
+                checked += 1
+    assert checked > 5

@@ -49,3 +49,23 @@ def one(graph: Graph, type_token: str, name_suffix: str) -> Node:
 
 def plane_nodes(graph: Graph, plane: str) -> list[Node]:
     return [n for n in graph.resources() if n.plane == plane]
+
+
+def resource_table(planes: tuple[str, ...] = ("data", "model")) -> str:
+    """Markdown table: per tier, the resource types (with counts) each plane creates."""
+    rows = ["| tier | plane | resources |", "|---|---|---|"]
+    for tier in TIERS:
+        graph = tier_graph(tier)
+        for plane in planes:
+            counts: dict[str, int] = {}
+            for node in plane_nodes(graph, plane):
+                short = node.type.split(":", 1)[1].split("/")[0] + "." + node.type.rsplit(":", 1)[1]
+                counts[short] = counts.get(short, 0) + 1
+            cells = ", ".join(f"{n}× {t}" for t, n in sorted(counts.items()))
+            rows.append(f"| {tier} | {plane} ({sum(counts.values())}) | {cells} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    # PYTHONPATH=tests .venv/bin/python tests/components/tiers.py
+    print(resource_table())
