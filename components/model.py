@@ -23,7 +23,7 @@ resource: it is exported as the stack output ``modelCatalog``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -167,7 +167,7 @@ class ModelPlane(pulumi.ComponentResource):
                 f"{name}-dedicated-endpoint",
                 compartment_id=comp,
                 dedicated_ai_cluster_id=cluster.id,
-                model_id=cluster_spec["model_id"],
+                model_id=self._model_ocid(cluster_spec["model_id"], comp),
                 display_name=f"genai-{env}-hosting",
                 description="Endpoint of the dedicated AI cluster",
                 content_moderation_config=oci.generativeai.EndpointContentModerationConfigArgs(
@@ -189,6 +189,14 @@ class ModelPlane(pulumi.ComponentResource):
             "dedicatedEndpointId": self.dedicated_endpoint_id,
             "agentEndpointId": self.agent_endpoint_id,
         })
+
+    def _model_ocid(self, model: str, compartment_id: pulumi.Input[str]) -> pulumi.Input[str]:
+        """An endpoint needs the model's OCID: resolve a base-model name through the models lookup."""
+        if model.startswith("ocid1."):
+            return model
+        found = oci.generativeai.get_models_output(compartment_id=compartment_id, display_name=model,
+                                                   opts=pulumi.InvokeOutputOptions(parent=self))
+        return found.apply(lambda result: _first_active_model(result, model))
 
     @staticmethod
     def _policy(name: str, args: ModelPlaneArgs, with_agent: bool, child: pulumi.ResourceOptions) -> None:
@@ -316,3 +324,11 @@ class ModelPlane(pulumi.ComponentResource):
         )
 
         return endpoint.id
+
+
+def _first_active_model(result: Any, name: str) -> str:
+    items = [i for coll in (result.model_collections or []) for i in coll.items
+             if i.display_name == name and i.state == "ACTIVE"]
+    if not items:
+        raise ValueError(f"no active OCI Generative AI model named '{name}' in this region")
+    return str(items[0].id)

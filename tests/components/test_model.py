@@ -9,6 +9,7 @@ from conftest import plan_variant
 from tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
 
 from blueprint.graph import Graph
+from blueprint.lookups import fake_ocid
 from stacks.settings import load_matrix
 
 pytestmark = pytest.mark.integration
@@ -60,7 +61,8 @@ def test_restricted_serves_only_from_dedicated_clusters() -> None:
     endpoint = one(g, ENDPOINT, "-dedicated-endpoint").inputs
     assert endpoint["dedicatedAiClusterId"] == ocid(one(g, CLUSTER, "-dedicated-cluster"))
     assert endpoint["contentModerationConfig"] == {"isEnabled": True, "mode": "BLOCK"}
-    assert endpoint["modelId"] == _catalog(g)[0]["modelId"]
+    # The endpoint names the model by OCID, resolved from the catalogue's model name by lookup.
+    assert endpoint["modelId"] == fake_ocid("generativeaimodel", REGION, str(_catalog(g)[0]["modelId"]))
 
 
 def test_restricted_gets_a_cluster_even_when_the_stack_does_not_ask() -> None:
@@ -200,3 +202,17 @@ def test_every_args_field_has_a_docstring(module: str) -> None:
                 assert documented, f"{cls.name}.{ast.unparse(stmt.target)} has no docstring line"
                 checked += 1
     assert checked > 5
+
+
+@pytest.mark.unit
+def test_unknown_or_retired_model_name_is_an_error() -> None:
+    from types import SimpleNamespace as NS
+
+    from components.model import _first_active_model
+
+    retired = NS(display_name="cohere.command", state="DELETED", id="ocid1.generativeaimodel.oc1..old")
+    result = NS(model_collections=[NS(items=[retired])])
+    with pytest.raises(ValueError, match=r"no active OCI Generative AI model named 'cohere\.command'"):
+        _first_active_model(result, "cohere.command")
+    live = NS(display_name="cohere.command", state="ACTIVE", id="ocid1.generativeaimodel.oc1..new")
+    assert _first_active_model(NS(model_collections=[NS(items=[retired, live])]), "cohere.command") == live.id
