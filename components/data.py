@@ -102,7 +102,9 @@ class DataPlane(pulumi.ComponentResource):
     rag_secret_id: pulumi.Output[str]
     """OCID of the Vault secret holding the Database Tools user's password."""
     secret_names: tuple[str, ...]
-    """Names of the Vault secrets this plane creates (for IAM conditions)."""
+    """Names of the Vault secrets this plane creates (ADMIN password, connection user's password)."""
+    connection_secret_name: str
+    """Name of the secret the Database Tools connection signs in with (for IAM conditions)."""
     db_tools_connection_id: pulumi.Output[str]
     """OCID of the Database Tools connection a knowledge base uses."""
     db_tools_private_endpoint_id: pulumi.Output[str]
@@ -134,6 +136,7 @@ class DataPlane(pulumi.ComponentResource):
         self.admin_secret_id = admin_secret.id
         self.rag_secret_id = rag_secret.id
         self.secret_names = (f"genai-{env}-adb-admin", f"genai-{env}-adb-rag")
+        self.connection_secret_name = self.secret_names[1]
 
         # ---- Autonomous Database (AI Vector Search) ----------------------------------------------
         adb = oci.database.AutonomousDatabase(
@@ -261,24 +264,36 @@ class DataPlane(pulumi.ComponentResource):
 
         # ---- IAM: what the services themselves need ---------------------------------------------
         region = args["region"]
+        parts = [
+            statements(Subject.service(f"objectstorage-{region}"), [Grant("manage", "object-family")], comp),
+            # The connection reads only its own user's password; the database only its ADMIN password.
+            statements(Subject.any_user(), [
+                Grant("read", "secret-family", "all {request.principal.type='databasetoolsconnection', "
+                                               f"target.secret.name='{self.connection_secret_name}'}}"),
+                Grant("read", "secret-bundles", "all {request.principal.type='autonomousdatabase', "
+                                                f"target.secret.name='{self.secret_names[0]}'}}"),
+            ], comp),
+        ]
+        if wallet is not None:
+            parts.append(pulumi.Output.from_input(wallet).apply(lambda wid: statements(Subject.any_user(), [
+                Grant("read", "secret-family",
+                      f"all {{request.principal.type='databasetoolsconnection', target.secret.id='{wid}'}}")], comp)))
+        if cmk:
+            # Each service may use its own key only (the condition names the key's OCID).
+            parts.append(pulumi.Output.from_input(args["storage_key_id"]).apply(lambda key: statements(
+                Subject.service(f"objectstorage-{region}"), [Grant("use", "keys", f"target.key.id='{key}'")], comp)))
+            adb_where = "request.principal.type='autonomousdatabase'"
+            parts.append(pulumi.Output.from_input(args["data_key_id"]).apply(lambda key: statements(
+                Subject.any_user(),
+                [Grant("use", "keys", f"all {{{adb_where}, target.key.id='{key}'}}"), Grant("read", "vaults", adb_where)],
+                comp)))
         oci.identity.Policy(
             f"{name}-service-policy",
             compartment_id=comp,
             name=f"genai-{env}-data-services",
             description="Object Storage runs lifecycle rules and uses the bucket key; the database uses its key; "
                         "Database Tools reads its password secrets",
-            statements=_flatten([
-                statements(Subject.service(f"objectstorage-{region}"),
-                           [Grant("manage", "object-family"), Grant("use", "keys")], comp),
-                statements(Subject.any_user(),
-                           [Grant("use", "keys", "request.principal.type='autonomousdatabase'"),
-                            Grant("read", "vaults", "request.principal.type='autonomousdatabase'")], comp),
-                statements(Subject.any_user(),
-                           [Grant("read", "secret-family",
-                                  f"all {{request.principal.type='databasetoolsconnection', target.secret.name='{n}'}}")
-                            for n in self.secret_names],
-                           comp),
-            ]),
+            statements=_flatten(parts),
             defined_tags=tags,
             opts=child,
         )

@@ -136,7 +136,7 @@ def build_platform(settings: Settings) -> Platform:
         "agent": m.agent is not None,
         "db_tools_connection_id": data.db_tools_connection_id,
         "vector_function": d.database.vector_function,
-        "db_secret_names": data.secret_names,
+        "db_secret_names": [data.connection_secret_name],
         "namespace": data.namespace,
         "documents_bucket": data.bucket_names["documents"],
         "documents_prefix": d.documents_prefix,

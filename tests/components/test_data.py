@@ -214,3 +214,24 @@ def test_every_taggable_resource_carries_the_four_tags(plane: str) -> None:
 def test_region_is_one_the_tier_allows() -> None:
     for tier in TIERS:
         assert REGION in load_matrix()[tier].regions
+
+
+@pytest.mark.parametrize("tier", ["public", "confidential"])
+def test_service_iam_names_the_key_and_secret_it_needs(tier: str) -> None:
+    g = tier_graph(tier)
+    compartment = ocid(one(g, "oci:Identity/compartment:Compartment", "-compartment"))
+    policy = one(g, "oci:Identity/policy:Policy", "-data-service-policy").inputs
+    assert policy["compartmentId"] == compartment
+    found = policy["statements"]
+    assert all(f"in compartment id {compartment}" in s for s in found)
+    key_statements = [s for s in found if " keys " in s]
+    if tier == "public":  # opted out of customer-managed keys: no key grants at all
+        assert not key_statements
+    else:
+        assert sorted(s.rsplit("target.key.id='", 1)[1][:-2] if s.endswith("}") else s.rsplit("target.key.id='", 1)[1][:-1]
+                      for s in key_statements) == sorted([ocid(one(g, KEY, "-key-data")), ocid(one(g, KEY, "-key-storage"))])
+    secrets = [s for s in found if "secret" in s]
+    assert len(secrets) == 2
+    assert any("databasetoolsconnection" in s and "target.secret.name='genai-prod-adb-rag'" in s for s in secrets)
+    assert any("autonomousdatabase" in s and "target.secret.name='genai-prod-adb-admin'" in s for s in secrets)
+    assert all(" where " in s for s in found if "any-user" in s)
