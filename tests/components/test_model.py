@@ -216,3 +216,10 @@ def test_unknown_or_retired_model_name_is_an_error() -> None:
         _first_active_model(result, "cohere.command")
     live = NS(display_name="cohere.command", state="ACTIVE", id="ocid1.generativeaimodel.oc1..new")
     assert _first_active_model(NS(model_collections=[NS(items=[retired, live])]), "cohere.command") == live.id
+
+
+def test_preview_with_unknown_ids_plans_the_same_planes() -> None:
+    preview = plan_variant("prod", preview=True, name="prod-preview")
+    full = tier_graph("confidential")
+    for plane in ("data", "model"):
+        assert sorted(n.type for n in plane_nodes(preview, plane)) == sorted(n.type for n in plane_nodes(full, plane))
