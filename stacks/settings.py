@@ -648,10 +648,19 @@ _DEFAULT_CLUSTER_MODEL = "cohere.command-r-plus-08-2024"
 
 
 def default_catalog(tier: TierPolicy, cluster_model: str | None) -> tuple[CatalogEntry, ...]:
-    """The tier's default allow-list of models."""
-    for serving in ("on-demand", "private-endpoint"):
-        if serving in tier.allowed_serving:
-            return tuple(CatalogEntry(n, m, serving, price, unit, cost) for n, m, price, unit, cost in _DEFAULT_MODELS)
+    """The tier's default allow-list of models.
+
+    On-demand where the tier allows it; otherwise the stack's dedicated cluster when it has one (OCI
+    documents Generative AI private endpoints for dedicated-cluster endpoints); otherwise the
+    pretrained models through the private endpoint.
+    """
+    def shared(serving: str) -> tuple[CatalogEntry, ...]:
+        return tuple(CatalogEntry(n, m, serving, price, unit, cost) for n, m, price, unit, cost in _DEFAULT_MODELS)
+
+    if "on-demand" in tier.allowed_serving:
+        return shared("on-demand")
+    if cluster_model is None and "private-endpoint" in tier.allowed_serving:
+        return shared("private-endpoint")
     model = cluster_model or _DEFAULT_CLUSTER_MODEL
     # A dedicated cluster is billed per unit-hour, not per use: the marginal price is zero.
     return (CatalogEntry("dedicated", model, "dedicated-cluster", 0.0, "characters", "premium"),)

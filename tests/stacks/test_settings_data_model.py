@@ -82,6 +82,8 @@ def test_default_catalogue_per_tier() -> None:
     m = load_matrix()
     assert {e.serving for e in default_catalog(m["public"], None)} == {"on-demand"}
     assert {e.serving for e in default_catalog(m["confidential"], None)} == {"private-endpoint"}
+    assert {e.serving for e in default_catalog(m["confidential"], "cohere.command-a-03-2025")} == {"dedicated-cluster"}
+    assert {e.serving for e in default_catalog(m["internal"], "cohere.command-a-03-2025")} == {"on-demand"}
     assert default_catalog(m["restricted"], "cohere.command-a-03-2025") == (
         CatalogEntry("dedicated", "cohere.command-a-03-2025", "dedicated-cluster", 0.0, "characters", "premium"),)
 
