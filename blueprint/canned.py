@@ -42,6 +42,16 @@ def _bastion(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any
     return {"privateEndpointIpAddress": "10.0.0.10", "state": "ACTIVE"}
 
 
+def _autonomous_database(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    label = str(inputs.get("privateEndpointLabel") or "adb")
+    db = str(inputs.get("dbName") or "db").lower()
+    host = f"{label}.adb.{region}.oraclecloud.com"
+    high = (f"(description=(retry_count=20)(retry_delay=3)(address=(protocol=tcps)(port=1522)(host={host}))"
+            f"(connect_data=(service_name=offline_{db}_high.adb.oraclecloud.com))(security=(ssl_server_dn_match=yes)))")
+    return {"privateEndpoint": host, "privateEndpointIp": "10.0.2.10", "state": "AVAILABLE",
+            "connectionStrings": [{"high": high, "profiles": []}]}
+
+
 def _k8s_named(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
     # Kubernetes auto-names objects without metadata.name: name plus a random suffix. Ours is stable.
     metadata = dict(inputs.get("metadata") or {})
@@ -54,6 +64,7 @@ COMPUTED: dict[str, Computed] = {
     "oci:Kms/vault:Vault": _vault,
     "oci:Kms/key:Key": _key,
     "oci:Bastion/bastion:Bastion": _bastion,
+    "oci:Database/autonomousDatabase:AutonomousDatabase": _autonomous_database,
 }
 
 

@@ -89,6 +89,29 @@ def _namespace(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
     return {"namespace": "genaiplatformoffline"}
 
 
+def _db_tools_endpoint_services(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
+    compartment = args.get("compartmentId", "")
+    item = {"id": fake_ocid("databasetoolsendpointservice", ctx.region, "dbtools"), "name": "DATABASE_TOOLS",
+            "displayName": "Database Tools", "description": "Database Tools endpoint service",
+            "compartmentId": compartment, "definedTags": {}, "freeformTags": {}, "systemTags": {},
+            "lifecycleDetails": "", "state": "ACTIVE", "timeCreated": "2024-01-01T00:00:00Z",
+            "timeUpdated": "2024-01-01T00:00:00Z"}
+    return {"compartmentId": compartment, "databaseToolsEndpointServiceCollections": [{"items": [item]}]}
+
+
+def _genai_models(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
+    """Base models by display name: every asked-for name exists, ACTIVE, with a stable OCID."""
+    compartment = args.get("compartmentId", "")
+    name = args.get("displayName") or "cohere.command-r-plus-08-2024"
+    item = {"id": fake_ocid("generativeaimodel", ctx.region, name), "baseModelId": "", "capabilities": ["CHAT"],
+            "compartmentId": compartment, "definedTags": {}, "description": "", "displayName": name,
+            "fineTuneDetails": [], "freeformTags": {}, "isLongTermSupported": False, "lifecycleDetails": "",
+            "modelMetrics": [], "state": "ACTIVE", "systemTags": {}, "timeCreated": "2024-01-01T00:00:00Z",
+            "timeDeprecated": "", "timeUpdated": "2024-01-01T00:00:00Z", "type": "BASE",
+            "vendor": name.split(".", 1)[0], "version": "1.0"}
+    return {"compartmentId": compartment, "displayName": name, "modelCollections": [{"items": [item]}]}
+
+
 def _kubeconfig(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
     cluster = args.get("clusterId", "cluster")
     content = (
@@ -108,6 +131,8 @@ LOOKUPS: dict[str, Callable[[Mapping[str, Any], LookupContext], dict[str, Any]]]
     "oci:CloudGuard/getResponderRecipes:getResponderRecipes": _responder_recipes,
     "oci:ObjectStorage/getNamespace:getNamespace": _namespace,
     "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig": _kubeconfig,
+    "oci:GenerativeAi/getModels:getModels": _genai_models,
+    "oci:DatabaseTools/getDatabaseToolsEndpointServices:getDatabaseToolsEndpointServices": _db_tools_endpoint_services,
 }
 
 

@@ -139,6 +139,8 @@ class NetworkPlaneArgs(TypedDict):
     """How many availability domains workloads spread over. Default 1."""
     fault_domains: NotRequired[int]
     """How many fault domains per availability domain. Default 3."""
+    protect_stateful: NotRequired[bool]
+    """Protect the flow-log group (network evidence) from deletion. Default True."""
 
 
 class NetworkPlane(pulumi.ComponentResource):
@@ -260,7 +262,8 @@ class NetworkPlane(pulumi.ComponentResource):
             display_name=f"genai-{env}-network",
             description="VCN flow logs for every subnet",
             defined_tags=tags,
-            opts=child,
+            # Flow logs are evidence: protected in prod like every other evidence store.
+            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect_stateful", True)),
         )
         self.flow_log_group_id = log_group.id
         for role in roles:

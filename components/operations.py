@@ -274,7 +274,7 @@ class OperationsPlane(pulumi.ComponentResource):
                 display_name=f"genai-{env}-{plane}",
                 description=f"Logs of the {plane} plane",
                 defined_tags=tags,
-                opts=child,
+                opts=stateful,  # log groups hold audit evidence
             )
         self.log_group_ids = {plane: g.id for plane, g in groups.items()}
         router_log = oci.logging.Log(

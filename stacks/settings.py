@@ -89,6 +89,17 @@ class Retention:
 
 
 @dataclass(frozen=True)
+class Guardrails:
+    """Agent endpoint guardrail modes of a tier: INFORM (detect and report) or BLOCK (refuse)."""
+
+    content_moderation_input: str
+    content_moderation_output: str
+    prompt_injection_input: str
+    pii_input: str
+    pii_output: str
+
+
+@dataclass(frozen=True)
 class TierPolicy:
     """One row of the classification matrix (policies/classification.yaml)."""
 
@@ -104,9 +115,8 @@ class TierPolicy:
     image_signature_verification: bool
     regions: tuple[str, ...]
     retention: Retention
+    guardrails: Guardrails
     human_input_required: bool
-    guardrails: Mapping[str, str]
-    """Minimum agent guardrail mode per check: promptInjection, contentModeration{Input,Output}, pii{Input,Output}."""
 
 
 @dataclass(frozen=True)
@@ -199,6 +209,82 @@ class OperationsSettings:
 
 
 @dataclass(frozen=True)
+class DatabaseSettings:
+    ecpu_count: int
+    storage_gb: int
+    auto_scaling: bool
+    backup_retention_days: int
+    db_name: str
+    rag_user: str
+    vector_function: str
+    admin_password: Secret | None
+    """Only when the stack sets one; otherwise the Vault generates the password."""
+    wallet_secret_id: str | None
+    """Vault secret with the database's SSO wallet, for the mTLS Database Tools connection."""
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    customer_managed_keys: bool
+    database: DatabaseSettings
+    traces_prefix: str
+    documents_prefix: str
+    access_log_retention_days: int
+    data_retention_days: int
+    """Age at which traces and noncurrent object versions expire (the tier's retention.dataDays)."""
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One model the router may route to (the shape the router's config renderer reads)."""
+
+    name: str
+    model_id: str
+    serving: str
+    price: float
+    pricing_unit: str
+    cost_tier: str
+    rpm: int | None = None
+    tpm: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "modelId": self.model_id, "serving": self.serving,
+                               "price": self.price, "pricingUnit": self.pricing_unit, "costTier": self.cost_tier}
+        if self.rpm is not None:
+            out["rpm"] = self.rpm
+        if self.tpm is not None:
+            out["tpm"] = self.tpm
+        return out
+
+
+@dataclass(frozen=True)
+class DedicatedClusterSettings:
+    unit_shape: str
+    unit_count: int
+    model_id: str
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    session_idle_timeout_seconds: int
+    human_input: bool
+    trace_retention_minutes: int
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    private_endpoint: bool
+    dns_prefix: str
+    dedicated_cluster: DedicatedClusterSettings | None
+    """None when the stack has no dedicated AI cluster."""
+    catalog: tuple[CatalogEntry, ...]
+    agent: AgentSettings | None
+    """None when the stack has no agent."""
+    router_namespace: str
+    router_service_account: str
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the program needs, validated and frozen."""
 
@@ -209,6 +295,8 @@ class Settings:
     governance: GovernanceSettings
     network: NetworkSettings
     operations: OperationsSettings
+    data: DataSettings
+    model: ModelSettings
 
     @property
     def environment(self) -> str:
@@ -287,8 +375,14 @@ def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
                 data_days=row["retention"]["dataDays"],
                 audit_archive_days=row["retention"]["auditArchiveDays"],
             ),
+            guardrails=Guardrails(
+                content_moderation_input=row["guardrails"]["contentModeration"]["input"],
+                content_moderation_output=row["guardrails"]["contentModeration"]["output"],
+                prompt_injection_input=row["guardrails"]["promptInjection"]["input"],
+                pii_input=row["guardrails"]["pii"]["input"],
+                pii_output=row["guardrails"]["pii"]["output"],
+            ),
             human_input_required=row["humanInputRequired"],
-            guardrails=dict(row["guardrails"]),
         )
     return tiers
 
@@ -421,11 +515,14 @@ def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack:
     governance = _governance(gov_raw, tier, p)
     network = _network(net_raw, tier, p)
     operations = _operations(raw["operations"], tier, p)
+    data = _data(raw.get("data", {}), tier, p)
+    model = _model(raw.get("model", {}), tier, p)
     if problems:
         raise SettingsError(problems)
     assert governance is not None and network is not None and operations is not None
+    assert data is not None and model is not None
     return Settings(project=project, stack=stack, region=region, tier=tier, governance=governance, network=network,
-                    operations=operations)
+                    operations=operations, data=data, model=model)
 
 
 _REGION = re.compile(r"[a-z]{2}-[a-z]+-[0-9]")
@@ -632,4 +729,149 @@ def _operations(o: dict[str, Any], tier: TierPolicy, p: Any) -> OperationsSettin
         budget=BudgetSettings(amount=budget["amount"], actual_percentages=actual,
                               forecast_percentages=forecast, recipients=tuple(budget["recipients"])),
         runbook_base_url=o.get("runbookBaseUrl", "runbooks/"),
+    )
+
+
+def _data(d: dict[str, Any], tier: TierPolicy, p: Any) -> DataSettings | None:
+    ok = True
+    cmk = d.get("customerManagedKeys", True)
+    if not cmk and tier.customer_managed_keys:
+        p("data.customerManagedKeys",
+          f"the {tier.name} tier requires customer-managed keys; allowed: true (or omit it)")
+        ok = False
+    db = d.get("database", {})
+    # Customer-managed-key tiers keep a month of backups at least (recovery after key incidents).
+    min_backup = 30 if tier.customer_managed_keys else 7
+    backup = db.get("backupRetentionDays", 60 if tier.customer_managed_keys else 7)
+    if backup < min_backup:
+        p("data.database.backupRetentionDays",
+          f"shorter than the {tier.name} tier requires; allowed: {min_backup} to 60")
+        ok = False
+    log_days = d.get("accessLogRetentionDays", tier.retention.log_days)
+    if log_days < tier.retention.log_days:
+        p("data.accessLogRetentionDays",
+          f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.log_days}")
+        ok = False
+    buckets = d.get("buckets", {})
+    traces = buckets.get("tracesPrefix", "traces/")
+    documents = buckets.get("documentsPrefix", "documents/")
+    if not ok:
+        return None
+    password = db.get("adminPassword")
+    return DataSettings(
+        customer_managed_keys=cmk,
+        database=DatabaseSettings(
+            ecpu_count=db.get("ecpuCount", 2),
+            storage_gb=db.get("storageGb", 20),
+            auto_scaling=db.get("autoScaling", False),
+            backup_retention_days=backup,
+            db_name=db.get("dbName", "genaivec"),
+            rag_user=db.get("ragUser", "GENAI_RAG"),
+            vector_function=db.get("vectorFunction", "GENAI_RETRIEVE"),
+            admin_password=Secret(password) if password is not None else None,
+            wallet_secret_id=db.get("walletSecretId"),
+        ),
+        traces_prefix=traces,
+        documents_prefix=documents,
+        access_log_retention_days=log_days,
+        data_retention_days=tier.retention.data_days,
+    )
+
+
+#: The catalogue a stack gets when it lists none: OCI's current Cohere and Meta chat models, served as
+#: the tier allows (on-demand where allowed, else through the private endpoint, else the cluster).
+#: Prices are USD per 10,000 pricing units (OCI list prices, November 2026; check before relying on them).
+_DEFAULT_MODELS = (
+    ("command-r-plus", "cohere.command-r-plus-08-2024", 0.0156, "characters", "premium"),
+    ("command-r", "cohere.command-r-08-2024", 0.0015, "characters", "standard"),
+    ("llama-3.3-70b", "meta.llama-3.3-70b-instruct", 0.0072, "characters", "economy"),
+)
+_DEFAULT_CLUSTER_MODEL = "cohere.command-r-plus-08-2024"
+
+
+def default_catalog(tier: TierPolicy, cluster_model: str | None) -> tuple[CatalogEntry, ...]:
+    """The tier's default allow-list of models.
+
+    On-demand where the tier allows it; otherwise the stack's dedicated cluster when it has one (OCI
+    documents Generative AI private endpoints for dedicated-cluster endpoints); otherwise the
+    pretrained models through the private endpoint.
+    """
+    def shared(serving: str) -> tuple[CatalogEntry, ...]:
+        return tuple(CatalogEntry(n, m, serving, price, unit, cost) for n, m, price, unit, cost in _DEFAULT_MODELS)
+
+    if "on-demand" in tier.allowed_serving:
+        return shared("on-demand")
+    if cluster_model is None and "private-endpoint" in tier.allowed_serving:
+        return shared("private-endpoint")
+    model = cluster_model or _DEFAULT_CLUSTER_MODEL
+    # A dedicated cluster is billed per unit-hour, not per use: the marginal price is zero.
+    return (CatalogEntry("dedicated", model, "dedicated-cluster", 0.0, "characters", "premium"),)
+
+
+def _model(m: dict[str, Any], tier: TierPolicy, p: Any) -> ModelSettings | None:
+    ok = True
+    only_cluster = tuple(tier.allowed_serving) == ("dedicated-cluster",)
+    dc = m.get("dedicatedCluster", {})
+    cluster_on = dc.get("enabled", only_cluster)
+    if not cluster_on and only_cluster:
+        p("model.dedicatedCluster.enabled",
+          f"the {tier.name} tier serves models only from a dedicated AI cluster; allowed: true (or omit it)")
+        ok = False
+    if cluster_on and "dedicated-cluster" not in tier.allowed_serving:
+        p("model.dedicatedCluster.enabled", f"dedicated-cluster serving is not allowed for the {tier.name} tier")
+        ok = False
+    cluster_model = dc.get("modelId", _DEFAULT_CLUSTER_MODEL)
+    raw_catalog = m.get("catalog")
+    if raw_catalog is None:
+        catalog = default_catalog(tier, cluster_model if cluster_on else None)
+    else:
+        catalog = tuple(CatalogEntry(e["name"], e["modelId"], e["serving"], float(e["price"]), e["pricingUnit"],
+                                     e["costTier"], e.get("rpm"), e.get("tpm")) for e in raw_catalog)
+    allowed = ", ".join(tier.allowed_serving)
+    seen: set[str] = set()
+    # A defaulted catalogue fits the tier by construction; only the stack's own entries are checked.
+    for i, entry in enumerate(catalog if raw_catalog is not None else ()):
+        if entry.serving not in tier.allowed_serving:
+            p(f"model.catalog[{i}].serving", f"not allowed for the {tier.name} tier; allowed: {allowed}")
+            ok = False
+        if entry.serving == "dedicated-cluster" and not cluster_on:
+            p(f"model.catalog[{i}].serving",
+              "dedicated-cluster serving needs model.dedicatedCluster.enabled: true")
+            ok = False
+        if entry.name in seen:
+            p(f"model.catalog[{i}].name", "duplicate logical name; allowed: each name once")
+            ok = False
+        seen.add(entry.name)
+    uses_private = any(e.serving == "private-endpoint" for e in catalog)
+    private = m.get("privateEndpoint", tier.private_endpoints_only or uses_private)
+    if not private and tier.private_endpoints_only:
+        p("model.privateEndpoint", f"the {tier.name} tier allows private endpoints only; allowed: true (or omit it)")
+        ok = False
+    elif not private and uses_private:
+        p("model.privateEndpoint", "the catalogue uses private-endpoint serving; allowed: true (or omit it)")
+        ok = False
+    a = m.get("agent", {})
+    human = a.get("humanInput", tier.human_input_required)
+    if not human and tier.human_input_required:
+        p("model.agent.humanInput", f"the {tier.name} tier requires human input; allowed: true (or omit it)")
+        ok = False
+    if not ok:
+        return None
+    router = m.get("router", {})
+    return ModelSettings(
+        private_endpoint=private,
+        dns_prefix=m.get("dnsPrefix", "genai"),
+        dedicated_cluster=DedicatedClusterSettings(
+            unit_shape=dc.get("unitShape", "LARGE_COHERE_V2_2"),
+            unit_count=dc.get("unitCount", 1),
+            model_id=cluster_model,
+        ) if cluster_on else None,
+        catalog=catalog,
+        agent=AgentSettings(
+            session_idle_timeout_seconds=a.get("sessionIdleTimeoutSeconds", 3600),
+            human_input=human,
+            trace_retention_minutes=a.get("traceRetentionMinutes", 1440),
+        ) if a.get("enabled", True) else None,
+        router_namespace=router.get("namespace", "genai-router"),
+        router_service_account=router.get("serviceAccount", "genai-router"),
     )

@@ -44,3 +44,12 @@ def planned() -> Callable[[str], Graph]:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+def raw_stack_config(stack: str) -> tuple[dict[str, Any], str]:
+    """Pulumi.<stack>.yaml's namespace keys as the program sees them offline (secure values → placeholder)."""
+    from stacks.settings import NAMESPACE, _decode
+
+    cfg = load_stack_config(ROOT, stack)
+    raw = {k.split(":", 1)[1]: _decode(v) for k, v in cfg.values.items() if k.startswith(NAMESPACE + ":")}
+    return raw, cfg.values.get("oci:region", "")

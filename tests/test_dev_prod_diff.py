@@ -41,6 +41,34 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("TagNamespace", "protect"): "governance.protectStateful",
     ("Key", ".managementEndpoint"): "governance.vault.type (a different vault)",
     ("TagDefault", ".value"): "classification, governance.costCenter (the tag defaults' values)",
+    # data and model planes
+    ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.endpointId"): "model.dedicatedCluster",
+    ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.llmSelectionType"): "model.dedicatedCluster",
+    ("AgentAgentEndpoint", ".guardrailConfig.contentModerationConfig.outputGuardrailMode"): "classification (guardrails)",
+    ("AgentAgentEndpoint", ".guardrailConfig.personallyIdentifiableInformationConfig.outputGuardrailMode"):
+        "classification (guardrails)",
+    ("AgentAgentEndpoint", ".humanInputConfig.shouldEnableHumanInput"): "classification (humanInputRequired)",
+    ("AgentAgentEndpoint", ".sessionConfig.idleTimeoutInSeconds"): "model.agent.sessionIdleTimeoutSeconds",
+    ("AutonomousDatabase", ".backupRetentionPeriodInDays"): "data.database.backupRetentionDays",
+    ("AutonomousDatabase", ".computeCount"): "data.database.ecpuCount",
+    ("AutonomousDatabase", ".dataStorageSizeInGb"): "data.database.storageGb",
+    ("AutonomousDatabase", ".isAutoScalingEnabled"): "data.database.autoScaling",
+    ("AutonomousDatabase", ".isBackupRetentionLocked"): "governance.protectStateful",
+    ("AutonomousDatabase", "protect"): "governance.protectStateful",
+    ("Bucket", ".kmsKeyId"): "classification (customerManagedKeys, audit archive)",
+    ("Bucket", "protect"): "governance.protectStateful",
+    ("ObjectLifecyclePolicy", ".rules[].timeAmount"): "classification (retention.dataDays, auditArchiveDays)",
+    ("Policy", ".statements[]"): "classification (customerManagedKeys: key grants)",
+    ("Secret", "protect"): "governance.protectStateful",
+    ("LogGroup", "protect"): "governance.protectStateful",
+    # operations plane
+    ("ApmDomain", ".isFreeTier"): "operations.apm.freeTier",
+    ("ApmDomain", "protect"): "governance.protectStateful",
+    ("Budget", ".amount"): "operations.budget.amount",
+    ("Rule", ".recipients"): "operations.budget.recipients",
+    ("Config", ".repeatIntervalInSeconds"): "operations.apm.probeIntervalSeconds",
+    ("Config", ".target"): "operations.apm.healthUrl",
+    ("Config", ".vantagePoints[].name"): "operations.apm.vantagePoints",
 }
 
 #: Resources only one stack has, by normalised name → the config key that explains it.
@@ -49,6 +77,13 @@ ONLY_IN = {
     "ENV-network-nsg-ingress-ingress-3": "network.apiClientCidrs (prod has two)",
     "ENV-network-nsg-ingress-egress-3": "network.apiClientCidrs (rule numbering shifts)",
     "ENV-network-nsg-ingress-egress-8": "network.apiClientCidrs (rule numbering shifts)",
+    "ENV-model-dedicated-cluster": "model.dedicatedCluster (prod has one)",
+    "ENV-model-dedicated-endpoint": "model.dedicatedCluster (prod has one)",
+    "ENV-model-private-endpoint": "classification (privateEndpointsOnly)",
+    "ENV-operations-alarm-dedicated-cluster-latency": "model.dedicatedCluster (alarms on it)",
+    "ENV-operations-alarm-dedicated-cluster-server-errors": "model.dedicatedCluster (alarms on it)",
+    "ENV-operations-sub-critical-pagerduty-1": "operations.notifications.critical.pagerDutyUrls",
+    "ENV-operations-sub-warning-slack-1": "operations.notifications.warning.slackUrls",
 }
 
 

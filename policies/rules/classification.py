@@ -122,11 +122,11 @@ def _serving(props: Mapping[str, Any]) -> Iterable[str]:
 
 def _guardrail_rule(n: int, key: str, path: str, label: str) -> Rule:
     def check(props: Mapping[str, Any]) -> Iterable[str]:
-        required = _policy(props).guardrails[key]
+        required = getattr(_policy(props).guardrails, key)
         if _MODE.get(str(get(props, path)), -1) < _MODE[required]:
             yield f"'{path}' is weaker than its classification tier's {required}"
     return cls_rule(f"CLS-AGT-{n:03d}", f"Ensure the {label} guardrail meets the tier's minimum mode", (AGENT_ENDPOINT,),
-                    check, tiers=tuple(MATRIX), path=path, good=lambda p: p.guardrails[key], bad=lambda p: "DISABLE",
+                    check, tiers=tuple(MATRIX), path=path, good=lambda p: getattr(p.guardrails, key), bad=lambda p: "DISABLE",
                     severity="high", remediation=f"Set {path} to the tier's mode (policies/classification.yaml guardrails).",
                     controls=("nist-ai-rmf:MANAGE-2.2",))
 
@@ -213,13 +213,13 @@ RULES: list[Rule] = [
              tiers=tiers_where(lambda p: p.human_input_required), path="humanInputConfig.shouldEnableHumanInput",
              good=lambda p: True, bad=lambda p: False, severity="high",
              remediation="Set human_input_config.should_enable_human_input=True.", controls=("nist-ai-rmf:MANAGE-2.4",)),
-    _guardrail_rule(2, "promptInjection", "guardrailConfig.promptInjectionConfig.inputGuardrailMode", "prompt-injection"),
-    _guardrail_rule(3, "contentModerationInput", "guardrailConfig.contentModerationConfig.inputGuardrailMode",
+    _guardrail_rule(2, "prompt_injection_input", "guardrailConfig.promptInjectionConfig.inputGuardrailMode", "prompt-injection"),
+    _guardrail_rule(3, "content_moderation_input", "guardrailConfig.contentModerationConfig.inputGuardrailMode",
                     "content-moderation input"),
-    _guardrail_rule(4, "contentModerationOutput", "guardrailConfig.contentModerationConfig.outputGuardrailMode",
+    _guardrail_rule(4, "content_moderation_output", "guardrailConfig.contentModerationConfig.outputGuardrailMode",
                     "content-moderation output"),
-    _guardrail_rule(5, "piiInput", "guardrailConfig.personallyIdentifiableInformationConfig.inputGuardrailMode", "PII input"),
-    _guardrail_rule(6, "piiOutput", "guardrailConfig.personallyIdentifiableInformationConfig.outputGuardrailMode",
+    _guardrail_rule(5, "pii_input", "guardrailConfig.personallyIdentifiableInformationConfig.inputGuardrailMode", "PII input"),
+    _guardrail_rule(6, "pii_output", "guardrailConfig.personallyIdentifiableInformationConfig.outputGuardrailMode",
                     "PII output"),
     cls_rule("CLS-AGT-007", "Ensure agent outputs are kept no longer than the tier's data retention", (AGENT_ENDPOINT,),
              _output_retention, tiers=tuple(MATRIX), path="outputConfig.retentionPeriodInMinutes",

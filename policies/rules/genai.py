@@ -99,8 +99,8 @@ def _output_location(props: Mapping[str, Any]) -> Iterable[str]:
 def _session_timeout(props: Mapping[str, Any]) -> Iterable[str]:
     if props.get("shouldEnableSession"):
         timeout = get(props, "sessionConfig.idleTimeoutInSeconds")
-        if timeout is None or not 60 <= float(timeout) <= 3600:
-            yield "'sessionConfig.idleTimeoutInSeconds' is missing or outside 60-3600 seconds"
+        if timeout is None or not 3600 <= float(timeout) <= 86400:
+            yield "'sessionConfig.idleTimeoutInSeconds' is missing or outside 1 hour to 1 day"
 
 
 _MODERATION = {"contentModerationConfig": {"isEnabled": True, "mode": "BLOCK"}}
@@ -183,16 +183,16 @@ RULES: list[Rule] = [
               lambda v: v is True, good=True, bad=False, expectation="true", severity="medium",
               remediation="Set should_enable_citation=True so answers can be checked against sources.", controls=_TRACE),
     custom_rule("GENAI-AGT-012", "Ensure agent sessions expire after an idle timeout", (AGENT_ENDPOINT,), _session_timeout,
-                severity="medium", remediation="Set session_config.idle_timeout_in_seconds between 60 and 3600.",
+                severity="medium", remediation="Set session_config.idle_timeout_in_seconds between 3600 (the service minimum) and 86400.",
                 controls=("nist-800-53r5:AC-12", "soc2:CC6.1"),
-                passing={"shouldEnableSession": True, "sessionConfig": {"idleTimeoutInSeconds": 900.0}},
-                failing={"shouldEnableSession": True, "sessionConfig": {"idleTimeoutInSeconds": 86400.0}},
+                passing={"shouldEnableSession": True, "sessionConfig": {"idleTimeoutInSeconds": 3600.0}},
+                failing={"shouldEnableSession": True, "sessionConfig": {"idleTimeoutInSeconds": 604800.0}},
                 unknown={"shouldEnableSession": True, "sessionConfig": UNKNOWN}),
     custom_rule("GENAI-AGT-013", "Ensure agent outputs are written only to our buckets", (AGENT_ENDPOINT,), _output_location,
                 severity="medium", remediation="Set output_config.output_location to a prefix of the agent-outputs bucket.",
                 controls=_PRIVACY,
                 passing={"outputConfig": {"outputLocation": {"outputLocationType": "OBJECT_STORAGE_PREFIX", "bucket": "b"}}},
-                failing={"outputConfig": {"outputLocation": {"outputLocationType": "OBJECT_STORAGE_PREFIX"}}},
+                failing={"outputConfig": {"outputLocation": {"outputLocationType": "OBJECT_STORAGE_PREFIX", "bucket": ""}}},
                 unknown={"outputConfig": UNKNOWN}),
     prop_rule("GENAI-AGT-014", "Ensure agent output retention is bounded", (AGENT_ENDPOINT,),
               "outputConfig.retentionPeriodInMinutes", lambda v: 0 < float(v) <= 60 * 24 * 365, good=60.0 * 24 * 30,

@@ -94,7 +94,8 @@ _STORAGE = {"object-family", "buckets", "objects", "volume-family", "volumes", "
 def check_storage_delete(props: Mapping[str, Any]) -> Iterable[str]:
     """CIS 1.15: storage service-level admins cannot delete what they manage."""
     for i, parsed in _statements(props):
-        if not parsed or _subject_is_admin(parsed):
+        # Services (e.g. objectstorage-<region> for lifecycle rules) are not storage administrators.
+        if not parsed or _subject_is_admin(parsed) or (parsed.get("subject") or {}).get("type") == "service":
             continue
         resources = set((parsed.get("resources") or {}).get("values", []))
         if "manage" in (parsed.get("actions") or {}).get("values", []) and resources & _STORAGE:

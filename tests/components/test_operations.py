@@ -56,10 +56,11 @@ def alarm_ids(graph: Graph, component: str) -> list[str]:
 
 # -- which alarms exist -------------------------------------------------------------------------
 
-def test_prod_creates_every_slo_alarm_and_no_infra_alarm_without_ids(prod: Graph) -> None:
-    expected = sorted(a.id for a in ALARMS if a.requires is None)
+def test_prod_creates_every_slo_alarm_and_infra_alarms_only_for_wired_planes(prod: Graph) -> None:
+    wired = {n.plane for n in prod.nodes if not n.custom}  # planes whose components exist in prod
+    expected = sorted(a.id for a in ALARMS if a.requires is None or a.requires in wired)
     assert sorted(alarm_ids(prod, "prod-operations")) == expected
-    assert all(a.requires is not None for a in ALARMS if a.id not in expected)
+    assert all(a.requires is not None and a.requires not in wired for a in ALARMS if a.id not in expected)
 
 
 def test_wired_ids_create_every_alarm_type_one_per_dedicated_cluster(wired: Graph) -> None:
@@ -158,7 +159,7 @@ def test_dev_has_no_pagerduty(dev: Graph) -> None:
 def test_https_subscriptions_use_custom_https() -> None:
     graph = plan_variant("dev", {"genai-platform:operations": {"notifications": {"info": {
         "httpsUrls": ["https://hooks.example.com/x"]}}}}, name="dev-https")
-    assert subscriptions(graph, "dev-operations")["info"] == [("CUSTOM_HTTPS", SECRET_MARKER)]
+    assert ("CUSTOM_HTTPS", SECRET_MARKER) in subscriptions(graph, "dev-operations")["info"]
 
 
 # -- budget -------------------------------------------------------------------------------------
@@ -190,7 +191,9 @@ def test_log_groups_and_router_log(prod: Graph) -> None:
     groups = sorted(n.inputs["displayName"] for n in ops_nodes(prod, "prod-operations", "oci:Logging/logGroup:LogGroup"))
     assert groups == sorted(f"genai-prod-{p}" for p in LOG_GROUPS)
     logs = ops_nodes(prod, "prod-operations", LOG)
-    assert [(n.inputs["logType"], n.inputs["retentionDuration"]) for n in logs] == [("CUSTOM", 90.0)]
+    assert [(n.inputs["logType"], n.inputs["retentionDuration"]) for n in logs if n.inputs["logType"] == "CUSTOM"] \
+        == [("CUSTOM", 90.0)]
+    assert all(n.inputs["retentionDuration"] == 90.0 for n in logs)
 
 
 def test_service_logs_only_for_handed_in_ids_and_not_when_owned_elsewhere(wired: Graph) -> None:

@@ -12,18 +12,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from blueprint.stackconfig import load_stack_config
-from stacks.settings import NAMESPACE, SettingsError, _decode, load_matrix, validate
-from tests.conftest import ROOT
+from stacks.settings import SettingsError, load_matrix, validate
+from tests.conftest import ROOT, raw_stack_config
 
 pytestmark = pytest.mark.unit
 
 
-def raw_config(stack: str) -> tuple[dict[str, Any], str]:
-    """The stack file's config as the program sees it offline (secure values as the placeholder)."""
-    cfg = load_stack_config(ROOT, stack)
-    raw = {k.split(":", 1)[1]: _decode(v) for k, v in cfg.values.items() if k.startswith(NAMESPACE + ":")}
-    return raw, cfg.values["oci:region"]
+raw_config = raw_stack_config
 
 
 def problems_of(raw: dict[str, Any], region: str | None = "eu-frankfurt-1") -> list[str]:

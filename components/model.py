@@ -1,0 +1,349 @@
+"""Model plane: how the platform reaches models, and the retrieval agent.
+
+Provisions, as the classification tier allows and the stack asks:
+- a Generative AI private endpoint in the model subnet behind the model NSG (private-endpoint-only
+  tiers, and whenever the catalogue serves a model through it);
+- a dedicated AI cluster (HOSTING) and an endpoint on it with content moderation on (always in the
+  restricted tier, whose only allowed serving it is);
+- a GenAI agent with two knowledge bases: the vector store in the Autonomous Database (reached
+  through the data plane's Database Tools connection) and a service-managed index fed by a data
+  source on the documents bucket (OCI ingests data sources only into service-managed knowledge
+  bases, so the bucket cannot feed the database knowledge base directly); an agent endpoint with
+  content-moderation, prompt-injection and PII guardrails at the tier's modes, tracing and
+  citations on, traces written to the outputs bucket, a session idle timeout and human input where
+  the tier requires it;
+- IAM: the router's workload identity and the agent's resource principal may use the generative-ai
+  families in the workload compartment only; the agent may read the documents bucket and use the
+  Database Tools connection.
+
+The model catalogue (which models the router may call, and how they are served) is settings, not a
+resource: it is exported as the stack output ``modelCatalog``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_oci as oci
+
+from components import register_plane
+from components.governance import Grant, Subject, statements
+
+MODEL_TYPE = register_plane("genai:index:ModelPlane", "model")
+
+GUARDRAIL_MODES = ("INFORM", "BLOCK")
+
+
+class GuardrailModes(TypedDict):
+    """Agent endpoint guardrail modes (INFORM or BLOCK)."""
+
+    content_moderation_input: str
+    """Content moderation on the prompt."""
+    content_moderation_output: str
+    """Content moderation on the response."""
+    prompt_injection_input: str
+    """Prompt-injection detection on the prompt."""
+    pii_input: str
+    """PII detection on the prompt."""
+    pii_output: str
+    """PII detection on the response."""
+
+
+class DedicatedCluster(TypedDict):
+    """A HOSTING dedicated AI cluster and the model its endpoint serves."""
+
+    unit_shape: str
+    """Dedicated AI unit shape."""
+    unit_count: int
+    """Number of units."""
+    model_id: str
+    """Model served by the cluster's endpoint."""
+
+
+class ModelPlaneArgs(TypedDict):
+    """Inputs of the model plane."""
+
+    compartment_id: pulumi.Input[str]
+    """Workload compartment."""
+    environment: str
+    """Environment name; part of display names."""
+    defined_tags: pulumi.Input[Mapping[str, str]]
+    """Defined tags from the governance foundation."""
+    model_subnet_id: pulumi.Input[str]
+    """Model subnet: the Generative AI private endpoint lives there."""
+    model_nsg_id: pulumi.Input[str]
+    """The network plane's model NSG (pods reach it on 443; it reaches the data NSG on 1522)."""
+    guardrails: GuardrailModes
+    """Guardrail modes of the agent endpoint (from the tier)."""
+    private_endpoint: NotRequired[bool]
+    """Create the Generative AI private endpoint. Default True."""
+    dns_prefix: NotRequired[str]
+    """DNS prefix of the private endpoint. Default genai."""
+    dedicated_cluster: NotRequired[DedicatedCluster | None]
+    """The dedicated AI cluster to create; None (default) creates none."""
+    agent: NotRequired[bool]
+    """Create the agent, its knowledge bases, data source and endpoint. Default True."""
+    db_tools_connection_id: NotRequired[pulumi.Input[str]]
+    """Database Tools connection to the vector store (required with the agent)."""
+    vector_function: NotRequired[str]
+    """Database function the vector knowledge base calls. Default GENAI_RETRIEVE."""
+    db_secret_names: NotRequired[Sequence[str]]
+    """Names of the database password secrets the agent's connection reads."""
+    namespace: NotRequired[pulumi.Input[str]]
+    """Object Storage namespace (required with the agent)."""
+    documents_bucket: NotRequired[str]
+    """Bucket the agent's data source ingests (required with the agent)."""
+    documents_prefix: NotRequired[str]
+    """Prefix of the documents in that bucket. Default documents/."""
+    outputs_bucket: NotRequired[str]
+    """Bucket the agent endpoint writes its outputs and traces to (required with the agent)."""
+    traces_prefix: NotRequired[str]
+    """Prefix of the traces in the outputs bucket. Default traces/."""
+    trace_retention_minutes: NotRequired[int]
+    """How long the endpoint keeps its output copy. Default 1440."""
+    session_idle_timeout_seconds: NotRequired[int]
+    """Idle time after which a session ends. Default 3600."""
+    human_input: NotRequired[bool]
+    """Ask a human before acting. Default True."""
+    router_namespace: NotRequired[str]
+    """Kubernetes namespace of the router's workload identity. Default genai-router."""
+    router_service_account: NotRequired[str]
+    """Kubernetes service account of the router. Default genai-router."""
+
+
+class ModelPlane(pulumi.ComponentResource):
+    """GenAI private endpoint, dedicated AI cluster and endpoint, the retrieval agent, their IAM."""
+
+    private_endpoint_id: pulumi.Output[str] | None
+    """OCID of the Generative AI private endpoint (None without one)."""
+    dedicated_endpoint_id: pulumi.Output[str] | None
+    """OCID of the endpoint on the dedicated AI cluster (None without a cluster)."""
+    dedicated_cluster_id: pulumi.Output[str] | None
+    """OCID of the dedicated AI cluster (None without one); the operations plane alarms on it."""
+    agent_endpoint_id: pulumi.Output[str] | None
+    """OCID of the agent endpoint (None without the agent)."""
+
+    def __init__(self, name: str, args: ModelPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(MODEL_TYPE, name, None, opts)
+        env = args["environment"]
+        comp = args["compartment_id"]
+        tags = args["defined_tags"]
+        child = pulumi.ResourceOptions(parent=self)
+        guard = args["guardrails"]
+        bad = [k for k, v in guard.items() if v not in GUARDRAIL_MODES]
+        if bad:
+            raise ValueError(f"guardrail modes must be INFORM or BLOCK: {', '.join(sorted(bad))}")
+
+        self.private_endpoint_id = None
+        if args.get("private_endpoint", True):
+            pe = oci.generativeai.GenerativeAiPrivateEndpoint(
+                f"{name}-private-endpoint",
+                compartment_id=comp,
+                subnet_id=args["model_subnet_id"],
+                nsg_ids=[args["model_nsg_id"]],
+                dns_prefix=args.get("dns_prefix", "genai"),
+                display_name=f"genai-{env}-models",
+                description="Private access to OCI Generative AI from the VCN",
+                defined_tags=tags,
+                opts=child,
+            )
+            self.private_endpoint_id = pe.id
+
+        self.dedicated_endpoint_id = None
+        self.dedicated_cluster_id = None
+        cluster_spec = args.get("dedicated_cluster")
+        if cluster_spec is not None:
+            cluster = oci.generativeai.DedicatedAiCluster(
+                f"{name}-dedicated-cluster",
+                compartment_id=comp,
+                type="HOSTING",
+                unit_shape=cluster_spec["unit_shape"],
+                unit_count=cluster_spec["unit_count"],
+                display_name=f"genai-{env}-hosting",
+                description="Dedicated AI cluster hosting the platform's model",
+                defined_tags=tags,
+                opts=child,
+            )
+            endpoint = oci.generativeai.Endpoint(
+                f"{name}-dedicated-endpoint",
+                compartment_id=comp,
+                dedicated_ai_cluster_id=cluster.id,
+                model_id=self._model_ocid(cluster_spec["model_id"], comp),
+                display_name=f"genai-{env}-hosting",
+                description="Endpoint of the dedicated AI cluster",
+                content_moderation_config=oci.generativeai.EndpointContentModerationConfigArgs(
+                    is_enabled=True, mode=guard["content_moderation_output"]),
+                generative_ai_private_endpoint_id=self.private_endpoint_id,
+                defined_tags=tags,
+                opts=child,
+            )
+            self.dedicated_endpoint_id = endpoint.id
+            self.dedicated_cluster_id = cluster.id
+
+        self.agent_endpoint_id = None
+        with_agent = args.get("agent", True)
+        if with_agent:
+            self.agent_endpoint_id = self._agent(name, args, child)
+        self._policy(name, args, with_agent, child)
+
+        self.register_outputs({
+            "privateEndpointId": self.private_endpoint_id,
+            "dedicatedEndpointId": self.dedicated_endpoint_id,
+            "agentEndpointId": self.agent_endpoint_id,
+        })
+
+    def _model_ocid(self, model: str, compartment_id: pulumi.Input[str]) -> pulumi.Input[str]:
+        """An endpoint needs the model's OCID: resolve a base-model name through the models lookup."""
+        if model.startswith("ocid1."):
+            return model
+        found = oci.generativeai.get_models_output(compartment_id=compartment_id, display_name=model,
+                                                   opts=pulumi.InvokeOutputOptions(parent=self))
+        return found.apply(lambda result: _first_active_model(result, model))
+
+    @staticmethod
+    def _policy(name: str, args: ModelPlaneArgs, with_agent: bool, child: pulumi.ResourceOptions) -> None:
+        """Router workload identity and agent resource principal: generative AI here, nowhere else."""
+        env, comp = args["environment"], args["compartment_id"]
+        ns = args.get("router_namespace", "genai-router")
+        sa = args.get("router_service_account", "genai-router")
+        router_where = (f"all {{request.principal.type='workload', request.principal.namespace='{ns}', "
+                        f"request.principal.service_account='{sa}'}}")
+        parts = [statements(Subject.any_user(), [Grant("use", "generative-ai-family", router_where),
+                                                 Grant("use", "genai-agent-family", router_where)], comp)]
+        if with_agent:
+            agent_where = "request.principal.type='genaiagent'"
+            documents, outputs = args["documents_bucket"], args["outputs_bucket"]
+            agent_grants = [
+                Grant("use", "generative-ai-family", agent_where),
+                Grant("use", "genai-agent-family", agent_where),
+                Grant("read", "buckets", f"all {{{agent_where}, target.bucket.name='{documents}'}}"),
+                Grant("read", "objects", f"all {{{agent_where}, target.bucket.name='{documents}'}}"),
+                # Write traces and outputs; deleting them is left to lifecycle rules (CIS 1.15).
+                Grant("manage", "objects", f"all {{{agent_where}, target.bucket.name='{outputs}', "
+                                           "request.permission!='OBJECT_DELETE'}"),
+                Grant("use", "database-tools-family", agent_where),
+                *[Grant("read", "secret-family", f"all {{{agent_where}, target.secret.name='{n}'}}")
+                  for n in args.get("db_secret_names", ())],
+            ]
+            parts.append(statements(Subject.any_user(), agent_grants, comp))
+        oci.identity.Policy(
+            f"{name}-policy",
+            compartment_id=comp,
+            name=f"genai-{env}-models",
+            description="Router workload and retrieval agent: generative AI in the workload compartment only",
+            statements=pulumi.Output.all(*parts).apply(lambda lists: [s for part in lists for s in part]),
+            defined_tags=args["defined_tags"],
+            opts=child,
+        )
+
+    def _agent(self, name: str, args: ModelPlaneArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        """Knowledge bases, data source, agent and its endpoint; returns the endpoint's OCID."""
+        env, comp, tags, guard = args["environment"], args["compartment_id"], args["defined_tags"], args["guardrails"]
+        missing = [k for k in ("db_tools_connection_id", "namespace", "documents_bucket", "outputs_bucket")
+                   if k not in args]
+        if missing:
+            raise ValueError(f"the agent needs: {', '.join(missing)}")
+        vector_kb = oci.generativeai.AgentKnowledgeBase(
+            f"{name}-kb-vector",
+            compartment_id=comp,
+            display_name=f"genai-{env}-vector",
+            description="AI Vector Search in the Autonomous Database, through Database Tools",
+            index_config=oci.generativeai.AgentKnowledgeBaseIndexConfigArgs(
+                index_config_type="OCI_DATABASE_CONFIG",
+                database_connection=oci.generativeai.AgentKnowledgeBaseIndexConfigDatabaseConnectionArgs(
+                    connection_type="DATABASE_TOOL_CONNECTION", connection_id=args["db_tools_connection_id"]),
+                database_functions=[oci.generativeai.AgentKnowledgeBaseIndexConfigDatabaseFunctionArgs(
+                    name=args.get("vector_function", "GENAI_RETRIEVE"))],
+            ),
+            defined_tags=tags,
+            opts=child,
+        )
+        documents_kb = oci.generativeai.AgentKnowledgeBase(
+            f"{name}-kb-documents",
+            compartment_id=comp,
+            display_name=f"genai-{env}-documents",
+            description="Service-managed index of the documents bucket",
+            index_config=oci.generativeai.AgentKnowledgeBaseIndexConfigArgs(
+                index_config_type="DEFAULT_INDEX_CONFIG", should_enable_hybrid_search=True),
+            defined_tags=tags,
+            opts=child,
+        )
+        oci.generativeai.AgentDataSource(
+            f"{name}-data-source-documents",
+            compartment_id=comp,
+            knowledge_base_id=documents_kb.id,
+            display_name=f"genai-{env}-documents",
+            description="Documents bucket, ingested into the documents knowledge base",
+            data_source_config=oci.generativeai.AgentDataSourceDataSourceConfigArgs(
+                data_source_config_type="OCI_OBJECT_STORAGE",
+                object_storage_prefixes=[oci.generativeai.AgentDataSourceDataSourceConfigObjectStoragePrefixArgs(
+                    bucket=args["documents_bucket"], namespace=args["namespace"],
+                    prefix=args.get("documents_prefix", "documents/"))],
+            ),
+            defined_tags=tags,
+            opts=child,
+        )
+        agent = oci.generativeai.AgentAgent(
+            f"{name}-agent",
+            compartment_id=comp,
+            display_name=f"genai-{env}-retrieval",
+            description="Retrieval agent over the platform's vector store and documents",
+            knowledge_base_ids=[vector_kb.id, documents_kb.id],
+            welcome_message="Ask about the documents this platform holds.",
+            # With a dedicated cluster the agent reasons on it, never on a shared on-demand model
+            # (tiers that forbid on-demand serving depend on this; policy CLS-MOD-001 checks it).
+            llm_config=oci.generativeai.AgentAgentLlmConfigArgs(
+                routing_llm_customization=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationArgs(
+                    llm_selection=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationLlmSelectionArgs(
+                        llm_selection_type="CUSTOM_GEN_AI_ENDPOINT", endpoint_id=self.dedicated_endpoint_id)),
+            ) if self.dedicated_endpoint_id is not None else None,
+            defined_tags=tags,
+            opts=child,
+        )
+        G = oci.generativeai
+        endpoint = G.AgentAgentEndpoint(
+            f"{name}-agent-endpoint",
+            agent_id=agent.id,
+            compartment_id=comp,
+            display_name=f"genai-{env}-retrieval",
+            description="Endpoint of the retrieval agent (guardrails per classification tier)",
+            content_moderation_config=G.AgentAgentEndpointContentModerationConfigArgs(
+                should_enable_on_input=True, should_enable_on_output=True),
+            guardrail_config=G.AgentAgentEndpointGuardrailConfigArgs(
+                content_moderation_config=G.AgentAgentEndpointGuardrailConfigContentModerationConfigArgs(
+                    input_guardrail_mode=guard["content_moderation_input"],
+                    output_guardrail_mode=guard["content_moderation_output"]),
+                prompt_injection_config=G.AgentAgentEndpointGuardrailConfigPromptInjectionConfigArgs(
+                    input_guardrail_mode=guard["prompt_injection_input"]),
+                personally_identifiable_information_config=(
+                    G.AgentAgentEndpointGuardrailConfigPersonallyIdentifiableInformationConfigArgs(
+                        input_guardrail_mode=guard["pii_input"], output_guardrail_mode=guard["pii_output"])),
+            ),
+            human_input_config=G.AgentAgentEndpointHumanInputConfigArgs(
+                should_enable_human_input=args.get("human_input", True)),
+            output_config=G.AgentAgentEndpointOutputConfigArgs(
+                output_location=G.AgentAgentEndpointOutputConfigOutputLocationArgs(
+                    output_location_type="OBJECT_STORAGE_PREFIX", bucket=args["outputs_bucket"],
+                    namespace=args["namespace"], prefix=args.get("traces_prefix", "traces/")),
+                retention_period_in_minutes=args.get("trace_retention_minutes", 1440),
+            ),
+            session_config=G.AgentAgentEndpointSessionConfigArgs(
+                idle_timeout_in_seconds=args.get("session_idle_timeout_seconds", 3600)),
+            should_enable_session=True,
+            should_enable_trace=True,
+            should_enable_citation=True,
+            defined_tags=tags,
+            opts=child,
+        )
+
+        return endpoint.id
+
+
+def _first_active_model(result: Any, name: str) -> str:
+    items = [i for coll in (result.model_collections or []) for i in coll.items
+             if i.display_name == name and i.state == "ACTIVE"]
+    if not items:
+        raise ValueError(f"no active OCI Generative AI model named '{name}' in this region")
+    return str(items[0].id)

@@ -1,0 +1,240 @@
+"""Data & retrieval plane over the four tiers: vector database, Database Tools, buckets, protection."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import inspect
+from pathlib import Path
+
+import pytest
+
+from blueprint.graph import SECRET_MARKER, Graph, Node
+from stacks.settings import load_matrix
+from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
+from tests.conftest import plan_variant
+
+pytestmark = pytest.mark.integration
+
+ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
+BUCKET = "oci:ObjectStorage/bucket:Bucket"
+LIFECYCLE = "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"
+LOG = "oci:Logging/log:Log"
+SECRET = "oci:Vault/secret:Secret"
+KEY = "oci:Kms/key:Key"
+NSG = "oci:Core/networkSecurityGroup:NetworkSecurityGroup"
+SUBNET = "oci:Core/subnet:Subnet"
+DBTOOLS_PE = "oci:DatabaseTools/databaseToolsPrivateEndpoint:DatabaseToolsPrivateEndpoint"
+DBTOOLS_CONN = "oci:DatabaseTools/databaseToolsConnection:DatabaseToolsConnection"
+
+
+def _net(graph: Graph, kind: str, role: str) -> str:
+    return ocid(one(graph, kind, f"-{role}"))
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_vector_database_is_private_mtls_23ai_on_ecpu(tier: str) -> None:
+    g = tier_graph(tier)
+    adb = one(g, ADB, "-data-adb").inputs
+    assert adb["dbVersion"] == "23ai"  # VECTOR type and AI Vector Search
+    assert adb["computeModel"] == "ECPU" and adb["computeCount"] == 8.0
+    assert adb["dataStorageSizeInGb"] == 512.0
+    assert adb["isMtlsConnectionRequired"] is True
+    assert adb["subnetId"] == _net(g, SUBNET, "network-subnet-data")
+    assert adb["nsgIds"] == [_net(g, NSG, "network-nsg-data")]
+    assert adb["backupRetentionPeriodInDays"] == 60.0
+    assert adb["isBackupRetentionLocked"] is True
+    assert "adminPassword" not in adb
+    assert adb["secretId"] == ocid(one(g, SECRET, "-secret-adb-admin"))
+    assert adb["secretVersionNumber"] == 1.0
+
+
+def test_data_nsg_admits_only_pods_model_and_bastion_on_1522() -> None:
+    g = tier_graph("confidential")
+    data_nsg = _net(g, NSG, "network-nsg-data")
+    names = {ocid(n): n.name.rsplit("-nsg-", 1)[1] for n in g.by_type(NSG)}
+    ingress = [r.inputs for r in g.by_type("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule")
+               if r.inputs["networkSecurityGroupId"] == data_nsg and r.inputs["direction"] == "INGRESS"]
+    peers = sorted(names.get(r["source"], r["source"]) for r in ingress)
+    assert peers == ["10.20.1.16/28", "model", "pods"]  # bastion subnet, model NSG, pods NSG
+    assert all(r["tcpOptions"]["destinationPortRange"] == {"min": 1522.0, "max": 1522.0} for r in ingress)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_customer_managed_keys_where_the_matrix_requires(tier: str) -> None:
+    g = tier_graph(tier)
+    required = load_matrix()[tier].customer_managed_keys
+    adb = one(g, ADB, "-data-adb").inputs
+    buckets = [b.inputs for b in plane_nodes(g, "data") if b.type == BUCKET]
+    assert len(buckets) == 3
+    storage_key = ocid(one(g, KEY, "-key-storage"))
+    if required or tier != "public":  # only the public variant opts out (its tier allows it)
+        assert adb["kmsKeyId"] == ocid(one(g, KEY, "-key-data"))
+        assert adb["vaultId"] == ocid(one(g, "oci:Kms/vault:Vault", "-vault"))
+        assert all(b["kmsKeyId"] == storage_key for b in buckets)
+    else:
+        assert "kmsKeyId" not in adb and all("kmsKeyId" not in b for b in buckets)
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_buckets_private_versioned_evented_logged_and_expiring(tier: str) -> None:
+    g = tier_graph(tier)
+    days = str(load_matrix()[tier].retention.data_days)
+    logs = {n.inputs["configuration"]["source"]["resource"]: n.inputs for n in plane_nodes(g, "data")
+            if n.type == LOG and n.inputs["configuration"]["source"]["service"] == "objectstorage"}
+    policies = {n.inputs["bucket"]: n.inputs["rules"] for n in g.by_type(LIFECYCLE)}
+    for node in [n for n in plane_nodes(g, "data") if n.type == BUCKET]:
+        b = node.inputs
+        assert b["accessType"] == "NoPublicAccess" and b["versioning"] == "Enabled"
+        assert b["objectEventsEnabled"] is True
+        assert b["namespace"] == "genaiplatformoffline"  # from the getNamespace lookup
+        log = logs[b["name"]]
+        assert log["configuration"]["source"]["category"] == "write" and log["logType"] == "SERVICE"
+        assert log["retentionDuration"] == 180.0
+        rules = {r["name"]: r for r in policies[b["name"]]}
+        noncurrent = rules["expire-noncurrent-versions"]
+        assert (noncurrent["target"], noncurrent["action"], noncurrent["timeAmount"]) == (
+            "previous-object-versions", "DELETE", days)
+        if b["name"].endswith("-outputs"):
+            traces = rules["expire-traces"]
+            assert traces["target"] == "objects" and traces["timeAmount"] == days
+            assert traces["objectNameFilter"]["inclusionPrefixes"] == ["traces/"]
+        else:
+            assert set(rules) == {"expire-noncurrent-versions"}
+        # No rule may delete current objects outside the traces prefix: versioning stays meaningful.
+        for r in rules.values():
+            assert r["target"] == "previous-object-versions" or r.get("objectNameFilter")
+
+
+def test_database_tools_endpoint_and_connection_use_vault_references() -> None:
+    g = tier_graph("confidential")
+    pe = one(g, DBTOOLS_PE, "-dbtools-pe").inputs
+    assert pe["subnetId"] == _net(g, SUBNET, "network-subnet-data")
+    assert pe["nsgIds"] == [_net(g, NSG, "network-nsg-model")]
+    assert pe["endpointServiceId"].startswith("ocid1.databasetoolsendpointservice.")
+    conn = one(g, DBTOOLS_CONN, "-dbtools-connection").inputs
+    assert conn["userPassword"] == {"valueType": "SECRETID", "secretId": ocid(one(g, SECRET, "-secret-adb-rag"))}
+    assert conn["relatedResource"]["identifier"] == ocid(one(g, ADB, "-data-adb"))
+    assert "protocol=tcps" in conn["connectionString"] and "port=1522" in conn["connectionString"]
+    assert "keyStores" not in conn  # no wallet secret configured in prod yet (see the wallet test)
+
+
+def test_wallet_secret_becomes_the_connections_sso_key_store() -> None:
+    wallet = "ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaawallet"
+    g = plan_variant("dev", {"genai-platform:data": {"database": {"walletSecretId": wallet}}}, name="dev-wallet")
+    conn = one(g, DBTOOLS_CONN, "-dbtools-connection").inputs
+    assert conn["keyStores"] == [{"keyStoreType": "SSO", "keyStoreContent": {"valueType": "SECRETID", "secretId": wallet}}]
+
+
+CANARY = "Canary-Pa55word-7f3e9c"
+
+
+def test_no_secret_value_in_any_written_file(tmp_path: Path) -> None:
+    """A password set as a plain (non-secure) config value never reaches the graph or its files."""
+    g = plan_variant("prod", {"genai-platform:data": {"database": {"adminPassword": CANARY}}}, name="prod-canary")
+    secret = one(g, SECRET, "-secret-adb-admin").inputs
+    assert secret["secretContent"]["content"] == SECRET_MARKER  # stored, but only as a secret
+    assert secret["enableAutoGeneration"] is False
+    g.write(tmp_path / "graph.json")
+    forms = [CANARY, base64.b64encode(CANARY.encode()).decode()]
+    written = list(tmp_path.rglob("*"))
+    assert written
+    for path in written:
+        if path.is_file():
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert not any(f in text for f in forms), f"secret value leaked into {path.name}"
+    # Without the canary, nothing carries a password-like input at all.
+    for node in tier_graph("confidential").resources():
+        assert "adminPassword" not in node.inputs
+
+
+# ---- protection of stateful resources (prod) ---------------------------------------------------
+
+#: Types that hold state or evidence: protected in prod, whatever plane creates them.
+STATEFUL = frozenset({
+    ADB, BUCKET, SECRET, KEY, "oci:Kms/vault:Vault", "oci:Identity/compartment:Compartment",
+    "oci:Identity/tagNamespace:TagNamespace", "oci:Logging/logGroup:LogGroup",
+})
+#: Types judged stateless (recreatable from the program without loss). A type in neither set fails
+#: the test below: whoever adds it must decide which it is.
+STATELESS = frozenset({
+    "oci:Identity/tag:Tag", "oci:Identity/tagDefault:TagDefault", "oci:Identity/policy:Policy",
+    "oci:Ons/notificationTopic:NotificationTopic", "oci:Ons/subscription:Subscription", "oci:Events/rule:Rule",
+    "oci:CloudGuard/target:Target", "oci:Bastion/bastion:Bastion", "oci:Core/vcn:Vcn",
+    "oci:Core/defaultSecurityList:DefaultSecurityList", "oci:Core/serviceGateway:ServiceGateway",
+    "oci:Core/natGateway:NatGateway", "oci:Core/internetGateway:InternetGateway", NSG,
+    "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule", "oci:Core/routeTable:RouteTable",
+    SUBNET, LOG, LIFECYCLE, DBTOOLS_PE, DBTOOLS_CONN,
+    "oci:GenerativeAi/generativeAiPrivateEndpoint:GenerativeAiPrivateEndpoint",
+    "oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster", "oci:GenerativeAi/endpoint:Endpoint",
+    "oci:GenerativeAi/agentKnowledgeBase:AgentKnowledgeBase", "oci:GenerativeAi/agentDataSource:AgentDataSource",
+    "oci:GenerativeAi/agentAgent:AgentAgent", "oci:GenerativeAi/agentAgentEndpoint:AgentAgentEndpoint",
+    # operations plane: configuration the program recreates; evidence lives in log groups and buckets
+    "oci:Apm/apmDomain:ApmDomain", "oci:ApmSynthetics/config:Config", "oci:Budget/budget:Budget",
+    "oci:Budget/rule:Rule", "oci:Monitoring/alarm:Alarm", "oci:Sch/connector:Connector",
+})
+
+
+@pytest.mark.parametrize("tier", ["confidential", "restricted"])
+def test_every_stateful_prod_resource_is_protected(tier: str) -> None:
+    g = tier_graph(tier)
+    unclassified = sorted({n.type for n in g.resources()} - STATEFUL - STATELESS)
+    assert not unclassified, f"classify these types as STATEFUL or STATELESS: {unclassified}"
+    unprotected = sorted(n.urn for n in g.resources() if n.type in STATEFUL and not n.protect)
+    assert not unprotected, f"stateful resources without protect in prod: {unprotected}"
+    for n in plane_nodes(g, "data"):
+        if n.type in STATEFUL:
+            assert n.retainOnDelete, f"{n.name} should be retained on delete in prod"
+
+
+def test_dev_does_not_protect() -> None:
+    g = plan_variant("dev")
+    assert all(not n.protect for n in plane_nodes(g, "data"))
+    assert one(g, ADB, "-data-adb").inputs["isBackupRetentionLocked"] is False
+
+
+# ---- tags -----------------------------------------------------------------------------------------
+
+
+def _accepts_defined_tags(node: Node) -> bool:
+    module, cls = node.type.split(":")[1].split("/")[0].lower(), node.type.rsplit(":", 1)[1]
+    resource = getattr(importlib.import_module(f"pulumi_oci.{module}"), cls)
+    return "defined_tags" in inspect.signature(resource._internal_init).parameters
+
+
+@pytest.mark.parametrize("plane", ["data", "model"])
+def test_every_taggable_resource_carries_the_four_tags(plane: str) -> None:
+    g = tier_graph("restricted")
+    nodes = plane_nodes(g, plane)
+    assert nodes
+    for n in nodes:
+        if _accepts_defined_tags(n):
+            tags = n.inputs.get("definedTags") or {}
+            assert sorted(k.split(".", 1)[1] for k in tags) == ["classification", "cost-center", "environment", "owner"], n.name
+            assert tags["genai-prod.classification"] == "restricted"
+
+
+def test_region_is_one_the_tier_allows() -> None:
+    for tier in TIERS:
+        assert REGION in load_matrix()[tier].regions
+
+
+@pytest.mark.parametrize("tier", ["public", "confidential"])
+def test_service_iam_names_the_key_and_secret_it_needs(tier: str) -> None:
+    g = tier_graph(tier)
+    compartment = ocid(one(g, "oci:Identity/compartment:Compartment", "-compartment"))
+    policy = one(g, "oci:Identity/policy:Policy", "-data-service-policy").inputs
+    assert policy["compartmentId"] == compartment
+    found = policy["statements"]
+    assert all(f"in compartment id {compartment}" in s for s in found)
+    key_statements = [s for s in found if " keys " in s]
+    if tier == "public":  # opted out of customer-managed keys: no key grants at all
+        assert not key_statements
+    else:
+        assert sorted(s.rsplit("target.key.id='", 1)[1][:-2] if s.endswith("}") else s.rsplit("target.key.id='", 1)[1][:-1]
+                      for s in key_statements) == sorted([ocid(one(g, KEY, "-key-data")), ocid(one(g, KEY, "-key-storage"))])
+    secrets = [s for s in found if "secret" in s]
+    assert len(secrets) == 2
+    assert any("databasetoolsconnection" in s and "target.secret.name='genai-prod-adb-rag'" in s for s in secrets)
+    assert any("autonomousdatabase" in s and "target.secret.name='genai-prod-adb-admin'" in s for s in secrets)
+    assert all(" where " in s for s in found if "any-user" in s)
