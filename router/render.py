@@ -83,7 +83,7 @@ def _deployment(inputs: RouterInputs, m: ModelSpec) -> dict[str, Any]:
         "cost_tier": m.cost_tier,
         "pricing_unit": m.pricing_unit,
         "price": m.price,
-        "tier": inputs.tier,
+        "classification_tier": inputs.tier,
     }
     if m.max_budget is not None:
         # Enforced by our hooks' ledger (LiteLLM's own deployment budgets would see a zero
@@ -192,7 +192,7 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
         "general_settings": general_settings,
         # Our hooks' own section; the proxy ignores top-level keys it does not know.
         "genai_router": {
-            "tier": inputs.tier,
+            "classification_tier": inputs.tier,
             "region": inputs.region,
             "oci_endpoint": oci_endpoint(inputs),
             "compartment_ocid": inputs.compartment_ocid,

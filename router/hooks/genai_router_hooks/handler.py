@@ -8,7 +8,8 @@ Config: `litellm_settings.callbacks: [genai_router_hooks.handler.proxy_handler_i
 - `async_pre_call_deployment_hook` (per attempt, after a deployment is chosen): injects the
   `oci_signer`. Injecting it here rather than in the pre-call hook keeps it on every retry and
   fallback attempt (a pre-call injection was lost on fallbacks).
-- `async_log_success_event`: meters cost per character (or token) and feeds the budget ledger.
+- `async_post_call_success_deployment_hook`: meters cost per character (or token) of each
+  successful upstream call and feeds the budget ledger.
 """
 
 from __future__ import annotations
@@ -95,16 +96,20 @@ class GenAIRouterHooks(CustomLogger):
             kwargs["oci_signer"] = signing.get_signer()
         return kwargs
 
-    async def async_log_success_event(
-        self, kwargs: dict, response_obj: Any, start_time: Any, end_time: Any
-    ) -> None:
+    async def async_post_call_success_deployment_hook(
+        self, request_data: dict, response: Any, call_type: Any
+    ) -> Any:
+        # Metered here, per successful upstream call, not in the success logger: with
+        # message logging off LiteLLM hands loggers redacted messages, and the characters
+        # OCI bills are the real ones. Cache hits never reach this hook (and cost nothing).
         try:
-            self._meter(kwargs, response_obj)
+            self._meter(request_data, response)
         except Exception as exc:  # metering must never fail a request
             log.error("cost metering failed: %s", type(exc).__name__)
+        return response
 
     def _meter(self, kwargs: dict, response_obj: Any) -> None:
-        info = (kwargs.get("litellm_params") or {}).get("model_info") or {}
+        info = kwargs.get("model_info") or (kwargs.get("litellm_params") or {}).get("model_info") or {}
         if "price" not in info:
             return
         prompt = metering.prompt_characters(kwargs.get("messages") or [])
@@ -116,11 +121,9 @@ class GenAIRouterHooks(CustomLogger):
         tokens = int(getattr(usage, "total_tokens", 0) or 0)
         amount = metering.cost(info, prompt + completion, tokens)
         deployment = str(info.get("id", "unknown"))
-        model = str(kwargs.get("model_group") or (kwargs.get("litellm_params") or {}).get("model_group")
-                    or kwargs.get("model", ""))
-        meta = (kwargs.get("litellm_params") or {}).get("metadata") or {}
-        model = str(meta.get("model_group") or model)
-        tier = str(info.get("tier", ""))
+        meta = kwargs.get("metadata") or kwargs.get("litellm_metadata") or {}
+        model = str(meta.get("model_group") or kwargs.get("model", ""))
+        tier = str(info.get("classification_tier", ""))
         metering.CHARACTERS.labels(model, deployment, tier).inc(prompt + completion)
         metering.COST.labels(model, deployment, tier, str(info.get("pricing_unit", ""))).inc(amount)
         if info.get("max_budget") is not None:
