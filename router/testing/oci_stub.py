@@ -54,6 +54,9 @@ class Behaviour:
 class StubState:
     behaviours: dict[str, Behaviour] = field(default_factory=dict)
     calls: list[Call] = field(default_factory=list)
+    """Finished calls (a slow one is recorded when it answers)."""
+    arrived: list[str] = field(default_factory=list)
+    """Model of every chat request, recorded on arrival."""
     public_key: rsa.RSAPublicKey | None = None
     slow_s: float = 5.0
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
@@ -168,6 +171,7 @@ class _Handler(BaseHTTPRequestHandler):
         chat = body.get("chatRequest") or {}
         prompt_chars = _text_chars(chat.get("messages") or [])
         with state.lock:
+            state.arrived.append(model)
             b = state.behaviours.get(model, Behaviour())
             fail = b.mode == "error" or (b.mode == "flaky" and state.rng.random() < b.fail_rate)
         if b.delay_s:
@@ -236,8 +240,13 @@ class OCIStub:
         with self.state.lock:
             return [c for c in self.state.calls if c.path == path and (model is None or c.model == model)]
 
+    def arrivals(self) -> list[str]:
+        with self.state.lock:
+            return list(self.state.arrived)
+
     def reset(self) -> None:
         with self.state.lock:
+            self.state.arrived.clear()
             self.state.calls.clear()
             self.state.behaviours.clear()
 
