@@ -41,6 +41,8 @@ class Call:
     authorization: dict[str, str]
     started: float
     duration: float
+    prompt_head: str = ""
+    """First characters of the last message (lets a client match calls to its requests)."""
 
 
 @dataclass
@@ -96,6 +98,15 @@ def verify_signature(handler: BaseHTTPRequestHandler, auth: dict[str, str], key:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def _last_text(messages: list[dict[str, Any]]) -> str:
+    if not messages:
+        return ""
+    content = messages[-1].get("content") or []
+    if isinstance(content, str):
+        return content[:64]
+    return "".join(p.get("text", "") for p in content if isinstance(p, dict))[:64]
 
 
 def _text_chars(messages: list[dict[str, Any]]) -> int:
@@ -170,6 +181,7 @@ class _Handler(BaseHTTPRequestHandler):
         model = str(mode.get("endpointId") or mode.get("modelId") or "")
         chat = body.get("chatRequest") or {}
         prompt_chars = _text_chars(chat.get("messages") or [])
+        head = _last_text(chat.get("messages") or [])
         with state.lock:
             state.arrived.append(model)
             b = state.behaviours.get(model, Behaviour())
@@ -180,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
             time.sleep(state.slow_s)
         if fail:
             elapsed = time.monotonic() - started
-            self._record(Call(self.path, model, 500, prompt_chars, 0, auth, started, elapsed))
+            self._record(Call(self.path, model, 500, prompt_chars, 0, auth, started, elapsed, head))
             self._send(500, {"code": "InternalServerError", "message": "stub failure"})
             return
         text = reply_text(model)
@@ -203,7 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
             },
         }
         self._record(
-            Call(self.path, model, 200, prompt_chars, len(text), auth, started, time.monotonic() - started)
+            Call(self.path, model, 200, prompt_chars, len(text), auth, started, time.monotonic() - started,
+                 head)
         )
         self._send(200, resp)
 
