@@ -16,7 +16,7 @@ $(ROUTER_STAMP): router/requirements.lock
 
 # Unit, golden, in-process Router and real-proxy integration tests (all loopback).
 test-router: setup-router
-	$(ROUTER_ENV) $(ROUTER_BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib -q tests/router
+	$(ROUTER_ENV) $(ROUTER_BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib -W "ignore::UserWarning:pydantic._internal._generate_schema" -rxs --durations=5 tests/router
 
 bench-router: setup-router
 	$(ROUTER_ENV) $(ROUTER_BIN)/python benchmarks/router_bench.py
