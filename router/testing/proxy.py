@@ -75,10 +75,12 @@ class Proxy:
                 "LITELLM_MASTER_KEY": self.master_key,
                 "GENAI_ROUTER_CONFIG": str(self.config_path),
                 "GENAI_ROUTER_SIGNER": "api-key",
-                "OCI_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
-                "OCI_USER": "ocid1.user.oc1..aaaaaaaatestuser",
-                "OCI_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
-                "OCI_KEY_FILE": str(self.key_file),
+                # Our hook's variables, not LiteLLM's OCI_*: LiteLLM has no credentials of its
+                # own, so an unsigned (hook-less) call fails instead of being signed by LiteLLM.
+                "GENAI_ROUTER_KEY_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
+                "GENAI_ROUTER_KEY_USER": "ocid1.user.oc1..aaaaaaaatestuser",
+                "GENAI_ROUTER_KEY_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
+                "GENAI_ROUTER_KEY_FILE": str(self.key_file),
                 "LITELLM_LOG": "ERROR",
                 "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # never fetch the price map
                 "NO_PROXY": "127.0.0.1,localhost",

@@ -7,8 +7,9 @@ only) and refreshes itself. Tests inject an API-key signer built from a throwawa
 
 Selected by `GENAI_ROUTER_SIGNER`:
 - `workload-identity` (default, in-cluster);
-- `api-key` (tests/dev): `oci.signer.Signer` from OCI_TENANCY, OCI_USER, OCI_FINGERPRINT and
-  OCI_KEY_FILE (a path; the key itself never enters config or logs).
+- `api-key` (tests/dev): `oci.signer.Signer` from GENAI_ROUTER_KEY_TENANCY, _USER, _FINGERPRINT
+  and _FILE (a path; the key itself never enters config or logs). Deliberately not LiteLLM's
+  own OCI_* variables: with those LiteLLM would sign by itself and hide a broken hook.
 """
 
 from __future__ import annotations
@@ -37,10 +38,10 @@ def _default_factory() -> Any:
         import oci
 
         return oci.signer.Signer(
-            tenancy=os.environ["OCI_TENANCY"],
-            user=os.environ["OCI_USER"],
-            fingerprint=os.environ["OCI_FINGERPRINT"],
-            private_key_file_location=os.environ["OCI_KEY_FILE"],
+            tenancy=os.environ["GENAI_ROUTER_KEY_TENANCY"],
+            user=os.environ["GENAI_ROUTER_KEY_USER"],
+            fingerprint=os.environ["GENAI_ROUTER_KEY_FINGERPRINT"],
+            private_key_file_location=os.environ["GENAI_ROUTER_KEY_FILE"],
         )
     if mode == "workload-identity":
         import oci
