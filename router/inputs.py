@@ -122,11 +122,19 @@ class Caching:
     """Env var NAME holding the cache backend host (Redis); never the host itself."""
     password_ref: str | None = None
     """Env var NAME holding the cache password."""
+    port: int = 6379
+    embedding_model: str | None = None
+    """Logical model name used to embed prompts for the semantic cache (required for it)."""
+    similarity_threshold: float = 0.9
 
     def __post_init__(self) -> None:
         _one_of("caching.mode", self.mode, CACHE_MODES)
         if self.mode != "none" and self.host_ref is None:
             raise ValueError("caching.host_ref: required when caching is on")
+        if self.mode == "semantic" and not self.embedding_model:
+            raise ValueError("caching.embedding_model: required for semantic caching")
+        if not 0 < self.similarity_threshold <= 1:
+            raise ValueError("caching.similarity_threshold: must be in (0, 1]")
 
 
 @dataclass(frozen=True)

@@ -133,13 +133,14 @@ def _cache_settings(inputs: RouterInputs) -> dict[str, Any] | None:
     params: dict[str, Any] = {
         "type": "redis-semantic" if c.mode == "semantic" else "redis",
         "host": _env(c.host_ref),
-        "port": 6379,
+        "port": c.port,
         "ttl": c.ttl_s,
     }
     if c.password_ref:
         params["password"] = _env(c.password_ref)
     if c.mode == "semantic":
-        params["similarity_threshold"] = 0.9
+        params["similarity_threshold"] = c.similarity_threshold
+        params["redis_semantic_cache_embedding_model"] = c.embedding_model
     return params
 
 

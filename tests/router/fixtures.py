@@ -81,7 +81,7 @@ INTERNAL = RouterInputs(
     allowed_serving_modes=("on-demand", "private-endpoint", "dedicated-cluster"),
     models=(_llama70(mode="private-endpoint", max_budget=20.0, downgrade_to="chat-economy"), _scout()),
     fallbacks=(("chat-premium", ("chat-economy",)),),
-    caching=Caching(mode="semantic", ttl_s=300, host_ref="REDIS_HOST"),
+    caching=Caching(mode="semantic", ttl_s=300, host_ref="REDIS_HOST", embedding_model="embed-v3"),
     prompt_logging="metadata",
 )
 

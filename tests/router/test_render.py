@@ -91,6 +91,8 @@ def test_inputs_validate_references() -> None:
         dataclasses.replace(TIERS["public"], fallbacks=(("chat-premium", ("nope",)),))
     with pytest.raises(ValueError, match=r"caching\.host_ref"):
         Caching(mode="response")
+    with pytest.raises(ValueError, match=r"caching\.embedding_model"):
+        Caching(mode="semantic", host_ref="REDIS_HOST")
     with pytest.raises(ValueError, match=r"models\[x\]\.endpoint_ocid"):
         ModelSpec("x", "n", "m", "dedicated-cluster", 1.0, "characters", "premium", 1, 1)
     with pytest.raises(ValueError, match="tier"):
