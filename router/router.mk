@@ -11,7 +11,7 @@ setup-router: $(ROUTER_STAMP)
 
 $(ROUTER_STAMP): router/requirements.lock
 	test -x $(ROUTER_BIN)/python || $(PY) -m venv $(ROUTER_VENV)
-	$(ROUTER_BIN)/pip install -q --disable-pip-version-check --require-hashes --no-deps -r router/requirements.lock
+	$(ROUTER_BIN)/pip install -q --disable-pip-version-check --require-hashes -r router/requirements.lock
 	rm -f $(ROUTER_VENV)/.installed-* && touch $@
 
 # Unit, golden, in-process Router and real-proxy integration tests (all loopback).

@@ -126,6 +126,8 @@ class GenAIRouterHooks(CustomLogger):
         tier = str(info.get("classification_tier", ""))
         metering.CHARACTERS.labels(model, deployment, tier).inc(prompt + completion)
         metering.COST.labels(model, deployment, tier, str(info.get("pricing_unit", ""))).inc(amount)
+        if metering.OTEL_COST is not None:
+            metering.OTEL_COST.add(amount, {"model": model, "deployment": deployment, "tier": tier})
         if info.get("max_budget") is not None:
             self.ledger.add(deployment, amount, metering.window_seconds(str(info.get("budget_window", "1d"))))
 

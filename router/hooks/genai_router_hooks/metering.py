@@ -28,6 +28,15 @@ CHARACTERS = Counter(
     ["model", "deployment", "tier"],
 )
 
+try:  # OTel mirror of the cost counter; a no-op unless a MeterProvider is configured.
+    from opentelemetry import metrics as _otel_metrics
+
+    OTEL_COST: Any = _otel_metrics.get_meter("genai_router_hooks").create_counter(
+        "genai_router.oci.cost", description="Cost of OCI Generative AI calls as OCI bills them."
+    )
+except ImportError:  # pragma: no cover - the router image ships opentelemetry-api
+    OTEL_COST = None
+
 _WINDOWS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
