@@ -64,3 +64,13 @@ def test_image_ref_refuses_a_floating_reference() -> None:
     if image.LITELLM_IMAGE_DIGEST is None:
         with pytest.raises(ValueError, match="LITELLM_IMAGE_DIGEST"):
             image.image_ref()
+
+
+def test_image_requirements_are_a_subset_of_the_tested_lock() -> None:
+    root = DOCKERFILE.parent
+    pins = re.compile(r"^(\S+==\S+) \\\n\s+(--hash=sha256:[0-9a-f]{64})$", re.M)
+    tested = set(pins.findall((root / "requirements.lock").read_text(encoding="utf-8")))
+    image_pins = set(pins.findall((root / "image-requirements.lock").read_text(encoding="utf-8")))
+    assert image_pins, "no pins parsed"
+    assert any(p.startswith("oci==") for p, _ in image_pins)
+    assert image_pins <= tested, f"not as tested: {sorted(p for p, _ in image_pins - tested)}"
