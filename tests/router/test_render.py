@@ -37,6 +37,12 @@ def test_accepted_by_litellm_config_types(tier: str) -> None:
     assert parsed.model_list is not None and len(parsed.model_list) == len(TIERS[tier].models)
     assert parsed.router_settings is not None
     assert parsed.general_settings is not None
+    # ConfigYAML keeps model_info loose; the Router validates each deployment at proxy start
+    # (a `tier` key in model_info once broke it there: it is a LiteLLM Literal field).
+    from litellm.types.router import Deployment
+
+    for dep in cfg["model_list"]:
+        Deployment(**dep)
 
 
 @pytest.mark.unit
