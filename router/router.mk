@@ -4,7 +4,7 @@ ROUTER_VENV := .venv-router
 ROUTER_BIN := $(ROUTER_VENV)/bin
 ROUTER_STAMP := $(ROUTER_VENV)/.installed-$(shell cat router/requirements.lock | cksum | cut -d' ' -f1)
 # Our hooks package is imported by the proxy from here (the image copies it to site-packages).
-ROUTER_ENV := PYTHONPATH=$(CURDIR)/router/hooks:$(CURDIR) PYTHONDONTWRITEBYTECODE= LITELLM_LOG=ERROR LITELLM_LOCAL_MODEL_COST_MAP=True
+ROUTER_ENV := PYTHONPATH=$(CURDIR)/router/hooks:$(CURDIR) LITELLM_LOG=ERROR LITELLM_LOCAL_MODEL_COST_MAP=True
 
 .PHONY: setup-router test-router bench-router
 setup-router: $(ROUTER_STAMP)
