@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import oci
 import pytest
 import requests
-from genai_router_hooks import guardrails, handler, metering, signing
+from genai_router_hooks import guardrails, handler, metering, settings, signing
 
 from router.testing.oci_stub import GUARDRAILS_PATH, OCIStub
 from router.testing.proxy import throwaway_key
@@ -103,3 +103,20 @@ def test_judge_content_moderation() -> None:
     assert json.dumps(guardrails.request_body("t", "c", False, True)["guardrailConfigs"]) == (
         '{"contentModerationConfig": {"categories": ["OVERALL"]}}'
     )
+
+
+def test_hooks_refuse_to_run_without_their_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Fail closed: no config must not mean guardrails silently off."""
+    monkeypatch.delenv("CONFIG_FILE_PATH", raising=False)
+    monkeypatch.setenv("GENAI_ROUTER_CONFIG", str(tmp_path / "missing.yaml"))
+    settings.load.cache_clear()
+    try:
+        with pytest.raises(RuntimeError, match="GENAI_ROUTER_CONFIG"):
+            settings.load()
+        (tmp_path / "c.yaml").write_text("model_list: []\n", encoding="utf-8")
+        monkeypatch.setenv("GENAI_ROUTER_CONFIG", str(tmp_path / "c.yaml"))
+        settings.load.cache_clear()
+        with pytest.raises(RuntimeError, match="no genai_router section"):
+            settings.load()
+    finally:
+        settings.load.cache_clear()
