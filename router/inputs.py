@@ -1,0 +1,199 @@
+"""Router-relevant stack settings, as a frozen, stdlib-only value object.
+
+`stacks/settings.py` builds a `RouterInputs` from validated stack config; `router/render.py`
+turns it into the LiteLLM proxy config. Keeping this module free of Pulumi and LiteLLM lets
+both the main venv (Pulumi) and the router venv (LiteLLM) import it.
+
+Validation here is structural (enums, references between fields). Tier policy, i.e. which
+serving modes a tier allows, is enforced by the renderer so that a model the tier forbids is
+an error naming the model, never silently dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Tier = Literal["public", "internal", "confidential", "restricted"]
+ServingMode = Literal["on-demand", "private-endpoint", "dedicated-cluster"]
+PricingUnit = Literal["characters", "tokens"]
+CostTier = Literal["premium", "standard", "economy"]
+CacheMode = Literal["none", "response", "semantic"]
+PromptLogging = Literal["full", "metadata", "audit-only"]
+
+TIERS: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
+SERVING_MODES: tuple[str, ...] = ("on-demand", "private-endpoint", "dedicated-cluster")
+PRICING_UNITS: tuple[str, ...] = ("characters", "tokens")
+COST_TIERS: tuple[str, ...] = ("premium", "standard", "economy")
+CACHE_MODES: tuple[str, ...] = ("none", "response", "semantic")
+PROMPT_LOGGING: tuple[str, ...] = ("full", "metadata", "audit-only")
+# LiteLLM's retry_policy keys (exception classes it retries per error kind).
+RETRY_ERRORS: tuple[str, ...] = (
+    "AuthenticationErrorRetries",
+    "BadRequestErrorRetries",
+    "ContentPolicyViolationErrorRetries",
+    "InternalServerErrorRetries",
+    "RateLimitErrorRetries",
+    "TimeoutErrorRetries",
+)
+
+
+def _one_of(key: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise ValueError(f"{key}: must be one of {', '.join(allowed)}")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One deployment of an OCI Generative AI model, as the router exposes it."""
+
+    key: str
+    """Stable key of this deployment in the catalogue (unique; used in errors and metrics)."""
+    logical_name: str
+    """Name clients ask for (`model` in the OpenAI request); several deployments may share it."""
+    oci_model_id: str
+    """OCI model id, e.g. `meta.llama-3.3-70b-instruct` or `cohere.command-latest`."""
+    serving_mode: ServingMode
+    price: float
+    """Price per 10,000 characters (unit `characters`) or per 1M tokens (unit `tokens`)."""
+    pricing_unit: PricingUnit
+    cost_tier: CostTier
+    rpm: int
+    tpm: int
+    endpoint_ocid: str | None = None
+    """Dedicated AI cluster endpoint OCID; required for `dedicated-cluster`, else forbidden."""
+    max_budget: float | None = None
+    """Spend cap for this deployment per budget window; exhausted → requests go to downgrade_to."""
+    budget_window: str = "1d"
+    downgrade_to: str | None = None
+    """Logical name to route to once this deployment's budget is exhausted."""
+
+    def __post_init__(self) -> None:
+        where = f"models[{self.key}]"
+        _one_of(f"{where}.serving_mode", self.serving_mode, SERVING_MODES)
+        _one_of(f"{where}.pricing_unit", self.pricing_unit, PRICING_UNITS)
+        _one_of(f"{where}.cost_tier", self.cost_tier, COST_TIERS)
+        if self.price < 0:
+            raise ValueError(f"{where}.price: must be >= 0")
+        if self.rpm <= 0 or self.tpm <= 0:
+            raise ValueError(f"{where}.rpm/tpm: must be > 0")
+        if (self.serving_mode == "dedicated-cluster") != (self.endpoint_ocid is not None):
+            raise ValueError(f"{where}.endpoint_ocid: required for dedicated-cluster and only for it")
+        if self.max_budget is not None and self.max_budget <= 0:
+            raise ValueError(f"{where}.max_budget: must be > 0")
+        if self.downgrade_to is not None and self.max_budget is None:
+            raise ValueError(f"{where}.downgrade_to: needs max_budget")
+
+
+@dataclass(frozen=True)
+class Retries:
+    count: int = 2
+    """Retries of the same model group before falling back."""
+    per_error: tuple[tuple[str, int], ...] = ()
+    """(LiteLLM retry_policy key, retries) pairs, e.g. ("RateLimitErrorRetries", 3)."""
+
+    def __post_init__(self) -> None:
+        for name, n in self.per_error:
+            _one_of("retries.per_error", name, RETRY_ERRORS)
+            if n < 0:
+                raise ValueError(f"retries.per_error[{name}]: must be >= 0")
+
+
+@dataclass(frozen=True)
+class Timeouts:
+    request_s: float = 60.0
+    """Whole-request timeout per upstream attempt."""
+    stream_s: float = 30.0
+    """Timeout waiting for the first streamed chunk."""
+
+
+@dataclass(frozen=True)
+class Cooldown:
+    allowed_fails: int = 1
+    """Failures per minute after which a deployment is cooled down."""
+    cooldown_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class Caching:
+    mode: CacheMode = "none"
+    ttl_s: int = 300
+    host_ref: str | None = None
+    """Env var NAME holding the cache backend host (Redis); never the host itself."""
+    password_ref: str | None = None
+    """Env var NAME holding the cache password."""
+    port: int = 6379
+    embedding_model: str | None = None
+    """Logical model name used to embed prompts for the semantic cache (required for it)."""
+    similarity_threshold: float = 0.9
+
+    def __post_init__(self) -> None:
+        _one_of("caching.mode", self.mode, CACHE_MODES)
+        if self.mode != "none" and self.host_ref is None:
+            raise ValueError("caching.host_ref: required when caching is on")
+        if self.mode == "semantic" and not self.embedding_model:
+            raise ValueError("caching.embedding_model: required for semantic caching")
+        if not 0 < self.similarity_threshold <= 1:
+            raise ValueError("caching.similarity_threshold: must be in (0, 1]")
+
+
+@dataclass(frozen=True)
+class Guardrails:
+    prompt_injection: bool = True
+    """Block prompts OCI's applyGuardrails flags as prompt injection."""
+    content_filter: bool = True
+    """Block prompts OCI's applyGuardrails flags in content moderation."""
+    oci_guardrail: bool = True
+    """Call OCI applyGuardrails at all (the two checks above need it)."""
+
+
+@dataclass(frozen=True)
+class Telemetry:
+    otel_endpoint: str | None = None
+    prometheus: bool = True
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Names of environment variables (never values) the proxy reads at start."""
+
+    master_key_ref: str = "LITELLM_MASTER_KEY"
+
+
+@dataclass(frozen=True)
+class RouterInputs:
+    tier: Tier
+    region: str
+    compartment_ocid: str
+    allowed_serving_modes: tuple[ServingMode, ...]
+    models: tuple[ModelSpec, ...]
+    fallbacks: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """(logical name, ordered fallback logical names)."""
+    retries: Retries = field(default_factory=Retries)
+    timeouts: Timeouts = field(default_factory=Timeouts)
+    cooldown: Cooldown = field(default_factory=Cooldown)
+    caching: Caching = field(default_factory=Caching)
+    guardrails: Guardrails = field(default_factory=Guardrails)
+    telemetry: Telemetry = field(default_factory=Telemetry)
+    prompt_logging: PromptLogging = "metadata"
+    secrets: Secrets = field(default_factory=Secrets)
+    oci_endpoint: str | None = None
+    """Override of the GenAI inference endpoint (tests point it at a loopback stub)."""
+
+    def __post_init__(self) -> None:
+        _one_of("tier", self.tier, TIERS)
+        _one_of("prompt_logging", self.prompt_logging, PROMPT_LOGGING)
+        for mode in self.allowed_serving_modes:
+            _one_of("allowed_serving_modes", mode, SERVING_MODES)
+        keys = [m.key for m in self.models]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise ValueError(f"models: duplicate keys {', '.join(dupes)}")
+        names = {m.logical_name for m in self.models}
+        for src, chain in self.fallbacks:
+            for name in (src, *chain):
+                if name not in names:
+                    raise ValueError(f"fallbacks[{src}]: unknown model {name}")
+        for m in self.models:
+            if m.downgrade_to is not None and m.downgrade_to not in names:
+                raise ValueError(f"models[{m.key}].downgrade_to: unknown model {m.downgrade_to}")

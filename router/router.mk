@@ -1,0 +1,24 @@
+# Inference router: LiteLLM lives in its own venv (.venv-router) so its pins (protobuf, grpcio,
+# pydantic…) never meet Pulumi's in .venv. Installed only from hashes in router/requirements.lock.
+ROUTER_VENV := .venv-router
+ROUTER_BIN := $(ROUTER_VENV)/bin
+ROUTER_STAMP := $(ROUTER_VENV)/.installed-$(shell cat router/requirements.lock | cksum | cut -d' ' -f1)
+# Our hooks package is imported by the proxy from here (the image copies it to site-packages).
+ROUTER_ENV := PYTHONPATH=$(CURDIR)/router/hooks:$(CURDIR) LITELLM_LOG=ERROR LITELLM_LOCAL_MODEL_COST_MAP=True
+
+.PHONY: setup-router test-router bench-router
+setup-router: $(ROUTER_STAMP)
+
+$(ROUTER_STAMP): router/requirements.lock
+	test -x $(ROUTER_BIN)/python || $(PY) -m venv $(ROUTER_VENV)
+	$(ROUTER_BIN)/pip install -q --disable-pip-version-check --require-hashes -r router/requirements.lock
+	rm -f $(ROUTER_VENV)/.installed-* && touch $@
+
+# Unit, golden, in-process Router and real-proxy integration tests (all loopback).
+test-router: setup-router
+	$(ROUTER_ENV) $(ROUTER_BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib -W "ignore::UserWarning:pydantic._internal._generate_schema" -rxs --durations=5 tests/router
+
+bench-router: setup-router
+	$(ROUTER_ENV) $(ROUTER_BIN)/python benchmarks/router_bench.py
+
+EXTRA_TESTS += test-router

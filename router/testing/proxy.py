@@ -1,0 +1,148 @@
+"""Start the real LiteLLM proxy on loopback against the OCI stub, with real OCI request signing.
+
+Used by the integration tests and the benchmark. A throwaway RSA key is generated per run; the
+proxy signs with it through our hooks (`GENAI_ROUTER_SIGNER=api-key`) and the stub verifies
+every signature with the public half. Nothing here leaves 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from router.inputs import RouterInputs
+from router.render import render_yaml
+
+REPO = Path(__file__).resolve().parents[2]
+START_TIMEOUT_S = 60.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def throwaway_key(directory: Path) -> tuple[rsa.RSAPrivateKey, Path]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    path = directory / "oci_api_key.pem"
+    path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    path.chmod(0o600)
+    return key, path
+
+
+class Proxy:
+    """`litellm --config ... --host 127.0.0.1 --port N` as a subprocess; always stop() it."""
+
+    def __init__(self, inputs: RouterInputs, key_file: Path, workdir: Path, workers: int = 1) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.master_key = "sk-test-" + secrets.token_hex(16)
+        self.config_path = workdir / "config.yaml"
+        self.config_path.write_text(render_yaml(inputs), encoding="utf-8")
+        self.log_path = workdir / "proxy.log"
+        self.key_file = key_file
+        self.workers = workers
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Proxy:
+        env = {
+            k: v for k, v in os.environ.items() if not k.startswith(("OCI_", "LITELLM_", "OTEL_"))
+        }
+        env.update(
+            {
+                "PYTHONPATH": os.pathsep.join([str(REPO / "router" / "hooks"), str(REPO)]),
+                "LITELLM_MASTER_KEY": self.master_key,
+                "GENAI_ROUTER_CONFIG": str(self.config_path),
+                "GENAI_ROUTER_SIGNER": "api-key",
+                # Our hook's variables, not LiteLLM's OCI_*: LiteLLM has no credentials of its
+                # own, so an unsigned (hook-less) call fails instead of being signed by LiteLLM.
+                "GENAI_ROUTER_KEY_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
+                "GENAI_ROUTER_KEY_USER": "ocid1.user.oc1..aaaaaaaatestuser",
+                "GENAI_ROUTER_KEY_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
+                "GENAI_ROUTER_KEY_FILE": str(self.key_file),
+                "LITELLM_LOG": "ERROR",
+                "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # never fetch the price map
+                "NO_PROXY": "127.0.0.1,localhost",
+                "DISABLE_ADMIN_UI": "True",
+            }
+        )
+        exe = Path(sys.executable).with_name("litellm")
+        log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            [str(exe), "--config", str(self.config_path), "--host", "127.0.0.1", "--port", str(self.port),
+             "--num_workers", str(self.workers)],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"proxy exited early; see {self.log_path}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/health/liveliness", timeout=1) as r:
+                    if r.status == 200:
+                        return self
+            except (urllib.error.URLError, OSError):
+                time.sleep(0.25)
+        self.stop()
+        raise TimeoutError(f"proxy did not start in {START_TIMEOUT_S}s; see {self.log_path}")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=10)
+
+    def chat(self, model: str, text: str, timeout: float = 30.0) -> tuple[int, dict[str, Any]]:
+        body = json.dumps({"model": model, "messages": [{"role": "user", "content": text}]}).encode()
+        req = urllib.request.Request(
+            f"{self.url}/v1/chat/completions",
+            data=body,
+            headers={"content-type": "application/json", "authorization": f"Bearer {self.master_key}"},
+        )
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                return r.status, json.loads(r.read())
+        except urllib.error.HTTPError as e:
+            try:
+                return e.code, json.loads(e.read())
+            except ValueError:
+                return e.code, {}
+
+    def metrics(self) -> str:
+        req = urllib.request.Request(
+            f"{self.url}/metrics", headers={"authorization": f"Bearer {self.master_key}"}
+        )
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return str(r.read().decode())
+
+
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="genai-router-"))

@@ -1,0 +1,113 @@
+"""Rendered LiteLLM config: goldens per tier, tier allow-list, secret references, LiteLLM's schema."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+from router.inputs import Caching, ModelSpec, RouterInputs, Secrets
+from router.render import check_no_inline_secrets, render_config, render_yaml
+from tests.router.fixtures import RESTRICTED, TIERS
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("tier", sorted(TIERS))
+def test_golden(tier: str) -> None:
+    text = render_yaml(TIERS[tier])
+    path = GOLDEN / f"{tier}.yaml"
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"regenerate with UPDATE_GOLDEN=1 if intended ({path})"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("tier", sorted(TIERS))
+def test_accepted_by_litellm_config_types(tier: str) -> None:
+    from litellm.proxy._types import ConfigYAML
+
+    cfg = yaml.safe_load(render_yaml(TIERS[tier]))
+    parsed = ConfigYAML.model_validate(cfg)
+    assert parsed.model_list is not None and len(parsed.model_list) == len(TIERS[tier].models)
+    assert parsed.router_settings is not None
+    assert parsed.general_settings is not None
+    # ConfigYAML keeps model_info loose; the Router validates each deployment at proxy start
+    # (a `tier` key in model_info once broke it there: it is a LiteLLM Literal field).
+    from litellm.types.router import Deployment
+
+    for dep in cfg["model_list"]:
+        Deployment(**dep)
+
+
+@pytest.mark.unit
+def test_render_is_deterministic() -> None:
+    assert render_yaml(TIERS["public"]) == render_yaml(TIERS["public"])
+
+
+@pytest.mark.unit
+def test_forbidden_serving_mode_names_the_model() -> None:
+    bad = dataclasses.replace(
+        RESTRICTED,
+        models=(
+            *RESTRICTED.models,
+            ModelSpec("scout-od", "chat-economy", "meta.llama-4-scout-17b-16e-instruct", "on-demand",
+                      0.0015, "characters", "economy", 100, 1000),
+        ),
+    )
+    with pytest.raises(ValueError, match=r"models\[scout-od\]\.serving_mode.*restricted"):
+        render_config(bad)
+
+
+@pytest.mark.unit
+def test_message_logging_off_unless_full() -> None:
+    for tier, inputs in TIERS.items():
+        ls = render_config(inputs)["litellm_settings"]
+        assert ls["turn_off_message_logging"] is (inputs.prompt_logging != "full"), tier
+    assert render_config(TIERS["restricted"])["general_settings"]["disable_spend_logs"] is True
+
+
+@pytest.mark.unit
+def test_secrets_only_by_reference() -> None:
+    cfg = render_config(TIERS["public"])
+    assert cfg["general_settings"]["master_key"] == "os.environ/LITELLM_MASTER_KEY"
+    assert cfg["litellm_settings"]["cache_params"]["password"] == "os.environ/REDIS_PASSWORD"
+    with pytest.raises(ValueError, match=r"general_settings\.master_key") as exc:
+        check_no_inline_secrets({"general_settings": {"master_key": "sk-live-1234567890"}})
+    assert "sk-live" not in str(exc.value)  # the message never carries the value
+    with pytest.raises(ValueError, match="inline secret"):
+        check_no_inline_secrets({"x": ["-----BEGIN RSA PRIVATE KEY-----\nMII..."]})
+
+
+@pytest.mark.unit
+def test_bad_secret_reference_rejected() -> None:
+    bad = dataclasses.replace(TIERS["public"], secrets=Secrets(master_key_ref="sk-abcdefghijkl"))
+    with pytest.raises(ValueError, match="master_key"):
+        render_config(bad)
+
+
+@pytest.mark.unit
+def test_inputs_validate_references() -> None:
+    with pytest.raises(ValueError, match=r"fallbacks\[chat-premium\]: unknown model nope"):
+        dataclasses.replace(TIERS["public"], fallbacks=(("chat-premium", ("nope",)),))
+    with pytest.raises(ValueError, match=r"caching\.host_ref"):
+        Caching(mode="response")
+    with pytest.raises(ValueError, match=r"caching\.embedding_model"):
+        Caching(mode="semantic", host_ref="REDIS_HOST")
+    with pytest.raises(ValueError, match=r"models\[x\]\.endpoint_ocid"):
+        ModelSpec("x", "n", "m", "dedicated-cluster", 1.0, "characters", "premium", 1, 1)
+    with pytest.raises(ValueError, match="tier"):
+        RouterInputs("secret", "r", "c", (), ())  # type: ignore[arg-type]
+
+
+@pytest.mark.unit
+def test_dedicated_cluster_addressed_by_endpoint() -> None:
+    (dep,) = render_config(RESTRICTED)["model_list"]
+    assert dep["litellm_params"]["oci_serving_mode"] == "DEDICATED"
+    assert dep["litellm_params"]["oci_endpoint_id"].startswith("ocid1.generativeaiendpoint.")
+    assert dep["litellm_params"]["model"] == "oci/meta.llama-3.3-70b-instruct"
