@@ -138,3 +138,12 @@ def with_overrides(cfg: StackConfig, overrides: dict[str, Any], *, stack: str | 
         decoded = json.loads(current) if isinstance(current, str) and current[:1] in "{[" else current
         values[key] = _encode(_drop_deleted(_deep_merge(decoded, override)))
     return StackConfig(project=cfg.project, stack=stack or cfg.stack, values=values, secret_keys=cfg.secret_keys)
+
+
+def settings_for(project_dir: Path, stack: str) -> Any:
+    """Validated settings of a stack without running the program (raises SettingsError)."""
+    from stacks.settings import NAMESPACE, _decode, validate
+
+    cfg = load_stack_config(project_dir, stack)
+    raw = {k.split(":", 1)[1]: _decode(v) for k, v in cfg.values.items() if k.startswith(NAMESPACE + ":")}
+    return validate(raw, region=cfg.region, project=cfg.project, stack=stack)

@@ -111,3 +111,17 @@ def test_dedicated_cluster_addressed_by_endpoint() -> None:
     assert dep["litellm_params"]["oci_serving_mode"] == "DEDICATED"
     assert dep["litellm_params"]["oci_endpoint_id"].startswith("ocid1.generativeaiendpoint.")
     assert dep["litellm_params"]["model"] == "oci/meta.llama-3.3-70b-instruct"
+
+
+@pytest.mark.unit
+@pytest.mark.parametrize("path", sorted(GOLDEN.glob("stack-*.yaml")), ids=lambda p: p.stem)
+def test_stack_goldens_accepted_by_litellm(path: Path) -> None:
+    """The configs dev and prod deploy (rendered from their stack settings in the main suite)."""
+    from litellm.proxy._types import ConfigYAML
+    from litellm.types.router import Deployment
+
+    cfg = yaml.safe_load(path.read_text(encoding="utf-8"))
+    parsed = ConfigYAML.model_validate(cfg)
+    assert parsed.model_list
+    for dep in cfg["model_list"]:
+        Deployment(**dep)

@@ -1,0 +1,66 @@
+"""Stack settings → the inference router's inputs (router/inputs.py), rendered by router/render.py.
+
+The router (LiteLLM) is configured only from validated settings: the tier's model catalogue and
+serving modes, its prompt-logging level, and budgets derived from the operations budget. Values
+known only at deploy time (the compartment and dedicated endpoint OCIDs) are passed in, so the
+platform renders the config inside an Output and `blueprint router-config` renders it offline.
+"""
+
+from __future__ import annotations
+
+from router.inputs import Caching, Cooldown, ModelSpec, Retries, RouterInputs, Telemetry, Timeouts
+from stacks.settings import CatalogEntry, Settings
+
+#: Share of the operations budget's daily amount each cost tier may spend before downgrading.
+#: Economy models carry no cap: they are where traffic goes when the others are spent.
+BUDGET_SHARE = {"premium": 0.5, "standard": 0.3}
+_COST_ORDER = ("premium", "standard", "economy")
+DEFAULT_RPM, DEFAULT_TPM = 600, 400_000
+
+
+def _key(entry: CatalogEntry) -> str:
+    return f"{entry.name}-{entry.serving}".replace(".", "-")
+
+
+def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> RouterInputs:
+    """The router's inputs for this stack. Raises ValueError if the catalogue breaks the tier (router/render.py)."""
+    catalog = sorted(settings.model.catalog, key=lambda e: (_COST_ORDER.index(e.cost_tier), e.name))
+    daily = settings.operations.budget.amount / 30.0
+    models: list[ModelSpec] = []
+    for i, entry in enumerate(catalog):
+        cheaper = [e for e in catalog[i + 1:] if _COST_ORDER.index(e.cost_tier) > _COST_ORDER.index(entry.cost_tier)]
+        share = BUDGET_SHARE.get(entry.cost_tier)
+        capped = share is not None and bool(cheaper) and entry.price > 0
+        models.append(ModelSpec(
+            key=_key(entry),
+            logical_name=entry.name,
+            oci_model_id=entry.model_id,
+            serving_mode=entry.serving,  # type: ignore[arg-type]
+            price=entry.price,
+            pricing_unit=entry.pricing_unit,  # type: ignore[arg-type]
+            cost_tier=entry.cost_tier,  # type: ignore[arg-type]
+            rpm=entry.rpm or DEFAULT_RPM,
+            tpm=entry.tpm or DEFAULT_TPM,
+            endpoint_ocid=dedicated_endpoint_ocid if entry.serving == "dedicated-cluster" else None,
+            max_budget=round(daily * share, 2) if capped and share is not None else None,
+            downgrade_to=cheaper[0].name if capped else None,
+        ))
+    names = list(dict.fromkeys(m.logical_name for m in models))  # unique, most expensive first
+    fallbacks = tuple((name, tuple(names[i + 1:])) for i, name in enumerate(names[:-1]))
+    return RouterInputs(
+        tier=settings.tier.name,  # type: ignore[arg-type]
+        region=settings.region,
+        compartment_ocid=compartment_ocid,
+        allowed_serving_modes=tuple(settings.tier.allowed_serving),  # type: ignore[arg-type]
+        models=tuple(models),
+        fallbacks=fallbacks,
+        retries=Retries(count=2, per_error=(("TimeoutErrorRetries", 2), ("InternalServerErrorRetries", 2),
+                                            ("RateLimitErrorRetries", 1), ("BadRequestErrorRetries", 0),
+                                            ("AuthenticationErrorRetries", 0),
+                                            ("ContentPolicyViolationErrorRetries", 0))),
+        timeouts=Timeouts(),
+        cooldown=Cooldown(allowed_fails=2, cooldown_s=30.0),
+        caching=Caching(mode="none"),
+        telemetry=Telemetry(otel_endpoint=None, prometheus=True),
+        prompt_logging=settings.tier.prompt_logging,  # type: ignore[arg-type]
+    )
