@@ -5,12 +5,18 @@ Order follows the dependencies: governance (compartment, tags, keys) → network
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 
+from components.experience import ExperiencePlane
 from components.governance import AdminAccess, GovernanceFoundation
+from components.ingress import IngressPlane
 from components.network import NetworkPlane
+from components.orchestration import OrchestrationPlane
+from components.router_workload import RouterWorkload
 from stacks.settings import Settings
 
 
@@ -22,6 +28,10 @@ class Platform:
     governance: GovernanceFoundation
     network: NetworkPlane
     admin: AdminAccess
+    ingress: IngressPlane
+    orchestration: OrchestrationPlane
+    router: RouterWorkload
+    experience: ExperiencePlane
 
     def export(self) -> None:
         pulumi.export("classification", self.settings.tier.name)
@@ -33,6 +43,36 @@ class Platform:
         pulumi.export("subnetIds", self.network.subnet_ids)
         pulumi.export("placements", self.network.placements)
         pulumi.export("bastionId", self.admin.bastion_id)
+        pulumi.export("apiGatewayId", self.ingress.gateway_id)
+        pulumi.export("apiEndpoint", self.experience.endpoint)
+        pulumi.export("publicLoadBalancerId", self.ingress.public_load_balancer_id)
+        pulumi.export("clusterId", self.orchestration.cluster_id)
+        pulumi.export("routerUrl", self.router.url)
+
+
+# ---- ROUTER CONFIG: the one place to swap in router/render.py's render_config(inputs) ----------
+def router_config_for(settings: Settings) -> Mapping[str, Any]:
+    """A minimal, valid LiteLLM proxy config from settings (placeholder for ``router.render.render_config``).
+
+    Authentication happens at the API Gateway (JWT) and only the ingress subnet reaches the router,
+    so the proxy runs without a master key; model entries come from the model plane once it lands.
+    """
+    return {
+        "model_list": [{
+            "model_name": "chat-default",
+            "litellm_params": {
+                "model": "oci/cohere.command-r-plus-08-2024",
+                "oci_region": settings.region,
+                "oci_compartment_id": "os.environ/OCI_COMPARTMENT_ID",
+            },
+        }],
+        "router_settings": {"routing_strategy": "simple-shuffle", "num_retries": 2, "timeout": 300,
+                            "allowed_fails": 3, "cooldown_time": 30},
+        "litellm_settings": {"drop_params": True, "request_timeout": 300, "telemetry": False},
+        "general_settings": {"max_request_size_mb": settings.ingress.max_request_body_mb,
+                             "disable_spend_logs": settings.tier.prompt_logging != "full"},
+    }
+# ------------------------------------------------------------------------------------------------
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -75,4 +115,81 @@ def build_platform(settings: Settings) -> Platform:
         "max_session_ttl_minutes": g.bastion_max_session_ttl_minutes,
         "defined_tags": governance.defined_tags,
     })
-    return Platform(settings=settings, governance=governance, network=network, admin=admin)
+    i, o = settings.ingress, settings.orchestration
+    ingress = IngressPlane(f"{g.environment}-ingress", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "subnet_ids": network.subnet_ids,
+        "nsg_ids": network.nsg_ids,
+        "defined_tags": governance.defined_tags,
+        "public_api": n.public_api,
+        "tier_allows_public": tier.public_api_allowed,
+        **({"certificate_id": i.certificate_id, "custom_domain": i.custom_domain,
+            "waf_requests_per_minute": i.waf_requests_per_minute} if n.public_api and i.certificate_id and i.custom_domain else {}),
+        "max_request_body_mb": i.max_request_body_mb,
+    })
+    orchestration = OrchestrationPlane(f"{g.environment}-orchestration", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "vcn_id": network.vcn_id,
+        "subnet_ids": network.subnet_ids,
+        "nsg_ids": network.nsg_ids,
+        "placements": network.placements,
+        "secrets_key_id": governance.key_ids["secrets"],
+        "node_image_id": o.node_image_id,
+        "router_namespace": o.router.namespace,
+        "router_service_account": "genai-router",
+        "defined_tags": governance.defined_tags,
+        "kubernetes_version": o.kubernetes_version,
+        "image_signature_verification": o.image_signature_verification,
+        **({"image_signing_key_id": o.image_signing_key_id} if o.image_signing_key_id else {}),
+        "boot_volume_key_id": governance.key_ids["compute"] if tier.customer_managed_keys else None,
+        "node_shape": o.node_pool.shape,
+        "node_ocpus": o.node_pool.ocpus,
+        "node_memory_gbs": o.node_pool.memory_gbs,
+        "node_count": o.node_pool.size,
+        "boot_volume_gbs": o.node_pool.boot_volume_gbs,
+        "max_pods_per_node": o.node_pool.max_pods_per_node,
+        "protect": g.protect_stateful,
+    })
+    r = o.router
+    router = RouterWorkload(f"{g.environment}-router", {
+        "environment": g.environment,
+        "image": r.image,
+        "router_config": router_config_for(settings),
+        "ingress_subnet_id": network.subnet_ids["ingress"],
+        "ingress_nsg_id": network.nsg_ids["ingress"],
+        "ingress_cidr": n.subnets["ingress"],
+        "vcn_cidr": n.vcn_cidr,
+        "compartment_id": governance.compartment_id,
+        "region": settings.region,
+        "namespace": r.namespace,
+        "service_account": "genai-router",
+        "port": n.router_port,
+        "replicas": r.replicas,
+        "max_replicas": r.max_replicas,
+        "cpu_request": r.cpu_request,
+        "cpu_limit": r.cpu_limit,
+        "memory_request": r.memory_request,
+        "memory_limit": r.memory_limit,
+        "database_cidr": n.subnets["data"] if r.database else None,
+    }, opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
+    experience = ExperiencePlane(f"{g.environment}-experience", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "gateway_id": ingress.gateway_id,
+        "router_url": router.url,
+        "jwt_issuers": i.jwt.issuers,
+        "jwt_audiences": i.jwt.audiences,
+        "jwks_uri": i.jwt.jwks_uri,
+        "max_clock_skew_seconds": i.jwt.max_clock_skew_seconds,
+        "defined_tags": governance.defined_tags,
+        "log_retention_days": max(30, min(180, tier.retention.log_days)),
+        "cors_allowed_origins": i.cors_allowed_origins,
+        "rate_limit_per_second": i.rate_limit_per_second,
+        "usage_plans": [{"name": u.name, "requests_per_second": u.requests_per_second,
+                         "monthly_requests": u.monthly_requests} for u in i.usage_plans],
+        "tenants": [{"name": t.name, "plan": t.plan, "token_secret_id": t.token_secret_id} for t in i.tenants],
+    })
+    return Platform(settings=settings, governance=governance, network=network, admin=admin, ingress=ingress,
+                    orchestration=orchestration, router=router, experience=experience)

@@ -144,6 +144,75 @@ class NetworkSettings:
 
 
 @dataclass(frozen=True)
+class JwtSettings:
+    issuers: tuple[str, ...]
+    audiences: tuple[str, ...]
+    jwks_uri: str
+    max_clock_skew_seconds: int
+
+
+@dataclass(frozen=True)
+class UsagePlanSettings:
+    name: str
+    requests_per_second: int
+    monthly_requests: int
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    name: str
+    plan: str
+    token_secret_id: str
+    """OCID of the Vault secret holding the client token; the token itself never enters config."""
+
+
+@dataclass(frozen=True)
+class IngressSettings:
+    jwt: JwtSettings
+    cors_allowed_origins: tuple[str, ...]
+    rate_limit_per_second: int
+    max_request_body_mb: int
+    usage_plans: tuple[UsagePlanSettings, ...]
+    tenants: tuple[TenantSettings, ...]
+    custom_domain: str | None
+    certificate_id: str | None
+    waf_requests_per_minute: int
+
+
+@dataclass(frozen=True)
+class NodePoolSettings:
+    shape: str
+    ocpus: int
+    memory_gbs: int
+    size: int
+    boot_volume_gbs: int
+    max_pods_per_node: int
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    image: str
+    namespace: str
+    replicas: int
+    max_replicas: int
+    cpu_request: str
+    cpu_limit: str
+    memory_request: str
+    memory_limit: str
+    database: bool
+
+
+@dataclass(frozen=True)
+class OrchestrationSettings:
+    kubernetes_version: str
+    node_image_id: str
+    image_signature_verification: bool
+    image_signing_key_id: str | None
+    node_pool: NodePoolSettings
+    router: RouterSettings
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the program needs, validated and frozen."""
 
@@ -153,6 +222,8 @@ class Settings:
     tier: TierPolicy
     governance: GovernanceSettings
     network: NetworkSettings
+    ingress: IngressSettings
+    orchestration: OrchestrationSettings
 
     @property
     def environment(self) -> str:
@@ -360,10 +431,13 @@ def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack:
 
     governance = _governance(gov_raw, tier, p)
     network = _network(net_raw, tier, p)
+    ingress = _ingress(raw["ingress"], net_raw.get("publicApi", False), p)
+    orchestration = _orchestration(raw["orchestration"], tier, p)
     if problems:
         raise SettingsError(problems)
-    assert governance is not None and network is not None
-    return Settings(project=project, stack=stack, region=region, tier=tier, governance=governance, network=network)
+    assert governance is not None and network is not None and ingress is not None and orchestration is not None
+    return Settings(project=project, stack=stack, region=region, tier=tier, governance=governance, network=network,
+                    ingress=ingress, orchestration=orchestration)
 
 
 _REGION = re.compile(r"[a-z]{2}-[a-z]+-[0-9]")
@@ -486,3 +560,91 @@ def _pairs(items: Mapping[str, ipaddress.IPv4Network]) -> Iterator[tuple[tuple[s
     for i, a in enumerate(entries):
         for b in entries[i + 1:]:
             yield a, b
+
+
+def _ingress(i: dict[str, Any], public_api: bool, p: Any) -> IngressSettings | None:
+    ok = True
+    plans = tuple(UsagePlanSettings(u["name"], u["requestsPerSecond"], u["monthlyRequests"])
+                  for u in i.get("usagePlans", [{"name": "standard", "requestsPerSecond": 10, "monthlyRequests": 1_000_000}]))
+    names = [u.name for u in plans]
+    for idx, name in enumerate(names):
+        if name in names[:idx]:
+            p(f"ingress.usagePlans[{idx}].name", "duplicates an earlier plan's name; allowed: unique plan names")
+            ok = False
+    tenants = tuple(TenantSettings(t["name"], t["plan"], t["tokenSecretId"]) for t in i.get("tenants", []))
+    for idx, tenant in enumerate(tenants):
+        if tenant.plan not in names:
+            p(f"ingress.tenants[{idx}].plan", "names no plan in ingress.usagePlans; allowed: " + ", ".join(names))
+            ok = False
+        if tenant.name in [t.name for t in tenants[:idx]]:
+            p(f"ingress.tenants[{idx}].name", "duplicates an earlier tenant's name; allowed: unique tenant names")
+            ok = False
+    for key in ("customDomain", "certificateId"):
+        if public_api and key not in i:
+            p("ingress", f"missing required key '{key}' (needed when network.publicApi is true)")
+            ok = False
+        if not public_api and key in i:
+            p(f"ingress.{key}", "only allowed when network.publicApi is true")
+            ok = False
+    if not public_api and "wafRequestsPerMinute" in i:
+        p("ingress.wafRequestsPerMinute", "only allowed when network.publicApi is true (the WAF fronts the public load balancer)")
+        ok = False
+    if not ok:
+        return None
+    jwt = i["jwt"]
+    return IngressSettings(
+        jwt=JwtSettings(issuers=tuple(jwt["issuers"]), audiences=tuple(jwt["audiences"]), jwks_uri=jwt["jwksUri"],
+                        max_clock_skew_seconds=jwt.get("maxClockSkewSeconds", 30)),
+        cors_allowed_origins=tuple(i.get("corsAllowedOrigins", [])),
+        rate_limit_per_second=i.get("rateLimitPerSecond", 20),
+        max_request_body_mb=i.get("maxRequestBodyMb", 4),
+        usage_plans=plans,
+        tenants=tenants,
+        custom_domain=i.get("customDomain"),
+        certificate_id=i.get("certificateId"),
+        waf_requests_per_minute=i.get("wafRequestsPerMinute", 600),
+    )
+
+
+def _orchestration(o: dict[str, Any], tier: TierPolicy, p: Any) -> OrchestrationSettings | None:
+    ok = True
+    verify = tier.image_signature_verification or "imageSigningKeyId" in o
+    if tier.image_signature_verification and "imageSigningKeyId" not in o:
+        p("orchestration.imageSigningKeyId",
+          f"missing; the {tier.name} tier requires image signature verification; allowed: the OCID of a Vault signing key")
+        ok = False
+    r = o["router"]
+    replicas = r.get("replicas", 2)
+    max_replicas = r.get("maxReplicas", max(6, replicas))
+    # Tiers that keep customer data need the router to survive a node or fault-domain loss.
+    if tier.private_endpoints_only and replicas < 2:
+        p("orchestration.router.replicas", f"fewer than the {tier.name} tier requires; allowed: at least 2")
+        ok = False
+    if max_replicas < replicas:
+        p("orchestration.router.maxReplicas", "below orchestration.router.replicas; allowed: at least replicas")
+        ok = False
+    for req, lim in (("cpuRequest", "cpuLimit"), ("memoryRequest", "memoryLimit")):
+        defaults = {"cpuRequest": "500m", "cpuLimit": "2000m", "memoryRequest": "768Mi", "memoryLimit": "2048Mi"}
+        if int(r.get(req, defaults[req])[:-len(_unit(defaults[req]))]) > int(r.get(lim, defaults[lim])[:-len(_unit(defaults[lim]))]):
+            p(f"orchestration.router.{req}", f"above orchestration.router.{lim}; allowed: at most the limit")
+            ok = False
+    if not ok:
+        return None
+    n = o.get("nodePool", {})
+    return OrchestrationSettings(
+        kubernetes_version=o.get("kubernetesVersion", "v1.33.1"),
+        node_image_id=o["nodeImageId"],
+        image_signature_verification=verify,
+        image_signing_key_id=o.get("imageSigningKeyId"),
+        node_pool=NodePoolSettings(shape=n.get("shape", "VM.Standard.E5.Flex"), ocpus=n.get("ocpus", 2),
+                                   memory_gbs=n.get("memoryGbs", 32), size=n.get("size", 3),
+                                   boot_volume_gbs=n.get("bootVolumeGbs", 100), max_pods_per_node=n.get("maxPodsPerNode", 31)),
+        router=RouterSettings(image=r["image"], namespace=r.get("namespace", "genai-router"), replicas=replicas,
+                              max_replicas=max_replicas, cpu_request=r.get("cpuRequest", "500m"),
+                              cpu_limit=r.get("cpuLimit", "2000m"), memory_request=r.get("memoryRequest", "768Mi"),
+                              memory_limit=r.get("memoryLimit", "2048Mi"), database=r.get("database", False)),
+    )
+
+
+def _unit(quantity: str) -> str:
+    return "Mi" if quantity.endswith("Mi") else "m"
