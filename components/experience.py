@@ -37,6 +37,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 #: API Gateway's longest backend read timeout; streamed chat completions need it.
 MAX_READ_TIMEOUT_SECONDS = 300
 SUBJECT_HEADER = "x-genai-subject"
+#: API paths served under another path by the router (LiteLLM's own /health calls every model).
+ROUTER_PATHS: Mapping[str, str] = {"/health": "/health/liveliness"}
 
 _gw = oci.apigateway
 
@@ -80,6 +82,7 @@ def operations(doc: Mapping[str, Any]) -> list[ApiOperation]:
 
 def backend_url(base: str, path: str) -> str:
     """The router URL for an API path; ``{param}`` becomes the gateway's ``${request.path[param]}``."""
+    path = ROUTER_PATHS.get(path, path)
     return base.rstrip("/") + re.sub(r"\{([A-Za-z0-9_]+)\}", r"${request.path[\1]}", path)
 
 
