@@ -74,9 +74,9 @@ def operations(doc: Mapping[str, Any]) -> list[ApiOperation]:
             content = (op.get("requestBody") or {}).get("content", {})
             responses = op.get("responses", {})
             streaming = any("text/event-stream" in (r.get("content") or {}) for r in responses.values() if isinstance(r, dict))
+            body_required = bool((op.get("requestBody") or {}).get("required", False))
             ops.append(ApiOperation(path=path, method=method.upper(), authenticated=bool(security),
-                                    json_body="application/json" in content and (op.get("requestBody") or {}).get("required", False),
-                                    streaming=streaming))
+                                    json_body="application/json" in content and body_required, streaming=streaming))
     return ops
 
 
@@ -263,7 +263,8 @@ class ExperiencePlane(pulumi.ComponentResource):
                 raise ValueError(f"tenant '{tenant['name']}' names an unknown usage plan")
             bundle = oci.secrets.get_secretbundle_output(secret_id=tenant["token_secret_id"],
                                                          opts=pulumi.InvokeOutputOptions(parent=self))
-            token = pulumi.Output.secret(bundle.secret_bundle_contents.apply(_decode_bundle))
+            decoded: pulumi.Output[str] = bundle.secret_bundle_contents.apply(_decode_bundle)
+            token: pulumi.Output[str] = pulumi.Output.secret(decoded)
             _gw.Subscriber(
                 f"{name}-subscriber-{tenant['name']}",
                 compartment_id=comp,
@@ -298,7 +299,8 @@ class ExperiencePlane(pulumi.ComponentResource):
             ),
             header_validations=_gw.DeploymentSpecificationRouteRequestPoliciesHeaderValidationsArgs(
                 validation_mode="ENFORCING",
-                headers=[_gw.DeploymentSpecificationRouteRequestPoliciesHeaderValidationsHeaderArgs(name="Content-Type", required=True)],
+                headers=[_gw.DeploymentSpecificationRouteRequestPoliciesHeaderValidationsHeaderArgs(
+                    name="Content-Type", required=True)],
             ) if op.json_body else None,
             body_validation=_gw.DeploymentSpecificationRouteRequestPoliciesBodyValidationArgs(
                 required=True, validation_mode="ENFORCING",

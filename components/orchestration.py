@@ -154,7 +154,8 @@ class OrchestrationPlane(pulumi.ComponentResource):
             node_shape_config=_ce.NodePoolNodeShapeConfigArgs(ocpus=args.get("node_ocpus", 2),
                                                               memory_in_gbs=args.get("node_memory_gbs", 32)),
             node_source_details=_ce.NodePoolNodeSourceDetailsArgs(
-                source_type="IMAGE", image_id=args["node_image_id"], boot_volume_size_in_gbs=str(args.get("boot_volume_gbs", 100))),
+                source_type="IMAGE", image_id=args["node_image_id"],
+                boot_volume_size_in_gbs=str(args.get("boot_volume_gbs", 100))),
             node_config_details=_ce.NodePoolNodeConfigDetailsArgs(
                 size=node_count,
                 placement_configs=placements,
@@ -181,7 +182,7 @@ class OrchestrationPlane(pulumi.ComponentResource):
                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
 
         ns, sa = args["router_namespace"], args["router_service_account"]
-        policy_statements = cluster.id.apply(
+        policy_statements: pulumi.Output[list[str]] = cluster.id.apply(
             lambda cid: statements(Subject.any_user(), workload_grants(cid, ns, sa), comp))
         policy = oci.identity.Policy(
             f"{name}-router-workload-identity",

@@ -215,7 +215,8 @@ class RouterWorkload(pulumi.ComponentResource):
                             seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault")),
                         containers=[container],
                         volumes=[
-                            _core.VolumeArgs(name="config", config_map=_core.ConfigMapVolumeSourceArgs(name=config.metadata.name)),
+                            _core.VolumeArgs(name="config",
+                                             config_map=_core.ConfigMapVolumeSourceArgs(name=config.metadata.name)),
                             _core.VolumeArgs(name="tmp", empty_dir=_core.EmptyDirVolumeSourceArgs(size_limit="256Mi")),
                         ],
                         topology_spread_constraints=spread,

@@ -13,9 +13,9 @@ import pulumi
 
 from components.experience import ExperiencePlane
 from components.governance import AdminAccess, GovernanceFoundation
-from components.ingress import IngressPlane
+from components.ingress import IngressPlane, IngressPlaneArgs
 from components.network import NetworkPlane
-from components.orchestration import OrchestrationPlane
+from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
 from components.router_workload import RouterWorkload
 from stacks.settings import Settings
 
@@ -116,7 +116,7 @@ def build_platform(settings: Settings) -> Platform:
         "defined_tags": governance.defined_tags,
     })
     i, o = settings.ingress, settings.orchestration
-    ingress = IngressPlane(f"{g.environment}-ingress", {
+    ingress_args: IngressPlaneArgs = {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,
         "subnet_ids": network.subnet_ids,
@@ -124,11 +124,14 @@ def build_platform(settings: Settings) -> Platform:
         "defined_tags": governance.defined_tags,
         "public_api": n.public_api,
         "tier_allows_public": tier.public_api_allowed,
-        **({"certificate_id": i.certificate_id, "custom_domain": i.custom_domain,
-            "waf_requests_per_minute": i.waf_requests_per_minute} if n.public_api and i.certificate_id and i.custom_domain else {}),
         "max_request_body_mb": i.max_request_body_mb,
-    })
-    orchestration = OrchestrationPlane(f"{g.environment}-orchestration", {
+        "waf_requests_per_minute": i.waf_requests_per_minute,
+    }
+    if i.certificate_id and i.custom_domain:
+        ingress_args["certificate_id"] = i.certificate_id
+        ingress_args["custom_domain"] = i.custom_domain
+    ingress = IngressPlane(f"{g.environment}-ingress", ingress_args)
+    orchestration_args: OrchestrationPlaneArgs = {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,
         "vcn_id": network.vcn_id,
@@ -142,7 +145,6 @@ def build_platform(settings: Settings) -> Platform:
         "defined_tags": governance.defined_tags,
         "kubernetes_version": o.kubernetes_version,
         "image_signature_verification": o.image_signature_verification,
-        **({"image_signing_key_id": o.image_signing_key_id} if o.image_signing_key_id else {}),
         "boot_volume_key_id": governance.key_ids["compute"] if tier.customer_managed_keys else None,
         "node_shape": o.node_pool.shape,
         "node_ocpus": o.node_pool.ocpus,
@@ -151,7 +153,10 @@ def build_platform(settings: Settings) -> Platform:
         "boot_volume_gbs": o.node_pool.boot_volume_gbs,
         "max_pods_per_node": o.node_pool.max_pods_per_node,
         "protect": g.protect_stateful,
-    })
+    }
+    if o.image_signing_key_id:
+        orchestration_args["image_signing_key_id"] = o.image_signing_key_id
+    orchestration = OrchestrationPlane(f"{g.environment}-orchestration", orchestration_args)
     r = o.router
     router = RouterWorkload(f"{g.environment}-router", {
         "environment": g.environment,

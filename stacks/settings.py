@@ -623,9 +623,9 @@ def _orchestration(o: dict[str, Any], tier: TierPolicy, p: Any) -> Orchestration
     if max_replicas < replicas:
         p("orchestration.router.maxReplicas", "below orchestration.router.replicas; allowed: at least replicas")
         ok = False
+    defaults = {"cpuRequest": "500m", "cpuLimit": "2000m", "memoryRequest": "768Mi", "memoryLimit": "2048Mi"}
     for req, lim in (("cpuRequest", "cpuLimit"), ("memoryRequest", "memoryLimit")):
-        defaults = {"cpuRequest": "500m", "cpuLimit": "2000m", "memoryRequest": "768Mi", "memoryLimit": "2048Mi"}
-        if int(r.get(req, defaults[req])[:-len(_unit(defaults[req]))]) > int(r.get(lim, defaults[lim])[:-len(_unit(defaults[lim]))]):
+        if _quantity(r.get(req, defaults[req])) > _quantity(r.get(lim, defaults[lim])):
             p(f"orchestration.router.{req}", f"above orchestration.router.{lim}; allowed: at most the limit")
             ok = False
     if not ok:
@@ -646,5 +646,6 @@ def _orchestration(o: dict[str, Any], tier: TierPolicy, p: Any) -> Orchestration
     )
 
 
-def _unit(quantity: str) -> str:
-    return "Mi" if quantity.endswith("Mi") else "m"
+def _quantity(text: str) -> int:
+    """'500m' → 500, '768Mi' → 768 (the schema fixed the unit per key)."""
+    return int(text.rstrip("miM"))
