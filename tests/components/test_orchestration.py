@@ -154,7 +154,7 @@ def test_network_policies_deny_by_default(planned, stack: str) -> None:
     egress = policies["router-egress"]["spec"]["egress"]
     ports = sorted((p["protocol"], p["port"]) for rule in egress for p in rule["ports"])
     assert ports == [("TCP", 53.0), ("TCP", 443.0), ("UDP", 53.0)]
-    https = [r for r in egress if r["ports"] == [{"protocol": "TCP", "port": 443.0}]][0]
+    https = next(r for r in egress if r["ports"] == [{"protocol": "TCP", "port": 443.0}])
     assert https["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [net["vcnCidr"]]}}]
 
 
