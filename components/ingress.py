@@ -23,7 +23,8 @@ from components import register_plane
 INGRESS_TYPE = register_plane("genai:index:IngressPlane", "ingress")
 
 #: OCI WAF protection capabilities (OWASP ModSecurity Core Rule Set based, collaborative groups):
-#: key → what it protects against.
+#: key → what it protects against. Keys come from OCI's protection-capability catalog
+#: (`oci waf protection-capability list`); they were not checked against a live catalog offline.
 OWASP_CAPABILITIES: Mapping[str, str] = {
     "9300000": "local file inclusion",
     "9310000": "remote file inclusion",

@@ -179,3 +179,23 @@ def _leaves(value: Any) -> list[str]:
     if isinstance(value, list):
         return [x for v in value for x in _leaves(v)]
     return [value] if isinstance(value, str) and len(value) > 3 else []
+
+
+def test_every_taggable_edge_resource_carries_the_defined_tags(public_dev: Graph) -> None:
+    import inspect
+
+    import pulumi_oci
+
+    edge = {"experience", "ingress", "orchestration"}
+    checked = 0
+    for node in public_dev.resources():
+        if node.plane not in edge or not node.type.startswith("oci:"):
+            continue
+        module, _, cls = node.type[len("oci:"):].partition("/")
+        klass = getattr(getattr(pulumi_oci, module.lower()), cls.rsplit(":", 1)[-1])
+        if "defined_tags" not in inspect.signature(klass._internal_init).parameters:
+            continue
+        tags = node.inputs.get("definedTags") or {}
+        assert sorted(k.split(".", 1)[1] for k in tags) == ["classification", "cost-center", "environment", "owner"], node.urn
+        checked += 1
+    assert checked >= 12

@@ -71,3 +71,18 @@ def test_every_args_field_has_a_docstring(module) -> None:
             if isinstance(stmt, ast.AnnAssign):
                 nxt = body[i + 1] if i + 1 < len(body) else None
                 assert isinstance(nxt, ast.Expr) and isinstance(nxt.value, ast.Constant), f"{cls.name}.{ast.unparse(stmt.target)}"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_router_config_is_a_litellm_proxy_config(stack: str) -> None:
+    from stacks.platform import router_config_for
+
+    s = settings(stack)
+    config = router_config_for(s)
+    assert set(config) <= {"model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables"}
+    assert config["model_list"]
+    for model in config["model_list"]:
+        assert model["model_name"] and model["litellm_params"]["model"].startswith("oci/")
+        assert model["litellm_params"]["oci_region"] == s.region
+    assert config["general_settings"]["max_request_size_mb"] == s.ingress.max_request_body_mb
+    assert "master_key" not in config["general_settings"]  # authentication is the gateway's (JWT)
