@@ -151,6 +151,13 @@ class IngressPlane(pulumi.ComponentResource):
             port=443,
             opts=child,
         )
+        hostname = oci.loadbalancer.Hostname(
+            f"{name}-public-hostname",
+            load_balancer_id=lb.id,
+            name="api",
+            hostname=args["custom_domain"],
+            opts=child,
+        )
         oci.loadbalancer.Listener(
             f"{name}-public-https",
             load_balancer_id=lb.id,
@@ -158,6 +165,7 @@ class IngressPlane(pulumi.ComponentResource):
             port=443,
             protocol="HTTP",
             default_backend_set_name=backend_set.name,
+            hostname_names=[hostname.name],
             ssl_configuration=oci.loadbalancer.ListenerSslConfigurationArgs(
                 certificate_ids=[args["certificate_id"]],
                 protocols=["TLSv1.2", "TLSv1.3"],

@@ -17,6 +17,9 @@ services-network``) resolved by the service gateway, published as a changing lis
 So egress is restricted to port 443, everything in the VCN except the explicitly allowed peers is
 excluded, and the route tables (service and NAT gateways only) and the pods NSG decide where 443
 goes from there.
+
+NetworkPolicies are enforced only where a policy engine runs: OKE's VCN-native CNI relies on Calico
+(installed as a cluster add-on, outside this component) for that; the pods NSG applies regardless.
 """
 
 from __future__ import annotations

@@ -71,7 +71,10 @@ def test_public_variant_has_waf_front_and_nothing_else_public(public_dev: Graph)
     assert gw["endpointType"] == "PRIVATE", "the gateway stays private behind the WAF-protected load balancer"
     (listener,) = inputs_of(public_dev, "oci:LoadBalancer/listener:Listener")
     assert listener["sslConfiguration"]["certificateIds"] == [PUBLIC_DEV["genai-platform:ingress"]["certificateId"]]
-    assert lb_node.inputs["subnetIds"] != gw["subnetId"]
+    assert listener["hostnameNames"] == ["api"]
+    (host,) = inputs_of(public_dev, "oci:LoadBalancer/hostname:Hostname")
+    assert host["hostname"] == PUBLIC_DEV["genai-platform:ingress"]["customDomain"]
+    assert lb_node.inputs["subnetIds"] != [gw["subnetId"]]
 
 
 def test_confidential_refuses_public_api() -> None:

@@ -208,3 +208,22 @@ def test_confidential_tier_needs_signing_key_and_two_replicas() -> None:
         validate(raw, region=region, project="genai-platform", stack="prod")
     assert sorted(p.path for p in exc.value.problems) == [
         "genai-platform:orchestration.imageSigningKeyId", "genai-platform:orchestration.router.replicas"]
+
+
+def test_database_egress_only_when_configured(planned) -> None:
+    from conftest import plan_variant
+
+    graph = plan_variant("dev", {"genai-platform:orchestration": {"router": {"database": True}}}, name="dev-db")
+    raw, _ = raw_config("dev")
+    data_cidr = raw["network"]["subnets"]["data"]
+
+    def egress(g: Any) -> list[Any]:
+        (pol,) = [p for p in inputs_of(g, "kubernetes:networking.k8s.io/v1:NetworkPolicy") if p["metadata"]["name"] == "router-egress"]
+        return list(pol["spec"]["egress"])
+
+    db_rules = [r for r in egress(graph) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
+    assert [r["ports"] for r in db_rules] == [[{"protocol": "TCP", "port": 1522.0}]]
+    assert not [r for r in egress(planned("dev")) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
+    (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+    names = {e["name"] for e in dep["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert "DATABASE_URL" in names
