@@ -218,7 +218,8 @@ def test_database_egress_only_when_configured(planned) -> None:
     data_cidr = raw["network"]["subnets"]["data"]
 
     def egress(g: Any) -> list[Any]:
-        (pol,) = [p for p in inputs_of(g, "kubernetes:networking.k8s.io/v1:NetworkPolicy") if p["metadata"]["name"] == "router-egress"]
+        policies = inputs_of(g, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        (pol,) = [p for p in policies if p["metadata"]["name"] == "router-egress"]
         return list(pol["spec"]["egress"])
 
     db_rules = [r for r in egress(graph) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
