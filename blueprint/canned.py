@@ -59,7 +59,35 @@ def _k8s_named(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, A
     return {"metadata": metadata}
 
 
+def _gateway(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    prefix = hashlib.sha256(name.encode()).hexdigest()[:26]
+    return {"hostname": f"{prefix}.apigateway.{region}.oci.customer-oci.com",
+            "ipAddresses": [{"ipAddress": "10.0.0.20"}], "state": "ACTIVE"}
+
+
+def _api_deployment(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    prefix = hashlib.sha256(name.encode()).hexdigest()[:26]
+    return {"endpoint": f"https://{prefix}.apigateway.{region}.oci.customer-oci.com/", "state": "ACTIVE"}
+
+
+def _cluster(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    return {"endpoints": [{"privateEndpoint": "10.0.1.2:6443", "kubernetes": "", "publicEndpoint": "",
+                           "vcnHostnameEndpoint": f"{name}.okeapi.vcn.oraclevcn.com:6443"}], "state": "ACTIVE"}
+
+
+def _k8s_service(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    spec = inputs.get("spec") or {}
+    if spec.get("type") != "LoadBalancer":
+        return {}
+    # The OCI cloud controller puts the load balancer's IP in the status once it is provisioned.
+    return {"status": {"loadBalancer": {"ingress": [{"ip": "10.0.0.30"}]}}}
+
+
 COMPUTED: dict[str, Computed] = {
+    "oci:ApiGateway/gateway:Gateway": _gateway,
+    "oci:ApiGateway/deployment:Deployment": _api_deployment,
+    "oci:ContainerEngine/cluster:Cluster": _cluster,
+    "kubernetes:core/v1:Service": _k8s_service,
     "oci:Core/vcn:Vcn": _vcn,
     "oci:Kms/vault:Vault": _vault,
     "oci:Kms/key:Key": _key,
@@ -83,6 +111,8 @@ def outputs_for(type_token: str, name: str, inputs: Mapping[str, Any], region: s
     state = dict(inputs)
     if type_token.startswith("kubernetes:"):
         state.update(_k8s_named(name, inputs, region))
+        if type_token in COMPUTED:
+            state.update(COMPUTED[type_token](name, inputs, region))
         ident = f"{state['metadata'].get('namespace', 'default')}/{state['metadata']['name']}"
         return ident, state
     fn = COMPUTED.get(type_token)

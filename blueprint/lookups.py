@@ -8,6 +8,7 @@ on the region and the call's arguments, so plans are deterministic.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -124,6 +125,14 @@ def _kubeconfig(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
     return {"clusterId": cluster, "content": content, "tokenVersion": args.get("tokenVersion", "2.0.0")}
 
 
+def _secret_bundle(args: Mapping[str, Any], ctx: LookupContext) -> dict[str, Any]:
+    # A stand-in value (base64, as OCI returns bundles); the program must treat it as a secret.
+    secret = str(args.get("secretId", ""))
+    token = base64.b64encode(f"offline-token-{hashlib.sha256(secret.encode()).hexdigest()[:16]}".encode()).decode()
+    return {"secretId": secret, "secretBundleContents": [{"contentType": "BASE64", "content": token}],
+            "stages": ["CURRENT", "LATEST"], "versionNumber": "1"}
+
+
 LOOKUPS: dict[str, Callable[[Mapping[str, Any], LookupContext], dict[str, Any]]] = {
     "oci:Core/getServices:getServices": _services,
     "oci:Identity/getAvailabilityDomains:getAvailabilityDomains": _availability_domains,
@@ -133,6 +142,7 @@ LOOKUPS: dict[str, Callable[[Mapping[str, Any], LookupContext], dict[str, Any]]]
     "oci:ContainerEngine/getClusterKubeConfig:getClusterKubeConfig": _kubeconfig,
     "oci:GenerativeAi/getModels:getModels": _genai_models,
     "oci:DatabaseTools/getDatabaseToolsEndpointServices:getDatabaseToolsEndpointServices": _db_tools_endpoint_services,
+    "oci:Secrets/getSecretbundle:getSecretbundle": _secret_bundle,
 }
 
 

@@ -157,7 +157,8 @@ class Telemetry:
 class Secrets:
     """Names of environment variables (never values) the proxy reads at start."""
 
-    master_key_ref: str = "LITELLM_MASTER_KEY"
+    master_key_ref: str | None = "LITELLM_MASTER_KEY"
+    """None when callers are authenticated upstream (API Gateway JWT) and only its subnet reaches the proxy."""
 
 
 @dataclass(frozen=True)

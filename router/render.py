@@ -181,11 +181,12 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
 
     g = inputs.guardrails
     general_settings: dict[str, Any] = {
-        "master_key": _env(inputs.secrets.master_key_ref),
         # No database: keys/teams need Postgres; routing, budgets per deployment, fallbacks,
         # cooldowns, caching, guardrails and metrics work without one.
         "disable_spend_logs": inputs.prompt_logging == "audit-only",
     }
+    if inputs.secrets.master_key_ref is not None:
+        general_settings["master_key"] = _env(inputs.secrets.master_key_ref)
     config: dict[str, Any] = {
         "model_list": model_list,
         "router_settings": router_settings,

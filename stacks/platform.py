@@ -10,10 +10,15 @@ from dataclasses import dataclass
 import pulumi
 
 from components.data import DataPlane
+from components.experience import ExperiencePlane
 from components.governance import AdminAccess, GovernanceFoundation
+from components.ingress import IngressPlane, IngressPlaneArgs
 from components.model import ModelPlane
 from components.network import NetworkPlane
 from components.operations import OperationsPlane, OperationsPlaneArgs, subscriptions_from
+from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
+from components.router_workload import RouterWorkload
+from stacks.router import router_config
 from stacks.settings import Settings
 
 
@@ -28,6 +33,10 @@ class Platform:
     operations: OperationsPlane
     data: DataPlane
     model: ModelPlane
+    ingress: IngressPlane
+    orchestration: OrchestrationPlane
+    router: RouterWorkload
+    experience: ExperiencePlane
 
     def export(self) -> None:
         pulumi.export("classification", self.settings.tier.name)
@@ -49,6 +58,11 @@ class Platform:
         pulumi.export("genaiPrivateEndpointId", self.model.private_endpoint_id)
         pulumi.export("dedicatedEndpointId", self.model.dedicated_endpoint_id)
         pulumi.export("agentEndpointId", self.model.agent_endpoint_id)
+        pulumi.export("apiGatewayId", self.ingress.gateway_id)
+        pulumi.export("apiEndpoint", self.experience.endpoint)
+        pulumi.export("publicLoadBalancerId", self.ingress.public_load_balancer_id)
+        pulumi.export("clusterId", self.orchestration.cluster_id)
+        pulumi.export("routerUrl", self.router.url)
 
 
 def build_platform(settings: Settings) -> Platform:
@@ -153,13 +167,102 @@ def build_platform(settings: Settings) -> Platform:
         "router_namespace": m.router_namespace,
         "router_service_account": m.router_service_account,
     })
-    # Operations watches what the other planes created (bucket access logs stay with the data plane).
-    monitored: dict[str, object] = {"autonomous_database_id": data.database_id}
+    i, o = settings.ingress, settings.orchestration
+    ingress_args: IngressPlaneArgs = {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "subnet_ids": network.subnet_ids,
+        "nsg_ids": network.nsg_ids,
+        "defined_tags": governance.defined_tags,
+        "public_api": n.public_api,
+        "tier_allows_public": tier.public_api_allowed,
+        "max_request_body_mb": i.max_request_body_mb,
+        "waf_requests_per_minute": i.waf_requests_per_minute,
+    }
+    if i.certificate_id and i.custom_domain:
+        ingress_args["certificate_id"] = i.certificate_id
+        ingress_args["custom_domain"] = i.custom_domain
+    ingress = IngressPlane(f"{g.environment}-ingress", ingress_args)
+    orchestration_args: OrchestrationPlaneArgs = {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "vcn_id": network.vcn_id,
+        "subnet_ids": network.subnet_ids,
+        "nsg_ids": network.nsg_ids,
+        "placements": network.placements,
+        "secrets_key_id": governance.key_ids["secrets"],
+        "node_image_id": o.node_image_id,
+        "router_namespace": o.router.namespace,
+        "router_service_account": "genai-router",
+        "defined_tags": governance.defined_tags,
+        "kubernetes_version": o.kubernetes_version,
+        "image_signature_verification": o.image_signature_verification,
+        "boot_volume_key_id": governance.key_ids["compute"] if tier.customer_managed_keys else None,
+        "node_shape": o.node_pool.shape,
+        "node_ocpus": o.node_pool.ocpus,
+        "node_memory_gbs": o.node_pool.memory_gbs,
+        "node_count": o.node_pool.size,
+        "boot_volume_gbs": o.node_pool.boot_volume_gbs,
+        "max_pods_per_node": o.node_pool.max_pods_per_node,
+        "protect": g.protect_stateful,
+    }
+    if o.image_signing_key_id:
+        orchestration_args["image_signing_key_id"] = o.image_signing_key_id
+    orchestration = OrchestrationPlane(f"{g.environment}-orchestration", orchestration_args)
+    r = o.router
+    router = RouterWorkload(f"{g.environment}-router", {
+        "environment": g.environment,
+        "image": r.image,
+        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_id).apply(
+            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocid=ids[1])),
+        "ingress_subnet_id": network.subnet_ids["ingress"],
+        "ingress_nsg_id": network.nsg_ids["ingress"],
+        "ingress_cidr": n.subnets["ingress"],
+        "vcn_cidr": n.vcn_cidr,
+        "compartment_id": governance.compartment_id,
+        "region": settings.region,
+        "namespace": r.namespace,
+        "service_account": "genai-router",
+        "port": n.router_port,
+        "replicas": r.replicas,
+        "max_replicas": r.max_replicas,
+        "cpu_request": r.cpu_request,
+        "cpu_limit": r.cpu_limit,
+        "memory_request": r.memory_request,
+        "memory_limit": r.memory_limit,
+        "database_cidr": n.subnets["data"] if r.database else None,
+    }, opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
+    experience = ExperiencePlane(f"{g.environment}-experience", {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "gateway_id": ingress.gateway_id,
+        "router_url": router.url,
+        "jwt_issuers": i.jwt.issuers,
+        "jwt_audiences": i.jwt.audiences,
+        "jwks_uri": i.jwt.jwks_uri,
+        "max_clock_skew_seconds": i.jwt.max_clock_skew_seconds,
+        "defined_tags": governance.defined_tags,
+        "log_retention_days": max(30, min(180, tier.retention.log_days)),
+        "protect_stateful": g.protect_stateful,
+        "cors_allowed_origins": i.cors_allowed_origins,
+        "rate_limit_per_second": i.rate_limit_per_second,
+        "usage_plans": [{"name": u.name, "requests_per_second": u.requests_per_second,
+                         "monthly_requests": u.monthly_requests} for u in i.usage_plans],
+        "tenants": [{"name": t.name, "plan": t.plan, "token_secret_id": t.token_secret_id} for t in i.tenants],
+    })
+    # Operations watches what the other planes created. Bucket access logs stay with the data plane
+    # and API Gateway logs with the experience plane; OKE control-plane logs come from here.
+    monitored: dict[str, object] = {"autonomous_database_id": data.database_id,
+                                    "api_gateway_id": ingress.gateway_id,
+                                    "api_deployment_id": experience.deployment_id,
+                                    "gateway_logs_owned_elsewhere": True,
+                                    "cluster_id": orchestration.cluster_id}
     if model.dedicated_cluster_id is not None:
         monitored["dedicated_ai_cluster_ids"] = [model.dedicated_cluster_id]
     operations = OperationsPlane(f"{g.environment}-operations", operations_args(settings, governance, **monitored))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
-                    data=data, model=model)
+                    data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,
+                    experience=experience)
 
 
 def operations_args(settings: Settings, governance: GovernanceFoundation, **monitored: object) -> OperationsPlaneArgs:

@@ -8,7 +8,9 @@ platform renders the config inside an Output and `blueprint router-config` rende
 
 from __future__ import annotations
 
-from router.inputs import Caching, Cooldown, ModelSpec, Retries, RouterInputs, Telemetry, Timeouts
+from typing import Any
+
+from router.inputs import Caching, Cooldown, ModelSpec, Retries, RouterInputs, Secrets, Telemetry, Timeouts
 from stacks.settings import CatalogEntry, Settings
 
 #: Share of the operations budget's daily amount each cost tier may spend before downgrading.
@@ -63,4 +65,18 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         caching=Caching(mode="none"),
         telemetry=Telemetry(otel_endpoint=None, prometheus=True),
         prompt_logging=settings.tier.prompt_logging,  # type: ignore[arg-type]
+        # Callers authenticate at the API Gateway (JWT) and only the ingress subnet reaches the
+        # router (NSG + NetworkPolicy), so the proxy runs without a master key of its own.
+        secrets=Secrets(master_key_ref=None),
     )
+
+
+def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> dict[str, Any]:
+    """The proxy config the platform deploys (and `blueprint router-config` prints)."""
+    from router.render import render_config
+
+    config = render_config(router_inputs(settings, compartment_ocid=compartment_ocid,
+                                         dedicated_endpoint_ocid=dedicated_endpoint_ocid))
+    # The gateway cannot cap request bodies; the proxy does (the WAF too, when public).
+    config.setdefault("general_settings", {})["max_request_size_mb"] = settings.ingress.max_request_body_mb
+    return config

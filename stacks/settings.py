@@ -285,6 +285,75 @@ class ModelSettings:
 
 
 @dataclass(frozen=True)
+class JwtSettings:
+    issuers: tuple[str, ...]
+    audiences: tuple[str, ...]
+    jwks_uri: str
+    max_clock_skew_seconds: int
+
+
+@dataclass(frozen=True)
+class UsagePlanSettings:
+    name: str
+    requests_per_second: int
+    monthly_requests: int
+
+
+@dataclass(frozen=True)
+class TenantSettings:
+    name: str
+    plan: str
+    token_secret_id: str
+    """OCID of the Vault secret holding the client token; the token itself never enters config."""
+
+
+@dataclass(frozen=True)
+class IngressSettings:
+    jwt: JwtSettings
+    cors_allowed_origins: tuple[str, ...]
+    rate_limit_per_second: int
+    max_request_body_mb: int
+    usage_plans: tuple[UsagePlanSettings, ...]
+    tenants: tuple[TenantSettings, ...]
+    custom_domain: str | None
+    certificate_id: str | None
+    waf_requests_per_minute: int
+
+
+@dataclass(frozen=True)
+class NodePoolSettings:
+    shape: str
+    ocpus: int
+    memory_gbs: int
+    size: int
+    boot_volume_gbs: int
+    max_pods_per_node: int
+
+
+@dataclass(frozen=True)
+class RouterSettings:
+    image: str
+    namespace: str
+    replicas: int
+    max_replicas: int
+    cpu_request: str
+    cpu_limit: str
+    memory_request: str
+    memory_limit: str
+    database: bool
+
+
+@dataclass(frozen=True)
+class OrchestrationSettings:
+    kubernetes_version: str
+    node_image_id: str
+    image_signature_verification: bool
+    image_signing_key_id: str | None
+    node_pool: NodePoolSettings
+    router: RouterSettings
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the program needs, validated and frozen."""
 
@@ -297,6 +366,8 @@ class Settings:
     operations: OperationsSettings
     data: DataSettings
     model: ModelSettings
+    ingress: IngressSettings
+    orchestration: OrchestrationSettings
 
     @property
     def environment(self) -> str:
@@ -517,12 +588,16 @@ def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack:
     operations = _operations(raw["operations"], tier, p)
     data = _data(raw.get("data", {}), tier, p)
     model = _model(raw.get("model", {}), tier, p)
+    # A public API the tier forbids is already one problem (network.publicApi): don't add its consequences.
+    public_requested = net_raw.get("publicApi", False)
+    ingress = _ingress(raw["ingress"], None if public_requested and not tier.public_api_allowed else public_requested, p)
+    orchestration = _orchestration(raw["orchestration"], tier, p)
     if problems:
         raise SettingsError(problems)
     assert governance is not None and network is not None and operations is not None
-    assert data is not None and model is not None
+    assert data is not None and model is not None and ingress is not None and orchestration is not None
     return Settings(project=project, stack=stack, region=region, tier=tier, governance=governance, network=network,
-                    operations=operations, data=data, model=model)
+                    operations=operations, data=data, model=model, ingress=ingress, orchestration=orchestration)
 
 
 _REGION = re.compile(r"[a-z]{2}-[a-z]+-[0-9]")
@@ -875,3 +950,93 @@ def _model(m: dict[str, Any], tier: TierPolicy, p: Any) -> ModelSettings | None:
         router_namespace=router.get("namespace", "genai-router"),
         router_service_account=router.get("serviceAccount", "genai-router"),
     )
+
+
+def _ingress(i: dict[str, Any], public_api: bool | None, p: Any) -> IngressSettings | None:
+    """``public_api`` None: a public API the tier forbids (reported at network.publicApi); skip its consequences."""
+    ok = True
+    plans = tuple(UsagePlanSettings(u["name"], u["requestsPerSecond"], u["monthlyRequests"])
+                  for u in i.get("usagePlans", [{"name": "standard", "requestsPerSecond": 10, "monthlyRequests": 1_000_000}]))
+    names = [u.name for u in plans]
+    for idx, name in enumerate(names):
+        if name in names[:idx]:
+            p(f"ingress.usagePlans[{idx}].name", "duplicates an earlier plan's name; allowed: unique plan names")
+            ok = False
+    tenants = tuple(TenantSettings(t["name"], t["plan"], t["tokenSecretId"]) for t in i.get("tenants", []))
+    for idx, tenant in enumerate(tenants):
+        if tenant.plan not in names:
+            p(f"ingress.tenants[{idx}].plan", "names no plan in ingress.usagePlans; allowed: " + ", ".join(names))
+            ok = False
+        if tenant.name in [t.name for t in tenants[:idx]]:
+            p(f"ingress.tenants[{idx}].name", "duplicates an earlier tenant's name; allowed: unique tenant names")
+            ok = False
+    for key in ("customDomain", "certificateId"):
+        if public_api is True and key not in i:
+            p("ingress", f"missing required key '{key}' (needed when network.publicApi is true)")
+            ok = False
+        if public_api is False and key in i:
+            p(f"ingress.{key}", "only allowed when network.publicApi is true")
+            ok = False
+    if public_api is False and "wafRequestsPerMinute" in i:
+        p("ingress.wafRequestsPerMinute", "only allowed when network.publicApi is true (the WAF fronts the public load balancer)")
+        ok = False
+    if not ok:
+        return None
+    jwt = i["jwt"]
+    return IngressSettings(
+        jwt=JwtSettings(issuers=tuple(jwt["issuers"]), audiences=tuple(jwt["audiences"]), jwks_uri=jwt["jwksUri"],
+                        max_clock_skew_seconds=jwt.get("maxClockSkewSeconds", 30)),
+        cors_allowed_origins=tuple(i.get("corsAllowedOrigins", [])),
+        rate_limit_per_second=i.get("rateLimitPerSecond", 20),
+        max_request_body_mb=i.get("maxRequestBodyMb", 4),
+        usage_plans=plans,
+        tenants=tenants,
+        custom_domain=i.get("customDomain"),
+        certificate_id=i.get("certificateId"),
+        waf_requests_per_minute=i.get("wafRequestsPerMinute", 600),
+    )
+
+
+def _orchestration(o: dict[str, Any], tier: TierPolicy, p: Any) -> OrchestrationSettings | None:
+    ok = True
+    verify = tier.image_signature_verification or "imageSigningKeyId" in o
+    if tier.image_signature_verification and "imageSigningKeyId" not in o:
+        p("orchestration.imageSigningKeyId",
+          f"missing; the {tier.name} tier requires image signature verification; allowed: the OCID of a Vault signing key")
+        ok = False
+    r = o["router"]
+    replicas = r.get("replicas", 2)
+    max_replicas = r.get("maxReplicas", max(6, replicas))
+    # Tiers that keep customer data need the router to survive a node or fault-domain loss.
+    if tier.private_endpoints_only and replicas < 2:
+        p("orchestration.router.replicas", f"fewer than the {tier.name} tier requires; allowed: at least 2")
+        ok = False
+    if max_replicas < replicas:
+        p("orchestration.router.maxReplicas", "below orchestration.router.replicas; allowed: at least replicas")
+        ok = False
+    defaults = {"cpuRequest": "500m", "cpuLimit": "2000m", "memoryRequest": "768Mi", "memoryLimit": "2048Mi"}
+    for req, lim in (("cpuRequest", "cpuLimit"), ("memoryRequest", "memoryLimit")):
+        if _quantity(r.get(req, defaults[req])) > _quantity(r.get(lim, defaults[lim])):
+            p(f"orchestration.router.{req}", f"above orchestration.router.{lim}; allowed: at most the limit")
+            ok = False
+    if not ok:
+        return None
+    n = o.get("nodePool", {})
+    return OrchestrationSettings(
+        kubernetes_version=o.get("kubernetesVersion", "v1.33.1"),
+        node_image_id=o["nodeImageId"],
+        image_signature_verification=verify,
+        image_signing_key_id=o.get("imageSigningKeyId"),
+        node_pool=NodePoolSettings(shape=n.get("shape", "VM.Standard.E5.Flex"), ocpus=n.get("ocpus", 2),
+                                   memory_gbs=n.get("memoryGbs", 32), size=n.get("size", 3),
+                                   boot_volume_gbs=n.get("bootVolumeGbs", 100), max_pods_per_node=n.get("maxPodsPerNode", 31)),
+        router=RouterSettings(image=r["image"], namespace=r.get("namespace", "genai-router"), replicas=replicas,
+                              max_replicas=max_replicas, cpu_request=r.get("cpuRequest", "500m"),
+                              cpu_limit=r.get("cpuLimit", "2000m"), memory_request=r.get("memoryRequest", "768Mi"),
+                              memory_limit=r.get("memoryLimit", "2048Mi"), database=r.get("database", False)),
+    )
+
+
+def _quantity(text: str) -> int:
+    """'500m' → 500, '768Mi' → 768 (the schema fixed the unit per key)."""
+    return int(text.rstrip("miM"))

@@ -69,6 +69,30 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("Config", ".repeatIntervalInSeconds"): "operations.apm.probeIntervalSeconds",
     ("Config", ".target"): "operations.apm.healthUrl",
     ("Config", ".vantagePoints[].name"): "operations.apm.vantagePoints",
+    # ingress, experience and orchestration planes
+    ("Cluster", ".imagePolicyConfig.isPolicyEnabled"): "classification (imageSignatureVerification)",
+    ("Cluster", ".imagePolicyConfig.keyDetails[].kmsKeyId"): "orchestration.imageSigningKeyId",
+    ("Cluster", "protect"): "governance.protectStateful",
+    ("ConfigMap", ".data.config.yaml"): "the router config: model catalogue, tier, budgets (model, operations)",
+    ("Deployment", ".spec.template.metadata.annotations.genai.platform/config-hash"): "the router config (as above)",
+    ("Deployment", ".spec.replicas"): "orchestration.router.replicas",
+    ("HorizontalPodAutoscaler", ".spec.minReplicas"): "orchestration.router.replicas",
+    ("HorizontalPodAutoscaler", ".spec.maxReplicas"): "orchestration.router.maxReplicas",
+    ("Deployment", ".specification.requestPolicies.authentication.audiences[]"): "ingress.jwt.audiences",
+    ("Deployment", ".specification.requestPolicies.authentication.issuers[]"): "ingress.jwt.issuers",
+    ("Deployment", ".specification.requestPolicies.authentication.publicKeys.uri"): "ingress.jwt.jwksUri",
+    ("Deployment", ".specification.requestPolicies.cors.allowedOrigins[]"): "ingress.corsAllowedOrigins",
+    ("Deployment", ".specification.requestPolicies.rateLimiting.rateInRequestsPerSecond"): "ingress.rateLimitPerSecond",
+    ("Log", ".configuration.source.service"): "none: OCI's OKE log service is literally 'oke-k8s-cp-prod' (name normalisation)",
+    ("NetworkPolicy", ".spec.egress[].to[].ipBlock.except[]"): "network.vcnCidr",
+    ("NetworkPolicy", ".spec.ingress[].from[].ipBlock.cidr"): "network.subnets.ingress",
+    ("NodePool", ".nodeConfigDetails.kmsKeyId"): "classification (customerManagedKeys)",
+    ("NodePool", ".nodeConfigDetails.placementConfigs[].availabilityDomain"): "network.placement.availabilityDomains",
+    ("NodePool", ".nodeConfigDetails.placementConfigs[].faultDomains[]"): "network.placement.faultDomains",
+    ("NodePool", ".nodeConfigDetails.placementConfigs[].subnetId"): "network.placement (one entry per AD)",
+    ("NodePool", ".nodeConfigDetails.size"): "orchestration.nodePool.size",
+    ("NodePool", ".nodeShapeConfig.memoryInGbs"): "orchestration.nodePool.memoryGbs",
+    ("NodePool", ".nodeShapeConfig.ocpus"): "orchestration.nodePool.ocpus",
 }
 
 #: Resources only one stack has, by normalised name → the config key that explains it.
@@ -84,6 +108,10 @@ ONLY_IN = {
     "ENV-operations-alarm-dedicated-cluster-server-errors": "model.dedicatedCluster (alarms on it)",
     "ENV-operations-sub-critical-pagerduty-1": "operations.notifications.critical.pagerDutyUrls",
     "ENV-operations-sub-warning-slack-1": "operations.notifications.warning.slackUrls",
+    "ENV-experience-plan-premium": "ingress.usagePlans (prod has a premium plan)",
+    "ENV-experience-subscriber-retail": "ingress.tenants",
+    "ENV-experience-subscriber-support": "ingress.tenants",
+    "ENV-experience-subscriber-team-sandbox": "ingress.tenants",
 }
 
 

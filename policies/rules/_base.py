@@ -22,6 +22,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.proxy import UnknownValueError
 
 TIERS = ("public", "internal", "confidential", "restricted")
 SEVERITIES = ("critical", "high", "medium", "low")
@@ -78,6 +79,14 @@ class Rule:
 
     # -- the pure validator of the contract ------------------------------------------------------
     def validate(self, args: Any, report_violation: ReportViolation) -> None:
+        try:
+            self._validate(args, report_violation)
+        except UnknownValueError:
+            raise  # the analyzer turns this into "can't run during preview": indeterminate
+        except Exception as exc:
+            report_violation(f"rule could not evaluate the resource ({type(exc).__name__})", None)
+
+    def _validate(self, args: Any, report_violation: ReportViolation) -> None:
         if self.kind == "stack":
             for urn, message in self.check(args.resources):
                 report_violation(message, urn or None)

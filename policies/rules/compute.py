@@ -30,12 +30,24 @@ def _vcn_native(props: Mapping[str, Any]) -> Iterable[str]:
         yield "'clusterPodNetworkOptions' does not select OCI_VCN_IP_NATIVE pod networking"
 
 
+#: Routes that may be anonymous: liveness probes only.
+PUBLIC_PATHS = ("/health", "/healthz", "/livez", "/readyz")
+
+
 def _authenticated(props: Mapping[str, Any]) -> Iterable[str]:
     auth = get(props, "specification.requestPolicies.authentication")
     if not auth or auth.get("type") not in ("JWT_AUTHENTICATION", "CUSTOM_AUTHENTICATION", "TOKEN_AUTHENTICATION"):
         yield "'specification.requestPolicies.authentication' is not a JWT, token or custom authorizer"
-    elif auth.get("isAnonymousAccessAllowed") is True:
-        yield "'specification.requestPolicies.authentication.isAnonymousAccessAllowed' is true"
+        return
+    if auth.get("isAnonymousAccessAllowed") is not True:
+        return  # every route requires authentication
+    # Anonymous access is enabled for the deployment: each route must then opt in or out explicitly.
+    for i, route in enumerate(items(get(props, "specification.routes"))):
+        kind = get(route, "requestPolicies.authorization.type")
+        if route.get("path") in PUBLIC_PATHS:
+            continue
+        if kind not in ("AUTHENTICATION_ONLY", "ANY_OF"):
+            yield f"'specification.routes[{i}]' is reachable without authentication"
 
 
 def _rate_limited(props: Mapping[str, Any]) -> Iterable[str]:
@@ -107,8 +119,13 @@ RULES: list[Rule] = [
     custom_rule("OCI-API-002", "Ensure every API deployment authenticates its callers", (DEPLOYMENT,), _authenticated,
                 severity="critical", remediation="Add a JWT_AUTHENTICATION request policy with issuers, audiences and JWKS.",
                 controls=("soc2:CC6.1", "nist-800-53r5:IA-2", "iso27001-2022:A.8.5"),
-                passing=_spec(authentication=_JWT, rateLimiting={"rateInRequestsPerSecond": 10.0, "rateKey": "CLIENT_IP"}),
-                failing=_spec(rateLimiting={"rateInRequestsPerSecond": 10.0, "rateKey": "CLIENT_IP"}),
+                passing={"specification": {**_spec(authentication={**_JWT, "isAnonymousAccessAllowed": True})["specification"],
+                                           "routes": [{"path": "/health", "requestPolicies": {"authorization": {"type": "ANONYMOUS"}}},
+                                                      {"path": "/v1/chat/completions",
+                                                       "requestPolicies": {"authorization": {"type": "AUTHENTICATION_ONLY"}}}]}},
+                failing={"specification": {**_spec(authentication={**_JWT, "isAnonymousAccessAllowed": True})["specification"],
+                                           "routes": [{"path": "/v1/chat/completions",
+                                                       "requestPolicies": {"authorization": {"type": "ANONYMOUS"}}}]}},
                 unknown={"specification": UNKNOWN}),
     custom_rule("OCI-API-003", "Ensure every API deployment rate-limits clients", (DEPLOYMENT,), _rate_limited,
                 severity="high", remediation="Add a rate_limiting request policy keyed by CLIENT_IP (and usage plans per tenant).",

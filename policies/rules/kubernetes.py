@@ -55,7 +55,7 @@ def _container_rule(rid: str, title: str, test: Callable[[Mapping[str, Any], Map
 class _WorkloadRule(Rule):
     """Workload rules need the resource type to find the pod spec (Pod vs Deployment vs CronJob)."""
 
-    def validate(self, args: Any, report_violation: Any) -> None:
+    def _validate(self, args: Any, report_violation: Any) -> None:
         if args.resource_type not in self.types:
             args.not_applicable("resource type not targeted")
             return

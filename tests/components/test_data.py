@@ -153,6 +153,7 @@ def test_no_secret_value_in_any_written_file(tmp_path: Path) -> None:
 #: Types that hold state or evidence: protected in prod, whatever plane creates them.
 STATEFUL = frozenset({
     ADB, BUCKET, SECRET, KEY, "oci:Kms/vault:Vault", "oci:Identity/compartment:Compartment",
+    "oci:ContainerEngine/cluster:Cluster",
     "oci:Identity/tagNamespace:TagNamespace", "oci:Logging/logGroup:LogGroup",
 })
 #: Types judged stateless (recreatable from the program without loss). A type in neither set fails
@@ -172,6 +173,14 @@ STATELESS = frozenset({
     # operations plane: configuration the program recreates; evidence lives in log groups and buckets
     "oci:Apm/apmDomain:ApmDomain", "oci:ApmSynthetics/config:Config", "oci:Budget/budget:Budget",
     "oci:Budget/rule:Rule", "oci:Monitoring/alarm:Alarm", "oci:Sch/connector:Connector",
+    # ingress, experience and orchestration planes
+    "oci:ApiGateway/gateway:Gateway", "oci:ApiGateway/deployment:Deployment", "oci:ApiGateway/usagePlan:UsagePlan",
+    "oci:ApiGateway/subscriber:Subscriber", "oci:ContainerEngine/nodePool:NodePool", "pulumi:providers:kubernetes",
+    "oci:LoadBalancer/loadBalancer:LoadBalancer", "oci:Waf/webAppFirewall:WebAppFirewall",
+    "oci:Waf/webAppFirewallPolicy:WebAppFirewallPolicy", "oci:Core/subnet:Subnet",
+    "kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:core/v1:ConfigMap",
+    "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service", "kubernetes:core/v1:ServiceAccount",
+    "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:policy/v1:PodDisruptionBudget",
 })
 
 

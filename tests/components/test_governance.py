@@ -24,6 +24,8 @@ def _resource_class(type_token: str):
 
 
 def _accepts_defined_tags(type_token: str) -> bool:
+    if not type_token.startswith("oci:"):
+        return False  # Kubernetes objects and providers carry labels, not OCI defined tags
     return "defined_tags" in inspect.signature(_resource_class(type_token)._internal_init).parameters
 
 

@@ -69,6 +69,9 @@ def test_restricted_gets_a_cluster_even_when_the_stack_does_not_ask() -> None:
     g = plan_variant("dev", {"genai-platform:classification": "restricted",
                              "genai-platform:network": {"flowLogRetentionDays": 180},
                              "genai-platform:operations": {"logRetentionDays": 180},
+                             "genai-platform:orchestration": {
+                                 "imageSigningKeyId": "ocid1.key.oc1.eu-frankfurt-1.aaaaaaaaexamplesigningkey",
+                                 "router": {"replicas": 2}},
                              "genai-platform:governance": {"vault": {"protectionMode": "HSM", "type": "VIRTUAL_PRIVATE",
                                                                      "rotationDays": 90}},
                              "genai-platform:data": {"database": {"backupRetentionDays": 30}}},

@@ -19,8 +19,9 @@ RULE = "oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRu
 @pytest.fixture(scope="module")
 def public_dev():
     """dev (internal tier, which allows a public API) publishing its API through a public subnet."""
-    return plan_variant("dev", {"genai-platform:network": {"publicApi": True, "subnets": {"publicIngress": "10.40.4.0/24"}}},
-                        name="devpublic")
+    from tests.edge_helpers import PUBLIC_DEV
+
+    return plan_variant("dev", PUBLIC_DEV, name="devpublic")
 
 
 def _opens_admin_port_to_world(inputs: dict) -> bool:

@@ -33,12 +33,10 @@ def baseline(prod, evaluator) -> dict[tuple[str, str], str]:
 
 
 def _merge(target: dict[str, Any], patch: dict[str, Any]) -> None:
+    """Replace each top-level property the failing fixture sets (its value is complete and failing);
+    the resource keeps its own tags, so its tier is unchanged."""
     for key, value in patch.items():
-        if key == "definedTags":
-            continue
-        if isinstance(value, dict) and isinstance(target.get(key), dict):
-            _merge(target[key], value)
-        else:
+        if key != "definedTags":
             target[key] = copy.deepcopy(value)
 
 

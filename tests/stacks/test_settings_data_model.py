@@ -145,6 +145,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("dev", {"model": {"dnsPrefix": "Genai"}}, "model.dnsPrefix", "lower-case letter"),
     ("dev", {"classification": "restricted", "network": {"flowLogRetentionDays": 180},
              "operations": {"logRetentionDays": 180},
+             "orchestration": {"imageSigningKeyId": "ocid1.key.oc1.eu-frankfurt-1.aaaaaaaaexamplesigningkey",
+                               "router": {"replicas": 2}},
              "governance": {"vault": {"protectionMode": "HSM", "type": "VIRTUAL_PRIVATE", "rotationDays": 90}},
              "data": {"database": {"backupRetentionDays": 30}},
              "model": {"dedicatedCluster": {"enabled": False}}},

@@ -1,0 +1,203 @@
+"""Orchestration plane: the OKE enhanced cluster the inference router runs on.
+
+Provisions an ENHANCED OKE cluster (workload identity needs one) whose Kubernetes API endpoint is
+private (okeApi subnet, okeApi NSG, no public IP); Kubernetes secrets encrypted at rest with the
+vault's ``secrets`` key; image signature verification against a Vault signing key where the tier
+requires it; VCN-native pod networking (pods get IPs from the pods subnet, behind the pods NSG);
+one node pool in the workers subnet spread over the network plane's placements (availability
+domains x fault domains), in-transit encryption of boot and block volumes, and boot volumes under
+the ``compute`` key where customer-managed keys are required. It exposes a Kubernetes provider
+built from the cluster's kubeconfig (the one provider a component builds itself) and grants the
+router's service account, by workload identity, use of the Generative AI inference APIs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pulumi_oci as oci
+
+from components import register_plane
+from components.governance import Grant, Subject, statements
+
+ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestration")
+
+_ce = oci.containerengine
+
+
+def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
+    """What the router's pods may do, as themselves (OKE workload identity), and nothing else."""
+    where = ("all {request.principal.type='workload', "
+             f"request.principal.cluster_id='{cluster_id}', "
+             f"request.principal.namespace='{namespace}', "
+             f"request.principal.service_account='{service_account}'}}")
+    return [
+        Grant("use", "generative-ai-chat", where),
+        Grant("use", "generative-ai-text-embedding", where),
+    ]
+
+
+class OrchestrationPlaneArgs(TypedDict):
+    """Inputs of the orchestration plane."""
+
+    compartment_id: pulumi.Input[str]
+    """Workload compartment."""
+    environment: str
+    """Environment name; part of names."""
+    vcn_id: pulumi.Input[str]
+    """The VCN."""
+    subnet_ids: Mapping[str, pulumi.Input[str]]
+    """Subnet OCID per role (okeApi, workers, pods, ingress)."""
+    nsg_ids: Mapping[str, pulumi.Input[str]]
+    """NSG OCID per role (okeApi, workers, pods, ingress)."""
+    placements: pulumi.Input[Sequence[Mapping[str, Any]]]
+    """Availability domains and fault domains: [{availabilityDomain, faultDomains}]."""
+    secrets_key_id: pulumi.Input[str]
+    """Vault key encrypting Kubernetes secrets at rest."""
+    node_image_id: pulumi.Input[str]
+    """OKE worker image."""
+    router_namespace: str
+    """Namespace of the router, for its workload-identity grant."""
+    router_service_account: str
+    """Service account of the router, for its workload-identity grant."""
+    defined_tags: pulumi.Input[Mapping[str, str]]
+    """Defined tags from the governance foundation."""
+    kubernetes_version: NotRequired[str]
+    """Kubernetes version. Default v1.33.1."""
+    image_signature_verification: NotRequired[bool]
+    """Admit only images signed with image_signing_key_id. Default True."""
+    image_signing_key_id: NotRequired[pulumi.Input[str]]
+    """Vault key images must be signed with (required when verification is on)."""
+    boot_volume_key_id: NotRequired[pulumi.Input[str] | None]
+    """Customer-managed key for node boot volumes; None leaves Oracle-managed encryption."""
+    node_shape: NotRequired[str]
+    """Node shape. Default VM.Standard.E5.Flex."""
+    node_ocpus: NotRequired[int]
+    """OCPUs per node. Default 2."""
+    node_memory_gbs: NotRequired[int]
+    """Memory per node, GB. Default 32."""
+    node_count: NotRequired[int]
+    """Nodes in the pool. Default 3."""
+    boot_volume_gbs: NotRequired[int]
+    """Boot volume size, GB. Default 100."""
+    max_pods_per_node: NotRequired[int]
+    """Pods per node. Default 31."""
+    protect: NotRequired[bool]
+    """Protect the cluster from deletion. Default True."""
+
+
+class OrchestrationPlane(pulumi.ComponentResource):
+    """Enhanced OKE cluster with a private endpoint, its node pool, Kubernetes provider and router IAM."""
+
+    cluster_id: pulumi.Output[str]
+    """OCID of the cluster."""
+    node_pool_id: pulumi.Output[str]
+    """OCID of the node pool."""
+    kubeconfig: pulumi.Output[str]
+    """The cluster's kubeconfig (secret: it names the private endpoint)."""
+    provider: k8s.Provider
+    """Kubernetes provider for workloads on this cluster."""
+    router_policy_id: pulumi.Output[str]
+    """OCID of the router's workload-identity policy."""
+
+    def __init__(self, name: str, args: OrchestrationPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(ORCHESTRATION_TYPE, name, None, opts)
+        env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
+        child = pulumi.ResourceOptions(parent=self)
+        version = args.get("kubernetes_version", "v1.33.1")
+        verify = args.get("image_signature_verification", True)
+        if verify and not args.get("image_signing_key_id"):
+            raise ValueError("image signature verification needs image_signing_key_id")
+        sn, nsg = args["subnet_ids"], args["nsg_ids"]
+
+        cluster = _ce.Cluster(
+            f"{name}-cluster",
+            compartment_id=comp,
+            name=f"genai-{env}",
+            type="ENHANCED_CLUSTER",
+            kubernetes_version=version,
+            vcn_id=args["vcn_id"],
+            kms_key_id=args["secrets_key_id"],
+            endpoint_config=_ce.ClusterEndpointConfigArgs(
+                subnet_id=sn["okeApi"], is_public_ip_enabled=False, nsg_ids=[nsg["okeApi"]]),
+            cluster_pod_network_options=[_ce.ClusterClusterPodNetworkOptionArgs(cni_type="OCI_VCN_IP_NATIVE")],
+            image_policy_config=_ce.ClusterImagePolicyConfigArgs(
+                is_policy_enabled=True,
+                key_details=[_ce.ClusterImagePolicyConfigKeyDetailArgs(kms_key_id=args["image_signing_key_id"])],
+            ) if verify else _ce.ClusterImagePolicyConfigArgs(is_policy_enabled=False),
+            options=_ce.ClusterOptionsArgs(
+                add_ons=_ce.ClusterOptionsAddOnsArgs(is_kubernetes_dashboard_enabled=False, is_tiller_enabled=False),
+                service_lb_subnet_ids=[sn["ingress"]],
+                persistent_volume_config=_ce.ClusterOptionsPersistentVolumeConfigArgs(defined_tags=tags),
+                service_lb_config=_ce.ClusterOptionsServiceLbConfigArgs(defined_tags=tags),
+            ),
+            defined_tags=tags,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
+        )
+        self.cluster_id = cluster.id
+
+        node_count = args.get("node_count", 3)
+        placements = pulumi.Output.from_input(args["placements"]).apply(
+            lambda ps: [_ce.NodePoolNodeConfigDetailsPlacementConfigArgs(
+                availability_domain=p["availabilityDomain"], subnet_id=sn["workers"], fault_domains=list(p["faultDomains"]))
+                for p in ps])
+        pool = _ce.NodePool(
+            f"{name}-nodes",
+            cluster_id=cluster.id,
+            compartment_id=comp,
+            name=f"genai-{env}-workers",
+            kubernetes_version=version,
+            node_shape=args.get("node_shape", "VM.Standard.E5.Flex"),
+            node_shape_config=_ce.NodePoolNodeShapeConfigArgs(ocpus=args.get("node_ocpus", 2),
+                                                              memory_in_gbs=args.get("node_memory_gbs", 32)),
+            node_source_details=_ce.NodePoolNodeSourceDetailsArgs(
+                source_type="IMAGE", image_id=args["node_image_id"],
+                boot_volume_size_in_gbs=str(args.get("boot_volume_gbs", 100))),
+            node_config_details=_ce.NodePoolNodeConfigDetailsArgs(
+                size=node_count,
+                placement_configs=placements,
+                nsg_ids=[nsg["workers"]],
+                is_pv_encryption_in_transit_enabled=True,
+                kms_key_id=args.get("boot_volume_key_id"),
+                node_pool_pod_network_option_details=_ce.NodePoolNodeConfigDetailsNodePoolPodNetworkOptionDetailsArgs(
+                    cni_type="OCI_VCN_IP_NATIVE", pod_subnet_ids=[sn["pods"]], pod_nsg_ids=[nsg["pods"]],
+                    max_pods_per_node=args.get("max_pods_per_node", 31)),
+                defined_tags=tags,
+            ),
+            node_eviction_node_pool_settings=_ce.NodePoolNodeEvictionNodePoolSettingsArgs(
+                eviction_grace_duration="PT30M", is_force_delete_after_grace_duration=False),
+            initial_node_labels=[_ce.NodePoolInitialNodeLabelArgs(key="genai.platform/pool", value="workers")],
+            defined_tags=tags,
+            opts=child,
+        )
+        self.node_pool_id = pool.id
+
+        kubeconfig = _ce.get_cluster_kube_config_output(cluster_id=cluster.id, token_version="2.0.0",
+                                                        opts=pulumi.InvokeOutputOptions(parent=self))
+        self.kubeconfig = pulumi.Output.secret(kubeconfig.content)
+        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig,
+                                     opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
+
+        ns, sa = args["router_namespace"], args["router_service_account"]
+        policy_statements: pulumi.Output[list[str]] = cluster.id.apply(
+            lambda cid: statements(Subject.any_user(), workload_grants(cid, ns, sa), comp))
+        policy = oci.identity.Policy(
+            f"{name}-router-workload-identity",
+            compartment_id=comp,
+            name=f"genai-{env}-router-workload",
+            description="The inference router's pods (OKE workload identity) may call Generative AI inference",
+            statements=policy_statements,
+            defined_tags=tags,
+            opts=child,
+        )
+        self.router_policy_id = policy.id
+
+        self.register_outputs({
+            "clusterId": self.cluster_id,
+            "nodePoolId": self.node_pool_id,
+            "kubeconfig": self.kubeconfig,
+            "routerPolicyId": self.router_policy_id,
+        })

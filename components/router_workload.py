@@ -1,0 +1,351 @@
+"""The inference router workload on OKE (plain pulumi-kubernetes objects, no Helm: see FACTS.md).
+
+Namespace with the restricted Pod Security Standard enforced; a service account for OKE workload
+identity (the only pod-level identity the router has); a ConfigMap with the rendered LiteLLM
+proxy config; a Deployment that runs non-root with a read-only root filesystem, no privilege
+escalation, no capabilities, the RuntimeDefault seccomp profile, requests and limits, probes, an
+image pinned by digest, spread over zones and fault domains; secrets only by reference
+(``secretKeyRef`` to a Secret synced from OCI Vault out of band, never a literal value); an
+internal OCI load balancer in the ingress subnet (the API Gateway's backend); a
+HorizontalPodAutoscaler; a PodDisruptionBudget; and NetworkPolicies: default-deny in both
+directions, then ingress only from the ingress subnet on the router port, egress only to DNS, to
+HTTPS outside the VCN (OCI services) and, when configured, to the database subnet.
+
+Why ``0.0.0.0/0`` on 443 minus the VCN for OCI services: a NetworkPolicy can only name IP blocks,
+and the Oracle Services Network's ranges are a service label (``all-<region>-services-in-oracle-
+services-network``) resolved by the service gateway, published as a changing list of public ranges.
+So egress is restricted to port 443, everything in the VCN except the explicitly allowed peers is
+excluded, and the route tables (service and NAT gateways only) and the pods NSG decide where 443
+goes from there.
+
+NetworkPolicies are enforced only where a policy engine runs: OKE's VCN-native CNI relies on Calico
+(installed as a cluster add-on, outside this component) for that; the pods NSG applies regardless.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as k8s
+import yaml
+
+from components import register_plane
+
+ROUTER_TYPE = register_plane("genai:index:RouterWorkload", "orchestration")
+
+APP = "genai-router"
+CONFIG_PATH = "/etc/litellm/config.yaml"
+#: The Kubernetes Secret (synced from OCI Vault out of band) and the keys the router reads from it.
+SECRET_NAME = "genai-router"
+SECRET_ENV = {"LITELLM_SALT_KEY": "salt-key"}
+DATABASE_SECRET_ENV = {"DATABASE_URL": "database-url"}
+RUN_AS = 10001
+
+_meta = k8s.meta.v1
+_core = k8s.core.v1
+
+
+class RouterWorkloadArgs(TypedDict):
+    """Inputs of the router workload."""
+
+    environment: str
+    """Environment name."""
+    image: str
+    """Router image pinned by digest (registry/repository@sha256:...)."""
+    router_config: pulumi.Input[Mapping[str, Any]]
+    """The LiteLLM proxy config (stacks.platform.router_config_for until router/render.py lands)."""
+    ingress_subnet_id: pulumi.Input[str]
+    """Subnet of the internal load balancer."""
+    ingress_nsg_id: pulumi.Input[str]
+    """NSG of the internal load balancer."""
+    ingress_cidr: str
+    """CIDR of the ingress subnet: the only source allowed to reach the router."""
+    vcn_cidr: str
+    """The VCN's CIDR, excluded from the HTTPS egress rule."""
+    compartment_id: pulumi.Input[str]
+    """Compartment of the Generative AI resources the router calls."""
+    region: str
+    """OCI region."""
+    namespace: NotRequired[str]
+    """Namespace. Default genai-router."""
+    service_account: NotRequired[str]
+    """Service account (workload identity). Default genai-router."""
+    port: NotRequired[int]
+    """Router port. Default 4000."""
+    replicas: NotRequired[int]
+    """Minimum replicas. Default 2."""
+    max_replicas: NotRequired[int]
+    """Autoscaler ceiling. Default 6."""
+    cpu_request: NotRequired[str]
+    """CPU request. Default 500m."""
+    cpu_limit: NotRequired[str]
+    """CPU limit. Default 2000m."""
+    memory_request: NotRequired[str]
+    """Memory request. Default 768Mi."""
+    memory_limit: NotRequired[str]
+    """Memory limit. Default 2048Mi."""
+    database_cidr: NotRequired[str | None]
+    """CIDR of the data subnet when the router uses the database; None otherwise."""
+
+
+class RouterWorkload(pulumi.ComponentResource):
+    """Namespace, identity, config, Deployment, internal load balancer, autoscaling and network policy of the router."""
+
+    namespace: pulumi.Output[str]
+    """The router's namespace."""
+    load_balancer_ip: pulumi.Output[str]
+    """Private IP of the router's internal load balancer."""
+    url: pulumi.Output[str]
+    """http://<internal load balancer>:<port>, the API Gateway's backend."""
+
+    def __init__(self, name: str, args: RouterWorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(ROUTER_TYPE, name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        ns_name = args.get("namespace", "genai-router")
+        sa_name = args.get("service_account", "genai-router")
+        port = args.get("port", 4000)
+        replicas = args.get("replicas", 2)
+        labels = {"app.kubernetes.io/name": APP, "app.kubernetes.io/part-of": "genai-platform",
+                  "genai.platform/environment": args["environment"]}
+        selector = {"app.kubernetes.io/name": APP}
+
+        def meta(obj_name: str, **extra: Any) -> _meta.ObjectMetaArgs:
+            return _meta.ObjectMetaArgs(name=obj_name, namespace=ns_name, labels=labels, **extra)
+
+        namespace = _core.Namespace(
+            f"{name}-namespace",
+            metadata=_meta.ObjectMetaArgs(name=ns_name, labels={
+                **labels,
+                "pod-security.kubernetes.io/enforce": "restricted",
+                "pod-security.kubernetes.io/audit": "restricted",
+                "pod-security.kubernetes.io/warn": "restricted",
+            }),
+            opts=child,
+        )
+        in_ns = pulumi.ResourceOptions(parent=self, depends_on=[namespace])
+        self.namespace = namespace.metadata.name
+
+        _core.ServiceAccount(
+            f"{name}-service-account",
+            metadata=meta(sa_name),
+            # The token is mounted only into the router's pods (below), which need it for workload identity.
+            automount_service_account_token=False,
+            opts=in_ns,
+        )
+        config = _core.ConfigMap(
+            f"{name}-config",
+            metadata=meta(f"{APP}-config"),
+            data={"config.yaml": pulumi.Output.from_input(args["router_config"]).apply(
+                lambda c: yaml.safe_dump(json.loads(json.dumps(c)), sort_keys=True))},
+            opts=in_ns,
+        )
+
+        env = [
+            _core.EnvVarArgs(name="OCI_REGION", value=args["region"]),
+            _core.EnvVarArgs(name="OCI_COMPARTMENT_ID", value=args["compartment_id"]),
+            # OKE workload identity: the OCI SDK signs as the pod's service account.
+            _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_VERSION", value="2.2"),
+            _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_REGION", value=args["region"]),
+        ]
+        secret_env = dict(SECRET_ENV)
+        if args.get("database_cidr"):
+            secret_env.update(DATABASE_SECRET_ENV)
+        env += [
+            _core.EnvVarArgs(name=var, value_from=_core.EnvVarSourceArgs(
+                secret_key_ref=_core.SecretKeySelectorArgs(name=SECRET_NAME, key=key, optional=False)))
+            for var, key in sorted(secret_env.items())
+        ]
+        probe_port = port
+        container = _core.ContainerArgs(
+            name="router",
+            image=args["image"],
+            image_pull_policy="IfNotPresent",
+            args=["--config", CONFIG_PATH, "--port", str(port), "--num_workers", "1"],
+            ports=[_core.ContainerPortArgs(name="http", container_port=port, protocol="TCP")],
+            env=env,
+            resources=_core.ResourceRequirementsArgs(
+                requests={"cpu": args.get("cpu_request", "500m"), "memory": args.get("memory_request", "768Mi")},
+                limits={"cpu": args.get("cpu_limit", "2000m"), "memory": args.get("memory_limit", "2048Mi")},
+            ),
+            security_context=_core.SecurityContextArgs(
+                run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS,
+                read_only_root_filesystem=True, allow_privilege_escalation=False, privileged=False,
+                capabilities=_core.CapabilitiesArgs(drop=["ALL"]),
+                seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault"),
+            ),
+            liveness_probe=_core.ProbeArgs(
+                http_get=_core.HTTPGetActionArgs(path="/health/liveliness", port=probe_port),
+                initial_delay_seconds=20, period_seconds=15, timeout_seconds=5, failure_threshold=4),
+            readiness_probe=_core.ProbeArgs(
+                http_get=_core.HTTPGetActionArgs(path="/health/readiness", port=probe_port),
+                initial_delay_seconds=10, period_seconds=10, timeout_seconds=5, failure_threshold=3),
+            startup_probe=_core.ProbeArgs(
+                http_get=_core.HTTPGetActionArgs(path="/health/liveliness", port=probe_port),
+                period_seconds=5, failure_threshold=30),
+            volume_mounts=[
+                _core.VolumeMountArgs(name="config", mount_path="/etc/litellm", read_only=True),
+                _core.VolumeMountArgs(name="tmp", mount_path="/tmp"),
+            ],
+        )
+        spread = [
+            _core.TopologySpreadConstraintArgs(
+                max_skew=1, topology_key=key, when_unsatisfiable="ScheduleAnyway",
+                label_selector=_meta.LabelSelectorArgs(match_labels=selector))
+            for key in ("topology.kubernetes.io/zone", "oci.oraclecloud.com/fault-domain")
+        ]
+        deployment = k8s.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=meta(APP),
+            spec=k8s.apps.v1.DeploymentSpecArgs(
+                replicas=replicas,
+                selector=_meta.LabelSelectorArgs(match_labels=selector),
+                strategy=k8s.apps.v1.DeploymentStrategyArgs(
+                    type="RollingUpdate",
+                    rolling_update=k8s.apps.v1.RollingUpdateDeploymentArgs(max_unavailable=0, max_surge=1)),
+                template=_core.PodTemplateSpecArgs(
+                    metadata=_meta.ObjectMetaArgs(labels=labels, annotations={
+                        "genai.platform/config-hash": config.data.apply(_digest)}),
+                    spec=_core.PodSpecArgs(
+                        service_account_name=sa_name,
+                        automount_service_account_token=True,
+                        enable_service_links=False,
+                        security_context=_core.PodSecurityContextArgs(
+                            run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS, fs_group=RUN_AS,
+                            seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault")),
+                        containers=[container],
+                        volumes=[
+                            _core.VolumeArgs(name="config",
+                                             config_map=_core.ConfigMapVolumeSourceArgs(name=config.metadata.name)),
+                            _core.VolumeArgs(name="tmp", empty_dir=_core.EmptyDirVolumeSourceArgs(size_limit="256Mi")),
+                        ],
+                        topology_spread_constraints=spread,
+                        termination_grace_period_seconds=60,
+                    ),
+                ),
+            ),
+            opts=in_ns,
+        )
+
+        service = _core.Service(
+            f"{name}-service",
+            metadata=meta(APP, annotations={
+                "oci.oraclecloud.com/load-balancer-type": "lb",
+                "service.beta.kubernetes.io/oci-load-balancer-internal": "true",
+                "service.beta.kubernetes.io/oci-load-balancer-subnet1": args["ingress_subnet_id"],
+                "oci.oraclecloud.com/oci-network-security-groups": args["ingress_nsg_id"],
+                "oci.oraclecloud.com/security-rule-management-mode": "None",
+                "service.beta.kubernetes.io/oci-load-balancer-shape": "flexible",
+                "service.beta.kubernetes.io/oci-load-balancer-shape-flex-min": "10",
+                "service.beta.kubernetes.io/oci-load-balancer-shape-flex-max": "100",
+            }),
+            spec=_core.ServiceSpecArgs(
+                type="LoadBalancer",
+                selector=selector,
+                external_traffic_policy="Local",
+                ports=[_core.ServicePortArgs(name="http", port=port, target_port=port, protocol="TCP")],
+            ),
+            opts=in_ns,
+        )
+        self.load_balancer_ip = service.status.apply(_lb_ip)
+        self.url = self.load_balancer_ip.apply(lambda ip: f"http://{ip}:{port}")
+
+        k8s.autoscaling.v2.HorizontalPodAutoscaler(
+            f"{name}-autoscaler",
+            metadata=meta(APP),
+            spec=k8s.autoscaling.v2.HorizontalPodAutoscalerSpecArgs(
+                scale_target_ref=k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(
+                    api_version="apps/v1", kind="Deployment", name=deployment.metadata.name),
+                min_replicas=replicas,
+                max_replicas=args.get("max_replicas", 6),
+                metrics=[k8s.autoscaling.v2.MetricSpecArgs(
+                    type="Resource",
+                    resource=k8s.autoscaling.v2.ResourceMetricSourceArgs(
+                        name="cpu", target=k8s.autoscaling.v2.MetricTargetArgs(type="Utilization", average_utilization=70)))],
+            ),
+            opts=in_ns,
+        )
+        k8s.policy.v1.PodDisruptionBudget(
+            f"{name}-disruption-budget",
+            metadata=meta(APP),
+            spec=k8s.policy.v1.PodDisruptionBudgetSpecArgs(
+                selector=_meta.LabelSelectorArgs(match_labels=selector),
+                max_unavailable=1,
+            ),
+            opts=in_ns,
+        )
+        self._network_policies(name, args, ns_name, selector, port, labels, in_ns)
+
+        self.register_outputs({"namespace": self.namespace, "loadBalancerIp": self.load_balancer_ip, "url": self.url})
+
+    @staticmethod
+    def _network_policies(name: str, args: RouterWorkloadArgs, ns_name: str, selector: Mapping[str, str], port: int,
+                          labels: Mapping[str, str], opts: pulumi.ResourceOptions) -> None:
+        net = k8s.networking.v1
+
+        def meta(obj_name: str) -> _meta.ObjectMetaArgs:
+            return _meta.ObjectMetaArgs(name=obj_name, namespace=ns_name, labels=dict(labels))
+
+        net.NetworkPolicy(
+            f"{name}-netpol-default-deny",
+            metadata=meta("default-deny-all"),
+            spec=net.NetworkPolicySpecArgs(pod_selector=_meta.LabelSelectorArgs(), policy_types=["Ingress", "Egress"]),
+            opts=opts,
+        )
+        net.NetworkPolicy(
+            f"{name}-netpol-ingress",
+            metadata=meta("router-from-ingress-subnet"),
+            spec=net.NetworkPolicySpecArgs(
+                pod_selector=_meta.LabelSelectorArgs(match_labels=dict(selector)),
+                policy_types=["Ingress"],
+                ingress=[net.NetworkPolicyIngressRuleArgs(
+                    from_=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=args["ingress_cidr"]))],
+                    ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=port)],
+                )],
+            ),
+            opts=opts,
+        )
+        egress = [
+            net.NetworkPolicyEgressRuleArgs(
+                to=[net.NetworkPolicyPeerArgs(
+                    namespace_selector=_meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": "kube-system"}),
+                    pod_selector=_meta.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}))],
+                ports=[net.NetworkPolicyPortArgs(protocol="UDP", port=53), net.NetworkPolicyPortArgs(protocol="TCP", port=53)],
+            ),
+            net.NetworkPolicyEgressRuleArgs(
+                to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0", except_=[args["vcn_cidr"]]))],
+                ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=443)],
+            ),
+        ]
+        if args.get("database_cidr"):
+            egress.append(net.NetworkPolicyEgressRuleArgs(
+                to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=str(args["database_cidr"])))],
+                ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=1522)],
+            ))
+        net.NetworkPolicy(
+            f"{name}-netpol-egress",
+            metadata=meta("router-egress"),
+            spec=net.NetworkPolicySpecArgs(
+                pod_selector=_meta.LabelSelectorArgs(match_labels=dict(selector)),
+                policy_types=["Egress"],
+                egress=egress,
+            ),
+            opts=opts,
+        )
+
+
+def _lb_ip(status: Any) -> str:
+    """The internal load balancer's private IP from the Service's status."""
+    ingress = (status.load_balancer.ingress if status and status.load_balancer else None) or []
+    for item in ingress:
+        if item.ip:
+            return str(item.ip)
+    raise ValueError("the router Service has no load balancer IP in its status")
+
+
+def _digest(data: Any) -> str:
+    """A short, stable hash of the config: a changed config rolls the pods."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:16]

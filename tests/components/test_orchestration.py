@@ -1,0 +1,230 @@
+"""Orchestration plane and router workload: private enhanced cluster, placement, hardened pods, network policy."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+
+from stacks.settings import SettingsError, validate
+from tests.edge_helpers import inputs_of, raw_config
+
+CLUSTER = "oci:ContainerEngine/cluster:Cluster"
+POOL = "oci:ContainerEngine/nodePool:NodePool"
+DIGEST = re.compile(r"^[^@\s]+@sha256:[a-f0-9]{64}$")
+
+
+def key_ids(graph: Any) -> dict[str, str]:
+    (gov,) = [n for n in graph.nodes if n.type == "genai:index:GovernanceFoundation"]
+    return dict(gov.outputs["keyIds"])
+
+
+def subnet_id(graph: Any, role: str) -> str:
+    (net,) = [n for n in graph.nodes if n.type == "genai:index:NetworkPlane"]
+    return str(net.outputs["subnetIds"][role])
+
+
+def nsg_id(graph: Any, role: str) -> str:
+    (net,) = [n for n in graph.nodes if n.type == "genai:index:NetworkPlane"]
+    return str(net.outputs["nsgIds"][role])
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_cluster_is_enhanced_private_and_encrypted(planned, stack: str) -> None:
+    graph = planned(stack)
+    (cluster,) = inputs_of(graph, CLUSTER)
+    assert cluster["type"] == "ENHANCED_CLUSTER"
+    assert cluster["endpointConfig"] == {"subnetId": subnet_id(graph, "okeApi"), "isPublicIpEnabled": False,
+                                         "nsgIds": [nsg_id(graph, "okeApi")]}
+    assert cluster["kmsKeyId"] == key_ids(graph)["secrets"]
+    assert cluster["clusterPodNetworkOptions"] == [{"cniType": "OCI_VCN_IP_NATIVE"}]
+    assert cluster["options"]["addOns"]["isKubernetesDashboardEnabled"] is False
+
+
+def test_image_signature_verification_follows_the_tier(planned) -> None:
+    (prod,) = inputs_of(planned("prod"), CLUSTER)
+    raw, _ = raw_config("prod")
+    assert prod["imagePolicyConfig"] == {"isPolicyEnabled": True,
+                                         "keyDetails": [{"kmsKeyId": raw["orchestration"]["imageSigningKeyId"]}]}
+    (dev,) = inputs_of(planned("dev"), CLUSTER)
+    assert dev["imagePolicyConfig"]["isPolicyEnabled"] is False  # the internal tier does not require it
+
+
+@pytest.mark.parametrize(("stack", "ads", "fds"), [("dev", 1, 1), ("prod", 3, 3)])
+def test_node_pool_spreads_over_placements(planned, stack: str, ads: int, fds: int) -> None:
+    graph = planned(stack)
+    (pool,) = inputs_of(graph, POOL)
+    details = pool["nodeConfigDetails"]
+    placements = details["placementConfigs"]
+    assert len({p["availabilityDomain"] for p in placements}) == ads
+    assert all(len(p["faultDomains"]) == fds and p["subnetId"] == subnet_id(graph, "workers") for p in placements)
+    assert details["isPvEncryptionInTransitEnabled"] is True
+    assert details["nodePoolPodNetworkOptionDetails"]["podSubnetIds"] == [subnet_id(graph, "pods")]
+    assert details["nodePoolPodNetworkOptionDetails"]["podNsgIds"] == [nsg_id(graph, "pods")]
+    raw, _ = raw_config(stack)
+    assert details["size"] == raw["orchestration"]["nodePool"]["size"]
+    # Customer-managed boot volume keys where the tier requires them (confidential prod), not in dev.
+    assert details.get("kmsKeyId") == (key_ids(graph)["compute"] if stack == "prod" else None)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_router_workload_identity_is_scoped(planned, stack: str) -> None:
+    graph = planned(stack)
+    (cluster_node,) = graph.by_type(CLUSTER)
+    policies = [p for p in inputs_of(graph, "oci:Identity/policy:Policy") if "router-workload" in p["name"]]
+    (policy,) = policies
+    for statement in policy["statements"]:
+        assert "request.principal.type='workload'" in statement
+        assert "request.principal.namespace='genai-router'" in statement
+        assert "request.principal.service_account='genai-router'" in statement
+        assert "request.principal.cluster_id='ocid1.cluster." in statement
+        assert statement.split(" to ")[1].startswith("use generative-ai-")
+    (sa,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
+    assert sa["automountServiceAccountToken"] is False
+    assert cluster_node.urn
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_container_is_hardened(planned, stack: str) -> None:
+    graph = planned(stack)
+    pods = [d["spec"]["template"]["spec"] for d in inputs_of(graph, "kubernetes:apps/v1:Deployment")]
+    assert pods
+    for pod in pods:
+        assert pod["securityContext"]["runAsNonRoot"] is True
+        assert pod["securityContext"]["seccompProfile"] == {"type": "RuntimeDefault"}
+        for c in pod["containers"] + pod.get("initContainers", []):
+            sc = c["securityContext"]
+            assert sc["runAsNonRoot"] is True and isinstance(sc["runAsUser"], float) and sc["runAsUser"] > 0
+            assert sc["readOnlyRootFilesystem"] is True and sc["allowPrivilegeEscalation"] is False
+            assert sc["capabilities"]["drop"] == ["ALL"]
+            assert set(c["resources"]["requests"]) == {"cpu", "memory"} == set(c["resources"]["limits"])
+            assert c["livenessProbe"] and c["readinessProbe"]
+            assert DIGEST.match(c["image"]), "images must be pinned by digest"
+            for env in c.get("env", []):
+                assert "value" in env or "secretKeyRef" in env["valueFrom"] or "configMapKeyRef" in env["valueFrom"]
+                if "valueFrom" in env:
+                    assert "value" not in env
+        spread = {t["topologyKey"] for t in pod["topologySpreadConstraints"]}
+        assert spread == {"topology.kubernetes.io/zone", "oci.oraclecloud.com/fault-domain"}
+
+
+def test_secrets_only_by_reference(planned) -> None:
+    graph = planned("prod")
+    assert not graph.by_type("kubernetes:core/v1:Secret")
+    (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+    refs = [e for e in dep["spec"]["template"]["spec"]["containers"][0]["env"] if "valueFrom" in e]
+    assert refs and all(e["valueFrom"]["secretKeyRef"]["name"] == "genai-router" for e in refs)
+
+
+def test_replicas_and_autoscaling_per_stack(planned) -> None:
+    for stack, replicas in (("dev", 1), ("prod", 3)):
+        graph = planned(stack)
+        (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+        (hpa,) = inputs_of(graph, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler")
+        assert dep["spec"]["replicas"] == replicas == hpa["spec"]["minReplicas"]
+        assert inputs_of(graph, "kubernetes:policy/v1:PodDisruptionBudget")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_router_service_is_an_internal_oci_load_balancer(planned, stack: str) -> None:
+    graph = planned(stack)
+    (svc,) = inputs_of(graph, "kubernetes:core/v1:Service")
+    ann = svc["metadata"]["annotations"]
+    assert svc["spec"]["type"] == "LoadBalancer"
+    assert ann["service.beta.kubernetes.io/oci-load-balancer-internal"] == "true"
+    assert ann["oci.oraclecloud.com/load-balancer-type"] == "lb"
+    assert ann["service.beta.kubernetes.io/oci-load-balancer-subnet1"] == subnet_id(graph, "ingress")
+    assert ann["oci.oraclecloud.com/oci-network-security-groups"] == nsg_id(graph, "ingress")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_network_policies_deny_by_default(planned, stack: str) -> None:
+    graph = planned(stack)
+    raw, _ = raw_config(stack)
+    net = raw["network"]
+    policies = {p["metadata"]["name"]: p for p in inputs_of(graph, "kubernetes:networking.k8s.io/v1:NetworkPolicy")}
+    assert all(p["metadata"]["namespace"] == "genai-router" for p in policies.values())
+    deny = policies["default-deny-all"]["spec"]
+    assert deny["podSelector"] == {} and sorted(deny["policyTypes"]) == ["Egress", "Ingress"]
+    assert "ingress" not in deny and "egress" not in deny
+    (ingress_rule,) = policies["router-from-ingress-subnet"]["spec"]["ingress"]
+    assert ingress_rule["from"] == [{"ipBlock": {"cidr": net["subnets"]["ingress"]}}]
+    assert ingress_rule["ports"] == [{"protocol": "TCP", "port": float(net.get("routerPort", 4000))}]
+    egress = policies["router-egress"]["spec"]["egress"]
+    ports = sorted((p["protocol"], p["port"]) for rule in egress for p in rule["ports"])
+    assert ports == [("TCP", 53.0), ("TCP", 443.0), ("UDP", 53.0)]
+    https = next(r for r in egress if r["ports"] == [{"protocol": "TCP", "port": 443.0}])
+    assert https["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [net["vcnCidr"]]}}]
+
+
+BAD_ORCHESTRATION: list[tuple[dict[str, Any], str]] = [
+    ({"kubernetesVersion": "latest-1.33"}, "orchestration.kubernetesVersion"),
+    ({"nodeImageId": "ubuntu-22.04"}, "orchestration.nodeImageId"),
+    ({"imageSigningKeyId": "my-key"}, "orchestration.imageSigningKeyId"),
+    ({"nodePool": {"shape": "BM.GPU.H100.8"}}, "orchestration.nodePool.shape"),
+    ({"nodePool": {"ocpus": 0}}, "orchestration.nodePool.ocpus"),
+    ({"nodePool": {"memoryGbs": 4}}, "orchestration.nodePool.memoryGbs"),
+    ({"nodePool": {"size": 0}}, "orchestration.nodePool.size"),
+    ({"nodePool": {"bootVolumeGbs": 10}}, "orchestration.nodePool.bootVolumeGbs"),
+    ({"nodePool": {"maxPodsPerNode": 500}}, "orchestration.nodePool.maxPodsPerNode"),
+    ({"router": {"image": "fra.ocir.io/genaiplatform/genai-router:latest"}}, "orchestration.router.image"),
+    ({"router": {"namespace": "Router_NS"}}, "orchestration.router.namespace"),
+    ({"router": {"replicas": 0}}, "orchestration.router.replicas"),
+    ({"router": {"maxReplicas": 0}}, "orchestration.router.maxReplicas"),
+    ({"router": {"replicas": 2, "maxReplicas": 1}}, "orchestration.router.maxReplicas"),
+    ({"router": {"cpuRequest": "2 cores"}}, "orchestration.router.cpuRequest"),
+    ({"router": {"cpuLimit": "2"}}, "orchestration.router.cpuLimit"),
+    ({"router": {"memoryRequest": "1Gi"}}, "orchestration.router.memoryRequest"),
+    ({"router": {"memoryLimit": "2G"}}, "orchestration.router.memoryLimit"),
+    ({"router": {"cpuRequest": "3000m", "cpuLimit": "1000m"}}, "orchestration.router.cpuRequest"),
+    ({"router": {"database": "yes"}}, "orchestration.router.database"),
+    ({"surprise": True}, "orchestration"),
+]
+
+
+@pytest.mark.parametrize(("override", "path"), BAD_ORCHESTRATION, ids=[p + str(i) for i, (_, p) in enumerate(BAD_ORCHESTRATION)])
+def test_bad_orchestration_values_name_the_key(override: dict[str, Any], path: str) -> None:
+    raw, region = raw_config("dev")
+    orch = dict(raw["orchestration"])
+    for key, value in override.items():
+        orch[key] = {**orch.get(key, {}), **value} if isinstance(value, dict) else value
+    raw["orchestration"] = orch
+    with pytest.raises(SettingsError) as exc:
+        validate(raw, region=region, project="genai-platform", stack="dev")
+    assert [p.path for p in exc.value.problems] == [f"genai-platform:{path}"]
+    for value in override.values():
+        for leaf in (value.values() if isinstance(value, dict) else [value]):
+            if isinstance(leaf, str) and len(leaf) > 2:
+                assert leaf not in str(exc.value.problems[0])
+
+
+def test_confidential_tier_needs_signing_key_and_two_replicas() -> None:
+    raw, region = raw_config("prod")
+    orch = {k: v for k, v in raw["orchestration"].items() if k != "imageSigningKeyId"}
+    orch["router"] = {**orch["router"], "replicas": 1}
+    raw["orchestration"] = orch
+    with pytest.raises(SettingsError) as exc:
+        validate(raw, region=region, project="genai-platform", stack="prod")
+    assert sorted(p.path for p in exc.value.problems) == [
+        "genai-platform:orchestration.imageSigningKeyId", "genai-platform:orchestration.router.replicas"]
+
+
+def test_database_egress_only_when_configured(planned) -> None:
+    from tests.conftest import plan_variant
+
+    graph = plan_variant("dev", {"genai-platform:orchestration": {"router": {"database": True}}}, name="dev-db")
+    raw, _ = raw_config("dev")
+    data_cidr = raw["network"]["subnets"]["data"]
+
+    def egress(g: Any) -> list[Any]:
+        policies = inputs_of(g, "kubernetes:networking.k8s.io/v1:NetworkPolicy")
+        (pol,) = [p for p in policies if p["metadata"]["name"] == "router-egress"]
+        return list(pol["spec"]["egress"])
+
+    db_rules = [r for r in egress(graph) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
+    assert [r["ports"] for r in db_rules] == [[{"protocol": "TCP", "port": 1522.0}]]
+    assert not [r for r in egress(planned("dev")) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
+    (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+    names = {e["name"] for e in dep["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert "DATABASE_URL" in names
