@@ -60,6 +60,10 @@ def load_waivers(path: Path | None, today: date | None = None) -> list[Waiver]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {"waivers": []}
     except yaml.YAMLError:
         raise CheckInputError(f"{path}: not valid YAML") from None
+    # YAML reads an unquoted 2027-03-31 as a date: compare it as the ISO string the schema describes.
+    for item in (data.get("waivers") or []) if isinstance(data, dict) else []:
+        if isinstance(item, dict) and isinstance(item.get("expires"), date):
+            item["expires"] = item["expires"].isoformat()
     schema = json.loads(WAIVER_SCHEMA.read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
@@ -164,7 +168,10 @@ def run_stacks(stacks: Sequence[str], project_dir: Path, out_dir: Path, waivers:
     jobs = [(s, str(project_dir), str(out_dir), list(waivers), today.isoformat()) for s in stacks]
     if workers <= 1 or len(jobs) <= 1:
         return [_plan_and_check(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawn, not fork: the parent may hold gRPC/asyncio threads from planning, which fork can deadlock.
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         return list(pool.map(_plan_and_check, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
 
 

@@ -22,6 +22,7 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError
 
 TIERS = ("public", "internal", "confidential", "restricted")
@@ -81,8 +82,8 @@ class Rule:
     def validate(self, args: Any, report_violation: ReportViolation) -> None:
         try:
             self._validate(args, report_violation)
-        except UnknownValueError:
-            raise  # the analyzer turns this into "can't run during preview": indeterminate
+        except (UnknownValueError, _NotApplicableError):
+            raise  # the analyzer reports these itself: indeterminate, not applicable
         except Exception as exc:
             report_violation(f"rule could not evaluate the resource ({type(exc).__name__})", None)
 
