@@ -145,7 +145,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "graph":
         return run_graph(args.stack, project_dir, out_dir)
     if args.command == "demo":
-        return run_plan(args.stacks or ["dev", "prod"], project_dir, out_dir, preview=False, diagrams=True)
+        stacks = args.stacks or ["dev", "prod"]
+        code = run_plan(stacks, project_dir, out_dir, preview=False, diagrams=True)
+        if code:
+            return code
+        # The demo ends with what a security reviewer sees: every policy rule over each plan.
+        from datetime import date
+
+        from blueprint.check import blocking, print_table, run_stacks
+
+        results = run_stacks(stacks, project_dir, out_dir, [], date.today())
+        print_table(results, show_pass=False, allow_indeterminate=False)
+        return EXIT_FAILED if blocking(results) else EXIT_OK
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.error(f"unknown command {args.command}")
