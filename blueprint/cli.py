@@ -146,9 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_graph(args.stack, project_dir, out_dir)
     if args.command == "demo":
         stacks = args.stacks or ["dev", "prod"]
-        code = run_plan(stacks, project_dir, out_dir, preview=False, diagrams=True)
-        if code:
-            return code
+        planned = run_plan(stacks, project_dir, out_dir, preview=False, diagrams=True)
+        if planned:
+            return planned
         # The demo ends with what a security reviewer sees: every policy rule over each plan.
         from datetime import date
 
