@@ -1,17 +1,20 @@
-"""Shared fixtures: plan a stack (or a variant of one) offline, in-process, once per session."""
+"""Shared fixtures: plan a stack (or a variant of one) offline, in-process, once per session.
+
+Imports of the engine are lazy: the router suite runs from this same tree in .venv-router, where
+Pulumi is deliberately absent, and pytest loads this file there too.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from blueprint import engine
-from blueprint.graph import Graph
-from blueprint.stackconfig import load_stack_config, with_overrides
+if TYPE_CHECKING:
+    from blueprint.graph import Graph
 
 ROOT = Path(__file__).resolve().parent.parent
 logging.getLogger("blueprint.engine").addHandler(logging.NullHandler())
@@ -23,6 +26,9 @@ _CACHE: dict[str, Graph] = {}
 def plan_variant(stack: str = "prod", overrides: dict[str, Any] | None = None, *, preview: bool = False,
                  name: str | None = None) -> Graph:
     """Plan ``Pulumi.<stack>.yaml`` with config overrides (full keys, deep-merged) applied."""
+    from blueprint import engine
+    from blueprint.stackconfig import load_stack_config, with_overrides
+
     cfg = load_stack_config(ROOT, stack)
     if overrides:
         cfg = with_overrides(cfg, overrides, stack=name or stack)
@@ -48,6 +54,7 @@ def root() -> Path:
 
 def raw_stack_config(stack: str) -> tuple[dict[str, Any], str]:
     """Pulumi.<stack>.yaml's namespace keys as the program sees them offline (secure values → placeholder)."""
+    from blueprint.stackconfig import load_stack_config
     from stacks.settings import NAMESPACE, _decode
 
     cfg = load_stack_config(ROOT, stack)
