@@ -140,10 +140,17 @@ def with_overrides(cfg: StackConfig, overrides: dict[str, Any], *, stack: str | 
     return StackConfig(project=cfg.project, stack=stack or cfg.stack, values=values, secret_keys=cfg.secret_keys)
 
 
+def namespace_values(cfg: StackConfig) -> dict[str, Any]:
+    """The project namespace's keys (prefix stripped, structured values decoded), as settings read them."""
+    from stacks.settings import NAMESPACE, _decode
+
+    prefix = NAMESPACE + ":"
+    return {k[len(prefix):]: _decode(v) for k, v in cfg.values.items() if k.startswith(prefix)}
+
+
 def settings_for(project_dir: Path, stack: str) -> Any:
     """Validated settings of a stack without running the program (raises SettingsError)."""
-    from stacks.settings import NAMESPACE, _decode, validate
+    from stacks.settings import validate
 
     cfg = load_stack_config(project_dir, stack)
-    raw = {k.split(":", 1)[1]: _decode(v) for k, v in cfg.values.items() if k.startswith(NAMESPACE + ":")}
-    return validate(raw, region=cfg.region, project=cfg.project, stack=stack)
+    return validate(namespace_values(cfg), region=cfg.region, project=cfg.project, stack=stack)

@@ -54,9 +54,7 @@ def root() -> Path:
 
 def raw_stack_config(stack: str) -> tuple[dict[str, Any], str]:
     """Pulumi.<stack>.yaml's namespace keys as the program sees them offline (secure values → placeholder)."""
-    from blueprint.stackconfig import load_stack_config
-    from stacks.settings import NAMESPACE, _decode
+    from blueprint.stackconfig import load_stack_config, namespace_values
 
     cfg = load_stack_config(ROOT, stack)
-    raw = {k.split(":", 1)[1]: _decode(v) for k, v in cfg.values.items() if k.startswith(NAMESPACE + ":")}
-    return raw, cfg.values.get("oci:region", "")
+    return namespace_values(cfg), cfg.values.get("oci:region", "")
