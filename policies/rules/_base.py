@@ -10,6 +10,7 @@ Messages name properties, never their values: a value may be a secret.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,8 +163,6 @@ def tagged(tier: str, **props: Any) -> dict[str, Any]:
 
 def set_path(props: Mapping[str, Any], path: str, value: Any) -> dict[str, Any]:
     """A copy of props with ``path`` set (intermediate mappings created)."""
-    import copy
-
     out = copy.deepcopy(dict(props))
     node = out
     parts = path.split(".")
@@ -259,3 +258,51 @@ def stack_rule(
     return Rule(id=id, title=title, severity=severity, enforcement=enforcement, types=(), remediation=remediation,
                 controls=tuple(controls), check=check, kind="stack", mutate=mutate,
                 fixtures={"pass": tuple(passing), "fail": tuple(failing), "unknown": tuple(unknown)})
+
+
+# ---------------------------------------------------------------------------------------------
+# Graph mutations for stack rules (``Rule.mutate``): break a compliant graph in one way
+# ---------------------------------------------------------------------------------------------
+
+
+def drop_first(type_: str, where: Callable[[dict[str, Any]], bool] = lambda n: True) -> Callable[[dict], dict]:
+    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
+        for i, node in enumerate(graph["nodes"]):
+            if node["type"] == type_ and where(node):
+                del graph["nodes"][i]
+                break
+        return graph
+    return mutate
+
+
+def edit_first(type_: str, change: Callable[[dict[str, Any]], None], where: Callable[[dict], bool] = lambda n: True):
+    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
+        for node in graph["nodes"]:
+            if node["type"] == type_ and where(node):
+                change(node)
+                break
+        return graph
+    return mutate
+
+
+def drop_all(type_: str) -> Callable[[dict], dict]:
+    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
+        graph["nodes"] = [n for n in graph["nodes"] if n["type"] != type_]
+        return graph
+    return mutate
+
+
+def add_node(node: dict[str, Any]) -> Callable[[dict], dict]:
+    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
+        template = next(n for n in graph["nodes"] if n.get("custom") and n["inputs"].get("definedTags"))
+        new = copy.deepcopy(node)
+        new.setdefault("parent", template["parent"])
+        new.setdefault("custom", True)
+        new.setdefault("dependencies", [])
+        new.setdefault("propertyDependencies", {})
+        new.setdefault("protect", False)
+        new["inputs"] = {"definedTags": template["inputs"]["definedTags"],
+                         "compartmentId": template["inputs"].get("compartmentId", "x"), **new.get("inputs", {})}
+        graph["nodes"].append(new)
+        return graph
+    return mutate

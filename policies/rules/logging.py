@@ -7,7 +7,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from policies.cis_events import EVENT_RULES
-from policies.rules._base import UNKNOWN, Fixture, Rule, custom_rule, items, prop_rule, stack_rule
+from policies.rules._base import (
+    UNKNOWN,
+    Fixture,
+    Rule,
+    custom_rule,
+    drop_all,
+    drop_first,
+    items,
+    prop_rule,
+    stack_rule,
+)
 
 EVENT_RULE = "oci:Events/rule:Rule"
 LOG = "oci:Logging/log:Log"
@@ -89,23 +99,6 @@ def check_flow_logs(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
             yield r.urn, "subnet has no enabled VCN flow log"
 
 
-def _mutate_drop_first(resource_type: str, predicate: Any = None) -> Any:
-    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
-        for i, node in enumerate(graph["nodes"]):
-            if node["type"] == resource_type and (predicate is None or predicate(node)):
-                del graph["nodes"][i]
-                break
-        return graph
-    return mutate
-
-
-def _drop_all(resource_type: str) -> Any:
-    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
-        graph["nodes"] = [n for n in graph["nodes"] if n["type"] != resource_type]
-        return graph
-    return mutate
-
-
 def check_cloud_guard(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
     targets = [r for r in resources if r.resource_type == CLOUD_GUARD and r.props.get("targetResourceType") == "COMPARTMENT"]
     targeted = {d.urn for t in targets for d in t.property_dependencies.get("targetResourceId", [])}
@@ -143,7 +136,7 @@ RULES: list[Rule] = [
                passing=[Fixture(SUBNET, {}, name="urn:subnet"), _flow_log("urn:subnet")],
                failing=[Fixture(SUBNET, {}, name="urn:subnet"), _flow_log("urn:subnet", enabled=False)],
                unknown=[Fixture(SUBNET, {}, name="urn:subnet"), _flow_log("urn:subnet", enabled=UNKNOWN)],
-               mutate=_mutate_drop_first(LOG, lambda n: n["inputs"].get("configuration", {}).get("source", {})
+               mutate=drop_first(LOG, lambda n: n["inputs"].get("configuration", {}).get("source", {})
                                          .get("service") == "flowlogs"),
                severity="high", remediation="Create a SERVICE log (service flowlogs, category all) for every subnet.",
                controls=("cis-oci-3.1:4.13", *_LOGGING)),
@@ -155,7 +148,7 @@ RULES: list[Rule] = [
                unknown=[Fixture(COMPARTMENT, {}, name="urn:c"),
                         Fixture(CLOUD_GUARD, {"targetResourceType": UNKNOWN}, name="cg",
                                 property_dependencies={"targetResourceId": ["urn:c"]})],
-               mutate=_mutate_drop_first(CLOUD_GUARD), severity="high",
+               mutate=drop_first(CLOUD_GUARD), severity="high",
                remediation="Create a Cloud Guard target (type COMPARTMENT) with Oracle-managed detector recipes.",
                controls=("cis-oci-3.1:4.14", "soc2:CC7.1", "nist-800-53r5:SI-4")),
     stack_rule("OCI-LOG-023", "Ensure every notification topic has at least one subscription", check_topics_subscribed,
@@ -164,7 +157,7 @@ RULES: list[Rule] = [
                failing=[Fixture(TOPIC, {}, name="urn:t")],
                unknown=[Fixture(TOPIC, {}, name="urn:t"), Fixture(SUBSCRIPTION, {"protocol": UNKNOWN}, name="s",
                                                                    property_dependencies={"topicId": ["urn:t"]})],
-               mutate=_drop_all(SUBSCRIPTION), severity="medium",
+               mutate=drop_all(SUBSCRIPTION), severity="medium",
                remediation="Subscribe the on-call address (EMAIL, PAGERDUTY, CUSTOM_HTTPS) to the topic.",
                controls=("soc2:CC7.3", "nist-800-53r5:IR-6")),
     prop_rule("OCI-LOG-024", "Ensure service logs are enabled", (LOG,), "isEnabled", lambda v: v is True,

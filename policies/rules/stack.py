@@ -7,11 +7,10 @@ graph (``mutate``) so the mutation test can prove the rule can fire on a real pl
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policies.rules._base import UNKNOWN, Fixture, Rule, stack_rule, tier_of
+from policies.rules._base import UNKNOWN, Fixture, Rule, add_node, drop_first, edit_first, stack_rule, tier_of
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 LOG = "oci:Logging/log:Log"
@@ -198,42 +197,6 @@ def fx(type_: str, urn: str, props: dict[str, Any] | None = None, protect: bool 
        **deps: list[str]) -> Fixture:
     return Fixture(type_, props or {}, name=urn, protect=protect, parent=parent,
                    dependencies=tuple(u for v in deps.values() for u in v), property_dependencies=deps)
-
-
-def drop_first(type_: str, where: Callable[[dict[str, Any]], bool] = lambda n: True) -> Callable[[dict], dict]:
-    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
-        for i, node in enumerate(graph["nodes"]):
-            if node["type"] == type_ and where(node):
-                del graph["nodes"][i]
-                break
-        return graph
-    return mutate
-
-
-def edit_first(type_: str, change: Callable[[dict[str, Any]], None], where: Callable[[dict], bool] = lambda n: True):
-    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
-        for node in graph["nodes"]:
-            if node["type"] == type_ and where(node):
-                change(node)
-                break
-        return graph
-    return mutate
-
-
-def add_node(node: dict[str, Any]) -> Callable[[dict], dict]:
-    def mutate(graph: dict[str, Any]) -> dict[str, Any]:
-        template = next(n for n in graph["nodes"] if n.get("custom") and n["inputs"].get("definedTags"))
-        new = copy.deepcopy(node)
-        new.setdefault("parent", template["parent"])
-        new.setdefault("custom", True)
-        new.setdefault("dependencies", [])
-        new.setdefault("propertyDependencies", {})
-        new.setdefault("protect", False)
-        new["inputs"] = {"definedTags": template["inputs"]["definedTags"],
-                         "compartmentId": template["inputs"].get("compartmentId", "x"), **new.get("inputs", {})}
-        graph["nodes"].append(new)
-        return graph
-    return mutate
 
 
 def _unprotect(node: dict[str, Any]) -> None:
