@@ -58,3 +58,15 @@ def raw_stack_config(stack: str) -> tuple[dict[str, Any], str]:
 
     cfg = load_stack_config(ROOT, stack)
     return namespace_values(cfg), cfg.values.get("oci:region", "")
+
+
+def accepts_defined_tags(type_token: str) -> bool:
+    """Whether the pulumi-oci resource class for ``type_token`` takes ``defined_tags``."""
+    import importlib
+    import inspect
+
+    if not type_token.startswith("oci:"):
+        return False  # Kubernetes objects and providers carry labels, not OCI defined tags
+    module = type_token.split(":")[1].split("/")[0].lower()
+    resource = getattr(importlib.import_module(f"pulumi_oci.{module}"), type_token.rsplit(":", 1)[-1])
+    return "defined_tags" in inspect.signature(resource._internal_init).parameters

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import base64
-import importlib
-import inspect
 from pathlib import Path
 
 import pytest
 
-from blueprint.graph import SECRET_MARKER, Graph, Node
+from blueprint.graph import SECRET_MARKER, Graph
 from stacks.settings import load_matrix
 from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
-from tests.conftest import plan_variant
+from tests.conftest import accepts_defined_tags, plan_variant
 
 pytestmark = pytest.mark.integration
 
@@ -205,10 +203,6 @@ def test_dev_does_not_protect() -> None:
 # ---- tags -----------------------------------------------------------------------------------------
 
 
-def _accepts_defined_tags(node: Node) -> bool:
-    module, cls = node.type.split(":")[1].split("/")[0].lower(), node.type.rsplit(":", 1)[1]
-    resource = getattr(importlib.import_module(f"pulumi_oci.{module}"), cls)
-    return "defined_tags" in inspect.signature(resource._internal_init).parameters
 
 
 @pytest.mark.parametrize("plane", ["data", "model"])
@@ -217,7 +211,7 @@ def test_every_taggable_resource_carries_the_four_tags(plane: str) -> None:
     nodes = plane_nodes(g, plane)
     assert nodes
     for n in nodes:
-        if _accepts_defined_tags(n):
+        if accepts_defined_tags(n.type):
             tags = n.inputs.get("definedTags") or {}
             assert sorted(k.split(".", 1)[1] for k in tags) == ["classification", "cost-center", "environment", "owner"], n.name
             assert tags["genai-prod.classification"] == "restricted"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import inspect
 import json
 
-import pulumi_oci
 import pytest
 
 from components.governance import EVENT_RULES, Grant, Subject, render_statement
 from stacks.settings import load_matrix
+from tests.conftest import accepts_defined_tags
 
 pytestmark = pytest.mark.integration
 
@@ -17,16 +16,6 @@ STACKS = ["dev", "prod"]
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexample"
 
 
-def _resource_class(type_token: str):
-    """pulumi-oci class for a type token ('oci:Core/vcn:Vcn' → pulumi_oci.core.Vcn)."""
-    module = type_token.split(":")[1].split("/")[0].lower()
-    return getattr(getattr(pulumi_oci, module), type_token.rsplit(":", 1)[-1])
-
-
-def _accepts_defined_tags(type_token: str) -> bool:
-    if not type_token.startswith("oci:"):
-        return False  # Kubernetes objects and providers carry labels, not OCI defined tags
-    return "defined_tags" in inspect.signature(_resource_class(type_token)._internal_init).parameters
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -45,7 +34,7 @@ def test_every_taggable_resource_carries_the_defined_tags(planned, stack):
     expected = {f"genai-{stack}.classification": tier, f"genai-{stack}.environment": stack}
     checked = 0
     for node in graph.resources():
-        if not _accepts_defined_tags(node.type) or node.type.startswith("oci:Identity/tag"):
+        if not accepts_defined_tags(node.type) or node.type.startswith("oci:Identity/tag"):
             continue  # the tag namespace and tags themselves come before the tags exist
         tags = node.inputs.get("definedTags")
         assert tags, f"{node.urn} has no defined tags"
