@@ -4,13 +4,16 @@
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+STAMP := $(VENV)/.installed-$(shell cat pip.lock requirements.lock pyproject.toml | cksum | cut -d' ' -f1)
+# Every venv first gets the pinned installer (pip.lock), then its own lock.
+PIP_BOOTSTRAP = --disable-pip-version-check install -q --require-hashes -r $(CURDIR)/pip.lock
 
 .PHONY: setup demo test test-main lint typecheck bench clean
 setup: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): pip.lock requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip $(PIP_BOOTSTRAP)
 	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
 	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-* && touch $@

@@ -2,15 +2,16 @@
 # pydantic…) never meet Pulumi's in .venv. Installed only from hashes in router/requirements.lock.
 ROUTER_VENV := .venv-router
 ROUTER_BIN := $(ROUTER_VENV)/bin
-ROUTER_STAMP := $(ROUTER_VENV)/.installed-$(shell cat router/requirements.lock | cksum | cut -d' ' -f1)
+ROUTER_STAMP := $(ROUTER_VENV)/.installed-$(shell cat pip.lock router/requirements.lock | cksum | cut -d' ' -f1)
 # Our hooks package is imported by the proxy from here (the image copies it to site-packages).
 ROUTER_ENV := PYTHONPATH=$(CURDIR)/router/hooks:$(CURDIR) LITELLM_LOG=ERROR LITELLM_LOCAL_MODEL_COST_MAP=True
 
 .PHONY: setup-router test-router bench-router
 setup-router: $(ROUTER_STAMP)
 
-$(ROUTER_STAMP): router/requirements.lock
+$(ROUTER_STAMP): pip.lock router/requirements.lock
 	test -x $(ROUTER_BIN)/python || $(PY) -m venv $(ROUTER_VENV)
+	$(ROUTER_BIN)/python -m pip $(PIP_BOOTSTRAP)
 	$(ROUTER_BIN)/pip install -q --disable-pip-version-check --require-hashes -r router/requirements.lock
 	rm -f $(ROUTER_VENV)/.installed-* && touch $@
 
