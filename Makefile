@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pip.lock requirements.lock pyproject.tom
 # Every venv first gets the pinned installer (pip.lock), then its own lock.
 PIP_BOOTSTRAP = --disable-pip-version-check install -q --require-hashes -r $(CURDIR)/pip.lock
 
-.PHONY: setup demo test test-main lint typecheck bench clean
+.PHONY: setup demo test test-main lint typecheck bench clean verify-locks
 setup: $(STAMP)
 
 $(STAMP): pip.lock requirements.lock pyproject.toml
@@ -35,6 +35,10 @@ EXTRA_TESTS :=
 -include router/router.mk
 
 test: lint typecheck test-main $(EXTRA_TESTS)
+
+# Builds every venv from its lock alone in a scratch dir, no cache (registry drift shows up here).
+verify-locks:
+	PY=$(PY) scripts/verify-locks.sh
 
 bench: setup
 	$(BIN)/python benchmarks/plan_bench.py

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Reproducibility check: build every venv the project uses from its lock alone, in a scratch
+# directory, with no pip cache and no pre-installed packages, exactly as a fresh machine would.
+# Registry drift (a yanked pin, a new release that a transitive extra now pulls in, an installer
+# that rejects the lock) fails here, in CI, instead of on a newcomer's first `make test`.
+#
+#   scripts/verify-locks.sh            every lock
+#   scripts/verify-locks.sh main       one lock: main | router | any other name listed below
+#
+# Each lock is installed after pip.lock (the pinned installer), then `pip check` must pass.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY="${PY:-python3}"
+ROOT="$PWD"
+
+# name  lock file  extra pip flags
+LOCKS=(
+  "main|requirements.lock|"
+  "router|router/requirements.lock|--require-hashes"
+)
+# Tool environments register here as they are added (one line each, same form).
+[ -f tools/checkov.lock ] && LOCKS+=("checkov|tools/checkov.lock|--require-hashes")
+
+want="${1:-}"
+scratch="$(mktemp -d "${TMPDIR:-/tmp}/verify-locks.XXXXXX")"
+trap 'rm -rf "$scratch"' EXIT
+failed=0
+for entry in "${LOCKS[@]}"; do
+  IFS='|' read -r name lock flags <<<"$entry"
+  [ -n "$want" ] && [ "$want" != "$name" ] && continue
+  venv="$scratch/$name"
+  start=$(date +%s)
+  log="$scratch/$name.log"
+  if "$PY" -m venv "$venv" >"$log" 2>&1 \
+     && PIP_NO_CACHE_DIR=1 "$venv/bin/python" -m pip --disable-pip-version-check install -q --require-hashes -r "$ROOT/pip.lock" >>"$log" 2>&1 \
+     && PIP_NO_CACHE_DIR=1 "$venv/bin/python" -m pip --disable-pip-version-check install -q $flags -r "$ROOT/$lock" >>"$log" 2>&1 \
+     && "$venv/bin/python" -m pip --disable-pip-version-check check >>"$log" 2>&1; then
+    echo "verify-locks: $name ($lock) builds from scratch without a cache: ok ($(( $(date +%s) - start )) s)"
+  else
+    echo "verify-locks: $name ($lock) does not build from scratch; last lines of the installer:" >&2
+    tail -n 15 "$log" | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+    failed=1
+  fi
+  rm -rf "$venv"
+done
+[ -n "$want" ] && ! printf '%s\n' "${LOCKS[@]}" | grep -q "^$want|" && { echo "verify-locks: no lock named '$want'" >&2; exit 2; }
+exit "$failed"
