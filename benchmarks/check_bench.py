@@ -83,8 +83,9 @@ def generated_project(count: int) -> Path:
 
 
 def check_all(count: int) -> None:
-    from blueprint.check import blocking, run_stacks
+    from blueprint.runner import run_stacks
     from blueprint.stackconfig import list_stacks
+    from policies.findings import blocking
 
     project = generated_project(count)
     try:

@@ -9,16 +9,16 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
-from rich.console import Console
+from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console
+from blueprint.planning import run_plan, write_diagrams
 
-EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_ENGINE = 0, 1, 2, 3
-
-#: Extra subcommands other modules contribute: name → (add_parser, run).
-SubcommandHook = Callable[[argparse._SubParsersAction], None]
-_EXTENSIONS: list[SubcommandHook] = []
+#: Modules contributing a subcommand: each defines ``add_command(subparsers)`` and sets ``handler``.
+#: The CLI imports them; they import ``blueprint.console`` / ``blueprint.planning``, never this module.
+COMMAND_MODULES = ("blueprint.check", "blueprint.manifests", "blueprint.routerconfig", "blueprint.report")
 
 
 def find_project_dir(start: Path) -> Path:
@@ -26,69 +26,6 @@ def find_project_dir(start: Path) -> Path:
         if (candidate / "Pulumi.yaml").is_file():
             return candidate
     raise FileNotFoundError("no Pulumi.yaml here or in any parent directory")
-
-
-def _console(stderr: bool = False) -> Console:
-    return Console(stderr=stderr, highlight=False, soft_wrap=True)
-
-
-def plan_stack(stack: str, project_dir: Path, out_dir: Path, *, preview: bool = False, quiet: bool = False):
-    """Plan one stack and write its graph. Returns (PlanResult, path) or raises a reported error."""
-    from blueprint import engine
-
-    result = engine.plan(stack, project_dir, preview=preview)
-    path = result.graph.write(out_dir / stack / "graph.json")
-    if not quiet:
-        from blueprint.render import summary_tree
-
-        console = _console()
-        console.print(summary_tree(result.graph))
-        console.print(f"wrote {path} ({len(result.graph.nodes)} nodes) in {result.seconds:.2f} s")
-    return result, path
-
-
-def _report_input_error(stack: str, exc: Exception) -> int:
-    from stacks.settings import SettingsError
-
-    err = _console(stderr=True)
-    if isinstance(exc, SettingsError):
-        err.print(f"error: stack '{stack}' has an invalid configuration ({len(exc.problems)} problem(s)); nothing was planned:")
-        for problem in exc.problems:
-            err.print(f"  {problem}", markup=False)
-    else:
-        err.print(f"error: stack '{stack}': {exc}", markup=False)
-    return EXIT_INPUT
-
-
-def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview: bool, diagrams: bool) -> int:
-    from blueprint.lookups import UnlistedLookupError
-    from blueprint.stackconfig import StackConfigError
-    from stacks.settings import SettingsError
-
-    worst = EXIT_OK
-    for stack in stacks:
-        try:
-            result, _ = plan_stack(stack, project_dir, out_dir, preview=preview)
-        except (SettingsError, StackConfigError) as exc:
-            worst = max(worst, _report_input_error(stack, exc))
-            continue
-        except UnlistedLookupError as exc:
-            _console(stderr=True).print(f"error: stack '{stack}': {exc}", markup=False)
-            worst = max(worst, EXIT_ENGINE)
-            continue
-        if diagrams:
-            write_diagrams(result.graph, out_dir / stack)
-    return worst
-
-
-def write_diagrams(graph, directory: Path) -> list[Path]:
-    from blueprint.render import dot, mermaid
-
-    directory.mkdir(parents=True, exist_ok=True)
-    paths = [directory / "architecture.mmd", directory / "architecture.dot"]
-    paths[0].write_text(mermaid(graph), encoding="utf-8")
-    paths[1].write_text(dot(graph), encoding="utf-8")
-    return paths
 
 
 def run_graph(stack: str, project_dir: Path, out_dir: Path) -> int:
@@ -101,7 +38,7 @@ def run_graph(stack: str, project_dir: Path, out_dir: Path) -> int:
             return code
     paths = write_diagrams(Graph.read(graph_path), out_dir / stack)
     for p in paths:
-        _console().print(f"wrote {p}")
+        console().print(f"wrote {p}")
     return EXIT_OK
 
 
@@ -121,21 +58,20 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="plan the given stacks (default dev and prod), print summaries, write graphs and diagrams")
     d.add_argument("stacks", nargs="*", metavar="stack")
 
-    for hook in _EXTENSIONS:
-        hook(sub)
+    for module in _command_modules():
+        module.add_command(sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("blueprint.engine").addHandler(logging.NullHandler())
     logging.getLogger("blueprint.engine").propagate = False
-    _load_extensions()
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         project_dir = (args.project_dir or find_project_dir(Path.cwd())).resolve()
     except FileNotFoundError as exc:
-        _console(stderr=True).print(f"error: {exc}", markup=False)
+        console(stderr=True).print(f"error: {exc}", markup=False)
         return EXIT_INPUT
     out_dir = (args.out or project_dir / "out").resolve()
     if str(project_dir) not in sys.path:
@@ -152,10 +88,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The demo ends with what a security reviewer sees: every policy rule over each plan.
         from datetime import date
 
-        from blueprint.check import blocking, print_table, run_stacks
+        from blueprint import outputs
+        from blueprint.runner import run_stacks
+        from policies.findings import blocking
 
         results = run_stacks(stacks, project_dir, out_dir, [], date.today())
-        print_table(results, show_pass=False, allow_indeterminate=False)
+        color = sys.stdout.isatty()
+        sys.stdout.write(outputs.render("findings", "table", results, outputs.RenderOptions(color=color)) + "\n")
         return EXIT_FAILED if blocking(results) else EXIT_OK
     handler = getattr(args, "handler", None)
     if handler is None:
@@ -164,21 +103,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     return code
 
 
-def _load_extensions() -> None:
-    """Subcommands living in other packages register themselves via ``register(hook)``."""
+def _command_modules() -> list[ModuleType]:
     import importlib
 
-    for module in ("blueprint.check", "blueprint.manifests", "blueprint.routerconfig", "blueprint.report"):
+    found = []
+    for name in COMMAND_MODULES:
         try:
-            importlib.import_module(module)
+            found.append(importlib.import_module(name))
         except ModuleNotFoundError as exc:
-            if exc.name != module:
+            if exc.name != name:
                 raise
-
-
-def register(hook: SubcommandHook) -> None:
-    if hook not in _EXTENSIONS:
-        _EXTENSIONS.append(hook)
+    return found
 
 
 if __name__ == "__main__":

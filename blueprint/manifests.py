@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from blueprint.cli import EXIT_FAILED, EXIT_INPUT, EXIT_OK, _console, register
+from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console
 from blueprint.graph import SECRET_MARKER, UNKNOWN_MARKER, Graph
 
 #: Manifests are applied in this order (namespaces first, then what lives in them).
@@ -126,7 +126,7 @@ def cluster_version(graph: Graph) -> str:
 
 
 def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
-    from blueprint.cli import run_plan
+    from blueprint.planning import run_plan
 
     stack = args.stack
     graph_path = out_dir / stack / "graph.json"
@@ -134,7 +134,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
         code = run_plan([stack], project_dir, out_dir, preview=False, diagrams=False)
         if code:
             return code
-    console, err = _console(), _console(stderr=True)
+    out, err = console(), console(stderr=True)
     try:
         graph = Graph.read(graph_path)
         wanted = cluster_version(graph)
@@ -147,21 +147,19 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
         err.print(f"error: stack '{stack}': the graph has no Kubernetes objects", markup=False)
         return EXIT_INPUT
     if version.rsplit(".", 1)[0] != ".".join(wanted.lstrip("v").split(".")[:2]):
-        console.print(f"note: no schemas for Kubernetes {wanted}; validating against {version}")
+        out.print(f"note: no schemas for Kubernetes {wanted}; validating against {version}")
     paths = write_manifests(manifests, out_dir / stack / "manifests")
     problems = validate_manifests(manifests, version)
     for problem in problems:
         err.print(f"invalid: {problem}", markup=False)
-    console.print(f"wrote {len(paths)} manifests to {out_dir / stack / 'manifests'} "
+    out.print(f"wrote {len(paths)} manifests to {out_dir / stack / 'manifests'} "
                   f"(Kubernetes {wanted}, validated against the {version} schemas: {len(problems)} problem(s))")
     return EXIT_FAILED if problems else EXIT_OK
 
 
-def _hook(sub: argparse._SubParsersAction) -> None:
+def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("manifests", help="write the stack's Kubernetes objects as validated manifests (out/<stack>/manifests)")
     p.add_argument("stack")
     p.add_argument("--replan", action="store_true", help="plan the stack again even if out/<stack>/graph.json exists")
     p.set_defaults(handler=run)
 
-
-register(_hook)

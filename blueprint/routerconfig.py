@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from blueprint import cli
+from blueprint.console import EXIT_INPUT, EXIT_OK, console, report_input_error
 
 
 def add_command(sub: Any) -> None:
@@ -23,7 +23,7 @@ def add_command(sub: Any) -> None:
 
 
 def render_for(stack: str, project_dir: Path, out_dir: Path) -> str:
-    from blueprint.check import ensure_graph
+    from blueprint.planning import ensure_graph
     from blueprint.stackconfig import settings_for
     from router.render import render_yaml
     from stacks.router import router_inputs
@@ -42,15 +42,13 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
     try:
         text = render_for(args.stack, project_dir, out_dir)
     except (SettingsError, StackConfigError) as exc:
-        return cli._report_input_error(args.stack, exc)
+        return report_input_error(args.stack, exc)
     except ValueError as exc:  # the catalogue breaks the tier: named by the renderer, no values
-        cli._console(stderr=True).print(f"error: stack '{args.stack}': {exc}", markup=False)
-        return cli.EXIT_INPUT
+        console(stderr=True).print(f"error: stack '{args.stack}': {exc}", markup=False)
+        return EXIT_INPUT
     if args.output:
         args.output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
-    return cli.EXIT_OK
+    return EXIT_OK
 
-
-cli.register(add_command)

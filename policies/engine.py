@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -24,6 +24,7 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
+from policies.findings import ENGINE, Finding
 from policies.rules import all_rules
 from policies.rules._base import Fixture, Rule
 
@@ -32,7 +33,6 @@ _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
 _CANT_RUN = "can't run policy"
-ENGINE = "crossguard"
 PACK_NAME, PACK_VERSION = "genai-platform", "1.0.0"
 
 
@@ -63,28 +63,6 @@ class Resource:
         return cls(urn=urn, type=fixture.type, name=label, props=fixture.props, protect=fixture.protect,
                    parent=fixture.parent, dependencies=fixture.dependencies,
                    property_dependencies=fixture.property_dependencies)
-
-
-@dataclass
-class Finding:
-    """DESIGN.md's finding, plus the rule's title and enforcement for reports."""
-
-    rule: str
-    engine: str
-    urn: str
-    type: str
-    status: str  # pass | fail | not_applicable | indeterminate | waived
-    severity: str
-    message: str
-    enforcement: str = "mandatory"
-    title: str = ""
-    waiver: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if data["waiver"] is None:
-            del data["waiver"]
-        return data
 
 
 def _wire(value: Any) -> Any:
@@ -144,7 +122,7 @@ class Evaluator:
 
     def _finding(self, rule: Rule, urn: str, type_: str, status: str, message: str = "") -> Finding:
         return Finding(rule=rule.id, engine=ENGINE, urn=urn, type=type_, status=status, severity=rule.severity,
-                       message=message, enforcement=self.levels[rule.id], title=rule.title)
+                       message=message, enforcement=self.levels[rule.id], title=rule.title, controls=rule.controls)
 
     def evaluate(self, resources: Iterable[Resource], *, stack_urn: str = "") -> list[Finding]:
         resources = list(resources)

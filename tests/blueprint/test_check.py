@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
 
-from blueprint.check import Waiver, apply_waivers, load_waivers
 from blueprint.cli import main
-from policies.engine import ENGINE, Finding
 from tests.conftest import ROOT, plan_variant
 
 pytestmark = pytest.mark.policy
@@ -56,6 +53,11 @@ def test_a_mandatory_failure_exits_1_naming_rule_resource_and_fix(capsys, graphs
     assert {f["rule"] for f in fails} >= {"OCI-NET-001"}
     assert all(f["urn"].startswith("urn:pulumi:prod::") for f in fails)
     assert all("0.0.0.0/0" not in f["message"] for f in fails)  # messages name properties, not values
+    from policies.rules import all_rules
+
+    cited = {r.id: list(r.controls) for r in all_rules()}
+    assert all(f["controls"] == cited[f["rule"]] for f in fails)  # each finding names what it evidences
+    assert any(f["controls"] for f in fails)
 
 
 def test_sarif_is_valid_sarif_2_1_0(capsys, graphs):
@@ -89,45 +91,6 @@ def test_bad_graph_file_is_one_line_exit_2(capsys, tmp_path):
     bad.write_text("{not json")
     code, _, err = _run(capsys, "check", "--graph", str(bad))
     assert code == 2 and "not a readable resource graph" in err and "Traceback" not in err
-
-
-def test_waivers_waive_expire_and_go_stale(tmp_path):
-    today = date(2026, 11, 22)
-
-    def finding(rule: str, urn: str) -> Finding:
-        return Finding(rule, ENGINE, urn, "t", "fail", "high", "m")
-
-    waivers = [Waiver("OCI-NET-001", "urn:pulumi:prod::*::ssh", "accepted for the migration window", "a@b.c",
-                      today + timedelta(days=1)),
-               Waiver("OCI-NET-003", "urn:*", "old exception, never renewed", "a@b.c", today - timedelta(days=1)),
-               Waiver("OCI-NET-004", "urn:*", "nothing fails this anymore", "a@b.c", today + timedelta(days=9))]
-    out = apply_waivers([finding("OCI-NET-001", "urn:pulumi:prod::p::ssh")], waivers, "prod", today)
-    assert out[0].status == "waived"
-    extra = {f.rule for f in out[1:]}
-    assert extra == {"WAIVER-EXPIRED", "WAIVER-UNMATCHED"}
-
-
-def test_waiver_file_is_schema_checked(tmp_path):
-    from blueprint.check import CheckInputError
-
-    path = tmp_path / "w.yaml"
-    path.write_text("waivers:\n  - rule: OCI-NET-001\n    urn: '*'\n    reason: short\n"
-                    "    approver: x\n    expires: 2027-01-01\n")
-    with pytest.raises(CheckInputError, match="does not match the waiver schema"):
-        load_waivers(path)
-
-
-def test_a_valid_waiver_file_loads_with_unquoted_dates(tmp_path):
-    path = tmp_path / "w.yaml"
-    path.write_text("waivers:\n  - rule: OCI-LB-001\n    urn: 'urn:pulumi:dev::*'\n    stack: dev\n"
-                    "    reason: dev load balancers are rebuilt nightly\n    approver: lead@example.com\n"
-                    "    expires: 2027-03-31\n")
-    (waiver,) = load_waivers(path)
-    assert waiver.expires == date(2027, 3, 31) and waiver.stack == "dev"
-
-
-def test_the_shipped_waiver_file_is_valid():
-    assert load_waivers(ROOT / "policies" / "waivers.yaml") == []
 
 
 def test_all_checks_every_stack_file(capsys, tmp_path):

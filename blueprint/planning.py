@@ -1,0 +1,73 @@
+"""Planning stacks offline and keeping their graphs fresh: what `plan`, `check`, `report` and the
+other commands share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from blueprint.console import EXIT_ENGINE, EXIT_OK, console, report_input_error
+
+
+def plan_stack(stack: str, project_dir: Path, out_dir: Path, *, preview: bool = False, quiet: bool = False) -> Any:
+    """Plan one stack and write its graph. Returns (PlanResult, path) or raises a reported error."""
+    from blueprint import engine
+
+    result = engine.plan(stack, project_dir, preview=preview)
+    path = result.graph.write(out_dir / stack / "graph.json")
+    if not quiet:
+        from blueprint.render import summary_tree
+
+        out = console()
+        out.print(summary_tree(result.graph))
+        out.print(f"wrote {path} ({len(result.graph.nodes)} nodes) in {result.seconds:.2f} s")
+    return result, path
+
+
+def write_diagrams(graph: Any, directory: Path) -> list[Path]:
+    from blueprint.render import dot, mermaid
+
+    directory.mkdir(parents=True, exist_ok=True)
+    paths = [directory / "architecture.mmd", directory / "architecture.dot"]
+    paths[0].write_text(mermaid(graph), encoding="utf-8")
+    paths[1].write_text(dot(graph), encoding="utf-8")
+    return paths
+
+
+def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview: bool, diagrams: bool) -> int:
+    """Plan each stack, reporting bad input per stack; the worst exit code."""
+    from blueprint.lookups import UnlistedLookupError
+    from blueprint.stackconfig import StackConfigError
+    from stacks.settings import SettingsError
+
+    worst = EXIT_OK
+    for stack in stacks:
+        try:
+            result, _ = plan_stack(stack, project_dir, out_dir, preview=preview)
+        except (SettingsError, StackConfigError) as exc:
+            worst = max(worst, report_input_error(stack, exc))
+            continue
+        except UnlistedLookupError as exc:
+            console(stderr=True).print(f"error: stack '{stack}': {exc}", markup=False)
+            worst = max(worst, EXIT_ENGINE)
+            continue
+        if diagrams:
+            write_diagrams(result.graph, out_dir / stack)
+    return worst
+
+
+def graph_inputs(project_dir: Path, stack: str) -> list[Path]:
+    """The files a stack's graph is computed from (stale graph = any of them is newer)."""
+    inputs = [project_dir / f"Pulumi.{stack}.yaml", project_dir / "Pulumi.yaml"]
+    return inputs + list((project_dir / "components").glob("*.py")) + list((project_dir / "stacks").rglob("*.py"))
+
+
+def ensure_graph(stack: str, project_dir: Path, out_dir: Path) -> Path:
+    """The stack's graph, planning it first (offline) when it is missing or older than its inputs."""
+    path = out_dir / stack / "graph.json"
+    stale = not path.exists() or any(p.exists() and p.stat().st_mtime > path.stat().st_mtime
+                                     for p in graph_inputs(project_dir, stack))
+    if stale:
+        plan_stack(stack, project_dir, out_dir, quiet=True)
+    return path

@@ -1,0 +1,59 @@
+"""Running the policy engine over stacks: one graph file, or many stacks in a process pool.
+
+Planning (when a graph is missing or stale) and checking happen in the worker, so `check --all`
+uses every core it is given. Results are the findings model of ``policies/findings.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+from datetime import date
+from pathlib import Path
+
+from blueprint.planning import ensure_graph
+from policies.findings import StackResult, Waiver
+from policies.waivers import apply_waivers
+
+
+class GraphFileError(ValueError):
+    """A graph file that is not a resource graph; the message names the file."""
+
+
+def check_graph_file(graph_path: Path, waivers: Sequence[Waiver], today: date) -> StackResult:
+    from policies.engine import check_graph
+
+    try:
+        graph = json.loads(graph_path.read_text(encoding="utf-8"))
+        stack = graph["stack"]
+        nodes = graph["nodes"]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise GraphFileError(f"{graph_path}: not a readable resource graph (expected graph.json from `blueprint plan`)") \
+            from None
+    started = time.perf_counter()
+    findings = apply_waivers(check_graph(graph), waivers, stack, today)
+    return StackResult(stack, findings, sum(1 for n in nodes if n.get("custom")), time.perf_counter() - started)
+
+
+def _plan_and_check(job: tuple[str, str, str, list[Waiver], str]) -> StackResult:
+    stack, project_dir, out_dir, waivers, today = job
+    import logging
+
+    logging.getLogger("blueprint.engine").addHandler(logging.NullHandler())
+    logging.getLogger("blueprint.engine").propagate = False
+    path = ensure_graph(stack, Path(project_dir), Path(out_dir))
+    return check_graph_file(path, waivers, date.fromisoformat(today))
+
+
+def run_stacks(stacks: Sequence[str], project_dir: Path, out_dir: Path, waivers: Sequence[Waiver], today: date,
+               workers: int = 1) -> list[StackResult]:
+    jobs = [(s, str(project_dir), str(out_dir), list(waivers), today.isoformat()) for s in stacks]
+    if workers <= 1 or len(jobs) <= 1:
+        return [_plan_and_check(job) for job in jobs]
+    # spawn, not fork: the parent may hold gRPC/asyncio threads from planning, which fork can deadlock.
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return list(pool.map(_plan_and_check, jobs, chunksize=max(1, len(jobs) // (workers * 4))))
