@@ -27,6 +27,8 @@ PRICING_UNITS: tuple[str, ...] = ("characters", "tokens")
 COST_TIERS: tuple[str, ...] = ("premium", "standard", "economy")
 CACHE_MODES: tuple[str, ...] = ("none", "response", "semantic")
 PROMPT_LOGGING: tuple[str, ...] = ("full", "metadata", "audit-only")
+GUARDRAIL_MODES: tuple[str, ...] = ("OFF", "INFORM", "BLOCK")
+"""OFF, or the classification matrix's modes: INFORM (detect and report) and BLOCK (refuse)."""
 # LiteLLM's retry_policy keys (exception classes it retries per error kind).
 RETRY_ERRORS: tuple[str, ...] = (
     "AuthenticationErrorRetries",
@@ -144,7 +146,45 @@ class Guardrails:
     content_filter: bool = True
     """Block prompts OCI's applyGuardrails flags in content moderation."""
     oci_guardrail: bool = True
-    """Call OCI applyGuardrails at all (the two checks above need it)."""
+    """Call OCI applyGuardrails at all (the checks here need it)."""
+    output_content_moderation: str = "OFF"
+    """Responses: content moderation (harmful output), OFF/INFORM/BLOCK (the tier's mode)."""
+    output_pii: str = "OFF"
+    """Responses: personal data (sensitive-data egress), OFF/INFORM/BLOCK (the tier's mode)."""
+
+    def __post_init__(self) -> None:
+        _one_of("guardrails.output_content_moderation", self.output_content_moderation, GUARDRAIL_MODES)
+        _one_of("guardrails.output_pii", self.output_pii, GUARDRAIL_MODES)
+
+
+@dataclass(frozen=True)
+class SharedState:
+    """The Redis (OCI Cache) every replica shares budgets and tenant limits through."""
+
+    host_ref: str
+    """Env var NAME holding the host; never the host itself."""
+    password_ref: str | None = None
+    """Env var NAME holding the password (or auth token)."""
+    port: int = 6379
+    ssl: bool = True
+    """OCI Cache clusters take TLS connections only."""
+
+
+@dataclass(frozen=True)
+class TenantLimits:
+    """Per-tenant limits per minute, counted across replicas (needs ``shared_state``)."""
+
+    requests_per_minute: int | None = None
+    characters_per_minute: int | None = None
+    """Prompt + response characters (what OCI bills on-demand chat by)."""
+    header: str = "x-genai-tenant"
+    """Request header naming the tenant (set by the API Gateway from the caller's identity)."""
+
+    def __post_init__(self) -> None:
+        for name in ("requests_per_minute", "characters_per_minute"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"tenant_limits.{name}: must be > 0")
 
 
 @dataclass(frozen=True)
@@ -180,6 +220,9 @@ class RouterInputs:
     secrets: Secrets = field(default_factory=Secrets)
     oci_endpoint: str | None = None
     """Override of the GenAI inference endpoint (tests point it at a loopback stub)."""
+    shared_state: SharedState | None = None
+    """Redis shared by the replicas (budgets, tenant limits); None = per-replica memory."""
+    tenant_limits: TenantLimits | None = None
 
     def __post_init__(self) -> None:
         _one_of("tier", self.tier, TIERS)
@@ -198,3 +241,5 @@ class RouterInputs:
         for m in self.models:
             if m.downgrade_to is not None and m.downgrade_to not in names:
                 raise ValueError(f"models[{m.key}].downgrade_to: unknown model {m.downgrade_to}")
+        if self.tenant_limits is not None and self.shared_state is None:
+            raise ValueError("tenant_limits: needs shared_state (limits must hold across replicas)")

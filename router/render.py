@@ -207,6 +207,23 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
             "otel_endpoint": inputs.telemetry.otel_endpoint,
         },
     }
+    hooks = config["genai_router"]
+    if g.output_content_moderation != "OFF" or g.output_pii != "OFF":
+        hooks["guardrails"]["output"] = {
+            "content_moderation": g.output_content_moderation if g.oci_guardrail else "OFF",
+            "pii": g.output_pii if g.oci_guardrail else "OFF",
+        }
+    if inputs.shared_state is not None:
+        s = inputs.shared_state
+        hooks["redis"] = {"host": _env(s.host_ref), "port": s.port, "ssl": s.ssl}
+        if s.password_ref:
+            hooks["redis"]["password"] = _env(s.password_ref)
+    if inputs.tenant_limits is not None:
+        t = inputs.tenant_limits
+        hooks["tenant_header"] = t.header
+        hooks["tenant_limits"] = {k: v for k, v in (("requests_per_minute", t.requests_per_minute),
+                                                     ("characters_per_minute", t.characters_per_minute))
+                                  if v is not None}
     if inputs.telemetry.otel_endpoint:
         config["environment_variables"] = {
             "OTEL_EXPORTER": "otlp_grpc",

@@ -1,19 +1,30 @@
-"""A stdlib stub of OCI Generative AI inference on 127.0.0.1, for tests and the benchmark.
+"""A stdlib stub of the OCI services the router calls, on 127.0.0.1, for tests and the benchmark.
 
-Serves `POST /20231130/actions/chat` (generic API format) and
-`POST /20231130/actions/applyGuardrails`. Behaviour per model id (or dedicated endpoint OCID)
-is scriptable: `ok`, `error` (HTTP 500), `slow` (sleeps past the router's timeout) or
-`flaky` (fails with a probability from a seeded RNG). Every request's OCI HTTP Signature is
-parsed and, when a public key is given, verified: a bad or missing signature is a 401, so a
-router that stops signing fails the tests instead of passing them.
+Serves
+- Generative AI inference: `POST /20231130/actions/chat` (generic API format) and
+  `POST /20231130/actions/applyGuardrails` (prompt injection, content moderation, PII);
+- Monitoring ingestion: `POST /20180401/metrics` (PostMetricData; records each batch);
+- Logging ingestion: `POST /20200831/logs/{logId}/actions/push` (PutLogs; records each batch);
+- APM OTLP/HTTP: `POST /20200101/opentelemetry/private/v1/traces` (binary protobuf, decoded here
+  with a generic wire-format reader independent of the router's encoder; `Authorization:
+  dataKey <key>` checked against the stub's key instead of an OCI signature, as APM does).
+
+Behaviour per model id (or dedicated endpoint OCID) is scriptable: `ok`, `error` (HTTP 500),
+`slow` (sleeps past the router's timeout) or `flaky` (fails with a probability from a seeded
+RNG), with an optional reply text. Ingestion can be made to fail the next N calls (retries).
+Every OCI request's HTTP Signature is parsed and, when a public key is given, verified, and so
+is the `x-content-sha256` of its body: a bad or missing signature is a 401, so a router that
+stops signing fails the tests instead of passing them. Only verified batches are recorded.
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import random
 import re
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,7 +38,13 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 CHAT_PATH = "/20231130/actions/chat"
 GUARDRAILS_PATH = "/20231130/actions/applyGuardrails"
+METRICS_PATH = "/20180401/metrics"
+LOGS_PATH = re.compile(r"^/20200831/logs/(?P<log_id>[^/]+)/actions/push$")
+TRACES_PATH = "/20200101/opentelemetry/private/v1/traces"
 INJECTION_MARKERS = ("ignore all previous instructions", "ignore previous instructions")
+HARMFUL_MARKERS = ("[harmful-content]",)
+"""Text the stub's content moderation scores 1.0 (OVERALL)."""
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 _SIG_FIELD = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -50,6 +67,19 @@ class Behaviour:
     mode: str = "ok"  # ok | error | slow | flaky
     delay_s: float = 0.0
     fail_rate: float = 0.0
+    reply: str | None = None
+    """Reply text (default: `reply_text(model)`)."""
+
+
+@dataclass
+class LogBatch:
+    log_id: str
+    body: dict[str, Any]
+
+    @property
+    def entries(self) -> list[dict[str, Any]]:
+        """The `data` of every entry, parsed (the router writes JSON)."""
+        return [json.loads(e["data"]) for b in self.body.get("logEntryBatches", []) for e in b.get("entries", [])]
 
 
 @dataclass
@@ -60,6 +90,14 @@ class StubState:
     arrived: list[str] = field(default_factory=list)
     """Model of every chat request, recorded on arrival."""
     public_key: rsa.RSAPublicKey | None = None
+    apm_data_key: str | None = None
+    metric_batches: list[dict[str, Any]] = field(default_factory=list)
+    """Verified PostMetricData bodies, in arrival order."""
+    log_batches: list[LogBatch] = field(default_factory=list)
+    span_batches: list[list[dict[str, Any]]] = field(default_factory=list)
+    """Decoded OTLP spans of each accepted export request."""
+    fail_next: dict[str, tuple[int, int]] = field(default_factory=dict)
+    """Ingestion kind (metrics, logs, traces) → (calls left to fail, status)."""
     slow_s: float = 5.0
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,12 +113,24 @@ def parse_authorization(value: str) -> dict[str, str]:
     return dict(_SIG_FIELD.findall(value))
 
 
-def verify_signature(handler: BaseHTTPRequestHandler, auth: dict[str, str], key: rsa.RSAPublicKey) -> bool:
-    """Verify an OCI (draft-cavage HTTP Signatures, rsa-sha256) request signature."""
+def verify_signature(
+    handler: BaseHTTPRequestHandler, auth: dict[str, str], key: rsa.RSAPublicKey, body: bytes | None = None
+) -> bool:
+    """Verify an OCI (draft-cavage HTTP Signatures, rsa-sha256) request signature.
+
+    With ``body``, a POST must also sign ``x-content-sha256`` and the header must be the
+    body's SHA-256 (base64), as OCI requires
+    (https://docs.oracle.com/en-us/iaas/Content/API/Concepts/signingrequests.htm).
+    """
     if auth.get("algorithm") != "rsa-sha256" or "headers" not in auth or "signature" not in auth:
         return False
+    signed = auth["headers"].split()
+    if body is not None and handler.command == "POST":
+        digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        if "x-content-sha256" not in signed or handler.headers.get("x-content-sha256") != digest:
+            return False
     lines = []
-    for name in auth["headers"].split():
+    for name in signed:
         if name == "(request-target)":
             lines.append(f"(request-target): {handler.command.lower()} {handler.path}")
         else:
@@ -98,6 +148,82 @@ def verify_signature(handler: BaseHTTPRequestHandler, auth: dict[str, str], key:
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def read_protobuf(data: bytes) -> dict[int, list[Any]]:
+    """Decode one protobuf message into field number → values (varint ints, fixed ints, or bytes)."""
+    fields: dict[int, list[Any]] = {}
+    i = 0
+
+    def varint() -> int:
+        nonlocal i
+        shift = result = 0
+        while True:
+            b = data[i]
+            i += 1
+            result |= (b & 0x7F) << shift
+            shift += 7
+            if not b & 0x80:
+                return result
+
+    while i < len(data):
+        key = varint()
+        number, wire = key >> 3, key & 7
+        value: Any
+        if wire == 0:
+            value = varint()
+        elif wire == 1:
+            value = int.from_bytes(data[i: i + 8], "little")
+            i += 8
+        elif wire == 2:
+            n = varint()
+            value = data[i: i + n]
+            i += n
+        elif wire == 5:
+            value = int.from_bytes(data[i: i + 4], "little")
+            i += 4
+        else:
+            raise ValueError(f"unsupported wire type {wire}")
+        fields.setdefault(number, []).append(value)
+    return fields
+
+
+def _attributes(raw: list[bytes]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for kv in raw:
+        f = read_protobuf(kv)
+        value = read_protobuf(f[2][0]) if 2 in f else {}
+        if 1 in value:
+            out[f[1][0].decode()] = value[1][0].decode()
+        elif 2 in value:
+            out[f[1][0].decode()] = bool(value[2][0])
+        elif 3 in value:
+            n = value[3][0]
+            out[f[1][0].decode()] = n - (1 << 64) if n >= 1 << 63 else n
+        elif 4 in value:
+            out[f[1][0].decode()] = struct.unpack("<d", value[4][0].to_bytes(8, "little"))[0]
+    return out
+
+
+def decode_spans(body: bytes) -> list[dict[str, Any]]:
+    """Spans of an OTLP ExportTraceServiceRequest (opentelemetry-proto field numbers)."""
+    spans = []
+    for rs in read_protobuf(body).get(1, []):
+        rsf = read_protobuf(rs)
+        resource = _attributes(read_protobuf(rsf[1][0]).get(1, [])) if 1 in rsf else {}
+        for ss in rsf.get(2, []):
+            for raw in read_protobuf(ss).get(2, []):
+                f = read_protobuf(raw)
+                status = read_protobuf(f[15][0]) if 15 in f else {}
+                spans.append({
+                    "trace_id": f[1][0].hex(), "span_id": f[2][0].hex(),
+                    "parent_span_id": f[4][0].hex() if 4 in f else "",
+                    "name": f[5][0].decode() if 5 in f else "", "kind": f.get(6, [0])[0],
+                    "start_ns": f.get(7, [0])[0], "end_ns": f.get(8, [0])[0],
+                    "attributes": _attributes(f.get(9, [])), "status": status.get(3, [0])[0],
+                    "resource": resource,
+                })
+    return spans
 
 
 def _last_text(messages: list[dict[str, Any]]) -> str:
@@ -127,6 +253,14 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
+    def _ingestion_fault(self, kind: str) -> int:
+        with self.server.state.lock:
+            left, status = self.server.state.fail_next.get(kind, (0, 0))
+            if left <= 0:
+                return 0
+            self.server.state.fail_next[kind] = (left - 1, status)
+            return status
+
     def _send(self, status: int, body: dict[str, Any]) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
@@ -142,13 +276,16 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.monotonic()
         length = int(self.headers.get("content-length", "0"))
         raw = self.rfile.read(length)
+        if self.path == TRACES_PATH:
+            self._traces(raw, started)
+            return
         auth = parse_authorization(self.headers.get("authorization", ""))
         try:
             body = json.loads(raw or b"{}")
         except ValueError:
             self._send(400, {"code": "InvalidParameter", "message": "bad json"})
             return
-        if not auth or (state.public_key is not None and not verify_signature(self, auth, state.public_key)):
+        if not auth or (state.public_key is not None and not verify_signature(self, auth, state.public_key, raw)):
             self._record(Call(self.path, "", 401, 0, 0, auth, started, 0.0))
             self._send(401, {"code": "NotAuthenticated", "message": "signature check failed"})
             return
@@ -156,6 +293,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._guardrails(body, auth, started)
         elif self.path == CHAT_PATH:
             self._chat(body, auth, started)
+        elif self.path == METRICS_PATH:
+            self._ingest("metrics", body, auth, started)
+        elif LOGS_PATH.match(self.path):
+            self._ingest("logs", body, auth, started)
         else:
             self._send(404, {"code": "NotFound", "message": "no such action"})
 
@@ -163,15 +304,64 @@ class _Handler(BaseHTTPRequestHandler):
         with self.server.state.lock:
             self.server.state.calls.append(call)
 
+    def _ingest(self, kind: str, body: dict[str, Any], auth: dict[str, str], started: float) -> None:
+        fault = self._ingestion_fault(kind)
+        if fault:
+            self._record(Call(self.path, kind, fault, 0, 0, auth, started, 0.0))
+            self._send(fault, {"code": "InternalServerError", "message": "stub ingestion failure"})
+            return
+        state = self.server.state
+        with state.lock:
+            if kind == "metrics":
+                state.metric_batches.append(body)
+            else:
+                match = LOGS_PATH.match(self.path)
+                assert match is not None
+                state.log_batches.append(LogBatch(match["log_id"], body))
+        self._record(Call(self.path, kind, 200, 0, 0, auth, started, 0.0))
+        if kind == "metrics":
+            self._send(200, {"failedMetricsCount": 0, "failedMetrics": []})
+        else:
+            self._send(200, {})
+
+    def _traces(self, raw: bytes, started: float) -> None:
+        state = self.server.state
+        expected = f"dataKey {state.apm_data_key}" if state.apm_data_key else None
+        if expected is None or self.headers.get("authorization") != expected:
+            self._record(Call(self.path, "traces", 401, 0, 0, {}, started, 0.0))
+            self._send(401, {"code": "NotAuthenticated", "message": "data key check failed"})
+            return
+        if self.headers.get("content-type") != "application/x-protobuf":
+            self._send(415, {"code": "UnsupportedMediaType", "message": "expected application/x-protobuf"})
+            return
+        fault = self._ingestion_fault("traces")
+        if fault:
+            self._record(Call(self.path, "traces", fault, 0, 0, {}, started, 0.0))
+            self._send(fault, {"code": "InternalServerError", "message": "stub ingestion failure"})
+            return
+        spans = decode_spans(raw)
+        with state.lock:
+            state.span_batches.append(spans)
+        self._record(Call(self.path, "traces", 200, 0, 0, {}, started, 0.0))
+        self._send(200, {})
+
     def _guardrails(self, body: dict[str, Any], auth: dict[str, str], started: float) -> None:
         text = str((body.get("input") or {}).get("content", ""))
         injected = any(m in text.lower() for m in INJECTION_MARKERS)
+        harmful = any(m in text.lower() for m in HARMFUL_MARKERS)
         configs = body.get("guardrailConfigs") or {}
         results: dict[str, Any] = {}
         if "promptInjectionConfig" in configs:
-            results["promptInjection"] = {"score": 0.99 if injected else 0.01}
+            results["promptInjection"] = {"score": 1.0 if injected else 0.0}
         if "contentModerationConfig" in configs:
-            results["contentModeration"] = {"categories": [{"name": "OVERALL", "score": 0.0}]}
+            results["contentModeration"] = {"categories": [{"name": "OVERALL", "score": 1.0 if harmful else 0.0},
+                                                           {"name": "BLOCKLIST", "score": 0.0}]}
+        pii = configs.get("personallyIdentifiableInformationConfig")
+        if pii is not None:
+            wanted = set(pii.get("types") or [])
+            results["personallyIdentifiableInformation"] = [
+                {"text": m.group(0), "label": "EMAIL", "offset": m.start(), "length": len(m.group(0)), "score": 0.99}
+                for m in _EMAIL.finditer(text) if "EMAIL" in wanted]
         self._record(Call(self.path, "guardrails", 200, len(text), 0, auth, started, 0.0))
         self._send(200, {"results": results})
 
@@ -195,7 +385,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(Call(self.path, model, 500, prompt_chars, 0, auth, started, elapsed, head))
             self._send(500, {"code": "InternalServerError", "message": "stub failure"})
             return
-        text = reply_text(model)
+        text = b.reply if b.reply is not None else reply_text(model)
         usage = {"promptTokens": max(1, prompt_chars // 4), "completionTokens": max(1, len(text) // 4)}
         usage["totalTokens"] = usage["promptTokens"] + usage["completionTokens"]
         resp = {
@@ -230,10 +420,12 @@ class OCIStub:
     """Run the stub on 127.0.0.1 in a background thread: `with OCIStub(public_key) as stub:`."""
 
     def __init__(
-        self, public_key: rsa.RSAPublicKey | None = None, slow_s: float = 5.0, seed: int = 1234
+        self, public_key: rsa.RSAPublicKey | None = None, slow_s: float = 5.0, seed: int = 1234,
+        apm_data_key: str | None = None,
     ) -> None:
         self.server = _Server(("127.0.0.1", 0), _Handler)
-        self.server.state = StubState(public_key=public_key, slow_s=slow_s, rng=random.Random(seed))
+        self.server.state = StubState(public_key=public_key, slow_s=slow_s, rng=random.Random(seed),
+                                      apm_data_key=apm_data_key)
         self._thread = threading.Thread(target=self.server.serve_forever, name="oci-stub", daemon=True)
 
     @property
@@ -245,9 +437,28 @@ class OCIStub:
     def state(self) -> StubState:
         return self.server.state
 
-    def script(self, model: str, mode: str = "ok", delay_s: float = 0.0, fail_rate: float = 0.0) -> None:
+    def script(self, model: str, mode: str = "ok", delay_s: float = 0.0, fail_rate: float = 0.0,
+               reply: str | None = None) -> None:
         with self.state.lock:
-            self.state.behaviours[model] = Behaviour(mode, delay_s, fail_rate)
+            self.state.behaviours[model] = Behaviour(mode, delay_s, fail_rate, reply)
+
+    def fail_ingestion(self, kind: str, times: int, status: int = 503) -> None:
+        """Make the next ``times`` calls of ``kind`` (metrics, logs, traces) answer ``status``."""
+        with self.state.lock:
+            self.state.fail_next[kind] = (times, status)
+
+    def metric_data(self) -> list[dict[str, Any]]:
+        """Every posted MetricDataDetails (stream), across batches."""
+        with self.state.lock:
+            return [m for b in self.state.metric_batches for m in b.get("metricData", [])]
+
+    def log_entries(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [e for b in self.state.log_batches for e in b.entries]
+
+    def spans(self) -> list[dict[str, Any]]:
+        with self.state.lock:
+            return [s for b in self.state.span_batches for s in b]
 
     def calls(self, model: str | None = None, path: str = CHAT_PATH) -> list[Call]:
         with self.state.lock:
@@ -262,6 +473,10 @@ class OCIStub:
             self.state.arrived.clear()
             self.state.calls.clear()
             self.state.behaviours.clear()
+            self.state.metric_batches.clear()
+            self.state.log_batches.clear()
+            self.state.span_batches.clear()
+            self.state.fail_next.clear()
 
     def start(self) -> OCIStub:
         self._thread.start()

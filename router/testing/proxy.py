@@ -54,12 +54,15 @@ def throwaway_key(directory: Path) -> tuple[rsa.RSAPrivateKey, Path]:
 class Proxy:
     """`litellm --config ... --host 127.0.0.1 --port N` as a subprocess; always stop() it."""
 
-    def __init__(self, inputs: RouterInputs, key_file: Path, workdir: Path, workers: int = 1) -> None:
+    def __init__(self, inputs: RouterInputs, key_file: Path, workdir: Path, workers: int = 1,
+                 env: dict[str, str] | None = None, config: str | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.master_key = "sk-test-" + secrets.token_hex(16)
         self.config_path = workdir / "config.yaml"
-        self.config_path.write_text(render_yaml(inputs), encoding="utf-8")
+        self.config_path.write_text(config if config is not None else render_yaml(inputs), encoding="utf-8")
+        self.extra_env = dict(env or {})
+        self.inputs = inputs
         self.log_path = workdir / "proxy.log"
         self.key_file = key_file
         self.workers = workers
@@ -87,6 +90,14 @@ class Proxy:
                 "DISABLE_ADMIN_UI": "True",
             }
         )
+        if self.inputs.oci_endpoint:
+            # Telemetry goes to the same loopback stub as chat, never to a real OCI endpoint.
+            env.update({
+                "GENAI_ROUTER_MONITORING_ENDPOINT": self.inputs.oci_endpoint,
+                "GENAI_ROUTER_LOGGING_ENDPOINT": self.inputs.oci_endpoint,
+                "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "0.5",
+            })
+        env.update(self.extra_env)
         exe = Path(sys.executable).with_name("litellm")
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
@@ -120,12 +131,15 @@ class Proxy:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(timeout=10)
 
-    def chat(self, model: str, text: str, timeout: float = 30.0) -> tuple[int, dict[str, Any]]:
-        body = json.dumps({"model": model, "messages": [{"role": "user", "content": text}]}).encode()
+    def chat(self, model: str, text: str, timeout: float = 30.0, headers: dict[str, str] | None = None,
+             messages: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]:
+        msgs = messages if messages is not None else [{"role": "user", "content": text}]
+        body = json.dumps({"model": model, "messages": msgs}).encode()
         req = urllib.request.Request(
             f"{self.url}/v1/chat/completions",
             data=body,
-            headers={"content-type": "application/json", "authorization": f"Bearer {self.master_key}"},
+            headers={"content-type": "application/json", "authorization": f"Bearer {self.master_key}",
+                     **(headers or {})},
         )
         try:
             with urllib.request.urlopen(req, timeout=timeout) as r:

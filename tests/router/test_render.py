@@ -125,3 +125,33 @@ def test_stack_goldens_accepted_by_litellm(path: Path) -> None:
     assert parsed.model_list
     for dep in cfg["model_list"]:
         Deployment(**dep)
+
+
+def test_output_guardrails_shared_state_and_tenant_limits_rendered() -> None:
+    from router.inputs import Guardrails, SharedState, TenantLimits
+
+    inputs = dataclasses.replace(
+        RESTRICTED,
+        guardrails=Guardrails(output_content_moderation="BLOCK", output_pii="INFORM"),
+        shared_state=SharedState(host_ref="REDIS_HOST", password_ref="REDIS_PASSWORD"),
+        tenant_limits=TenantLimits(requests_per_minute=60, characters_per_minute=200_000),
+    )
+    hooks = render_config(inputs)["genai_router"]
+    assert hooks["guardrails"]["output"] == {"content_moderation": "BLOCK", "pii": "INFORM"}
+    assert hooks["redis"] == {"host": "os.environ/REDIS_HOST", "password": "os.environ/REDIS_PASSWORD",
+                              "port": 6379, "ssl": True}
+    assert hooks["tenant_limits"] == {"characters_per_minute": 200_000, "requests_per_minute": 60}
+    assert hooks["tenant_header"] == "x-genai-tenant"
+    # Defaults render nothing new (the tier goldens pin that).
+    assert "output" not in render_config(RESTRICTED)["genai_router"]["guardrails"]
+
+
+def test_output_guardrail_mode_and_limits_errors() -> None:
+    from router.inputs import Guardrails, TenantLimits
+
+    with pytest.raises(ValueError, match=r"guardrails\.output_pii: must be one of OFF, INFORM, BLOCK"):
+        Guardrails(output_pii="WARN")
+    with pytest.raises(ValueError, match=r"tenant_limits\.characters_per_minute: must be > 0"):
+        TenantLimits(characters_per_minute=0)
+    with pytest.raises(ValueError, match="tenant_limits: needs shared_state"):
+        dataclasses.replace(RESTRICTED, tenant_limits=TenantLimits(requests_per_minute=1))

@@ -5,8 +5,9 @@ price per 10k. Some newer models are priced per 1M tokens; their deployments car
 `tokens`. LiteLLM computes character cost only for another provider, so we meter here and
 export a Prometheus counter the proxy's /metrics serves (same default registry).
 
-The ledger is per replica and in memory: budgets are enforced per router pod (documented gap;
-a shared ledger would need Redis).
+``BudgetLedger`` is per process and in memory (tests, and a single replica without Redis); with
+a ``genai_router.redis`` section every replica shares ``shared.RedisLedger`` instead. Both have
+the same async interface.
 """
 
 from __future__ import annotations
@@ -66,13 +67,13 @@ def cost(info: dict[str, Any], chars: int, tokens: int) -> float:
 
 
 class BudgetLedger:
-    """Spend per deployment within its budget window (in-process)."""
+    """Spend per deployment within its budget window (in-process; async like ``shared.RedisLedger``)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._spend: dict[str, tuple[float, float]] = {}  # deployment → (window start, spend)
 
-    def add(self, deployment: str, amount: float, window_s: float) -> None:
+    async def add(self, deployment: str, amount: float, window_s: float) -> None:
         now = time.monotonic()
         with self._lock:
             start, spent = self._spend.get(deployment, (now, 0.0))
@@ -80,13 +81,13 @@ class BudgetLedger:
                 start, spent = now, 0.0
             self._spend[deployment] = (start, spent + amount)
 
-    def spent(self, deployment: str, window_s: float) -> float:
+    async def spent(self, deployment: str, window_s: float) -> float:
         with self._lock:
             start, spent = self._spend.get(deployment, (time.monotonic(), 0.0))
             return 0.0 if time.monotonic() - start >= window_s else spent
 
-    def exhausted(self, deployment: str, budget: float, window_s: float) -> bool:
-        return self.spent(deployment, window_s) >= budget
+    async def exhausted(self, deployment: str, budget: float, window_s: float) -> bool:
+        return await self.spent(deployment, window_s) >= budget
 
 
 LEDGER = BudgetLedger()

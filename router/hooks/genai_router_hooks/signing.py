@@ -52,6 +52,23 @@ def _default_factory() -> Any:
     raise ValueError("GENAI_ROUTER_SIGNER: must be workload-identity or api-key")
 
 
+def client_config(region: str) -> dict[str, str]:
+    """The config dict for an OCI SDK client used with ``get_signer()``.
+
+    The SDK validates its config unless the signer is self-sufficient (workload identity is);
+    an API-key signer needs the same identity in the config, read from the same variables.
+    """
+    if os.environ.get("GENAI_ROUTER_SIGNER", "workload-identity") == "api-key":
+        return {
+            "region": region,
+            "tenancy": os.environ["GENAI_ROUTER_KEY_TENANCY"],
+            "user": os.environ["GENAI_ROUTER_KEY_USER"],
+            "fingerprint": os.environ["GENAI_ROUTER_KEY_FINGERPRINT"],
+            "key_file": os.environ["GENAI_ROUTER_KEY_FILE"],
+        }
+    return {"region": region}
+
+
 def get_signer() -> Any:
     """The process-wide signer (built once; OCI SDK signers refresh their own tokens)."""
     global _signer

@@ -44,19 +44,19 @@ def test_meter_feeds_counter_and_ledger() -> None:
          "metadata": {"model_group": "m"}}, response, None))
     after = metering.COST.labels("m", "dep-x", "public", "characters")._value.get()
     assert after - before == pytest.approx(0.05)
-    assert ledger.spent("dep-x", 3600) == pytest.approx(0.05)
-    assert ledger.exhausted("dep-x", 0.05, 3600)
+    assert asyncio.run(ledger.spent("dep-x", 3600)) == pytest.approx(0.05)
+    assert asyncio.run(ledger.exhausted("dep-x", 0.05, 3600))
 
 
 def test_downgrade_only_when_every_budgeted_deployment_is_spent() -> None:
     ledger = metering.BudgetLedger()
     deps = [{"model_name": "p", "model_info": {"id": i, "max_budget": 1.0, "budget_window": "1d",
                                                 "downgrade_to": "cheap"}} for i in ("a", "b")]
-    assert handler.downgrade_target("p", deps, ledger) is None
-    ledger.add("a", 2.0, 86400)
-    assert handler.downgrade_target("p", deps, ledger) is None
-    ledger.add("b", 1.0, 86400)
-    assert handler.downgrade_target("p", deps, ledger) == "cheap"
+    assert asyncio.run(handler.downgrade_target("p", deps, ledger)) is None
+    asyncio.run(ledger.add("a", 2.0, 86400))
+    assert asyncio.run(handler.downgrade_target("p", deps, ledger)) is None
+    asyncio.run(ledger.add("b", 1.0, 86400))
+    assert asyncio.run(handler.downgrade_target("p", deps, ledger)) == "cheap"
 
 
 def test_signer_injected_per_deployment_call(tmp_path: Path) -> None:

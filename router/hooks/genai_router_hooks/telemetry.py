@@ -1,0 +1,243 @@
+"""The router's telemetry: one object the handler calls; three background emitters behind it.
+
+- metrics (``monitoring``): always on; OCI Monitoring in the config's region, or
+  ``GENAI_ROUTER_MONITORING_ENDPOINT`` (tests point it at the loopback stub);
+- request logs (``request_log``): on when ``GENAI_ROUTER_LOG_ID`` names the router's custom log
+  (endpoint override ``GENAI_ROUTER_LOGGING_ENDPOINT``), at the tier's ``prompt_logging`` level;
+- traces (``tracing``): on when ``GENAI_ROUTER_APM_ENDPOINT`` (the APM domain's data upload
+  endpoint) and ``GENAI_ROUTER_APM_DATA_KEY`` (its private data key, from Vault) are set.
+
+Metrics and logs are signed by the same OCI signer as chat (workload identity in OKE). Every
+call from the request path only queues (``Emitter.offer``): nothing here waits on a network.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from genai_router_hooks import contract, monitoring, request_log, tracing
+from genai_router_hooks.emitter import Emitter
+
+log = logging.getLogger("genai_router_hooks")
+
+ENV_MONITORING_ENDPOINT = "GENAI_ROUTER_MONITORING_ENDPOINT"
+ENV_LOGGING_ENDPOINT = "GENAI_ROUTER_LOGGING_ENDPOINT"
+ENV_LOG_ID = "GENAI_ROUTER_LOG_ID"
+ENV_APM_ENDPOINT = "GENAI_ROUTER_APM_ENDPOINT"
+ENV_APM_DATA_KEY = "GENAI_ROUTER_APM_DATA_KEY"
+ENV_INTERVAL = "GENAI_ROUTER_TELEMETRY_INTERVAL_S"
+DEFAULT_INTERVAL_S = 10.0
+BUFFER = 10_000
+MAX_TOOLS_PER_REQUEST = 8
+
+
+@dataclass
+class Attempt:
+    """One upstream call (first try, retry or fallback)."""
+
+    deployment: str
+    model: str
+    start: float
+    end: float
+    span_id: str = field(default_factory=tracing.new_span_id)
+    error_type: str = ""
+    timed_out: bool = False
+
+
+@dataclass
+class RequestRecord:
+    """Everything known about one client request when it ends."""
+
+    request_id: str
+    trace_id: str
+    span_id: str
+    model: str
+    start: float
+    end: float
+    status: int
+    tenant: str = ""
+    deployment: str = ""
+    attempts: list[Attempt] = field(default_factory=list)
+    cache_hit: bool = False
+    prompt_characters: int = 0
+    response_characters: int = 0
+    cost_usd: float = 0.0
+    error_type: str = ""
+    stream: bool = False
+    prompt_injection: bool = False
+    harmful_output: bool = False
+    sensitive_data: bool = False
+    tool_errors: tuple[str, ...] = ()
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    response: str = ""
+
+    @property
+    def outcome(self) -> str:
+        if self.status < 400:
+            return "ok"
+        if self.prompt_injection or self.harmful_output or self.sensitive_data:
+            return "blocked"
+        if self.status == 429:
+            return "rate_limited"
+        return "client_error" if self.status < 500 else "error"
+
+
+class Telemetry:
+    def __init__(
+        self,
+        *,
+        tier: str,
+        prompt_logging: str,
+        models: Iterable[str],
+        metrics: monitoring.MetricsEmitter | None,
+        logs: request_log.LogsEmitter | None,
+        traces: tracing.TracesEmitter | None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if prompt_logging not in request_log.LEVELS:
+            raise ValueError(f"prompt_logging: must be one of {', '.join(request_log.LEVELS)}")
+        self.tier = tier
+        self.prompt_logging = prompt_logging
+        self.models = frozenset(models)
+        self.metrics, self.logs, self.traces = metrics, logs, traces
+        self.clock = clock
+
+    @property
+    def emitters(self) -> list[Emitter[Any]]:
+        return [e for e in (self.metrics, self.logs, self.traces) if e is not None]
+
+    def drops(self) -> dict[str, int]:
+        return {e.signal: e.dropped for e in self.emitters}
+
+    def start(self) -> Telemetry:
+        for e in self.emitters:
+            e.start()
+        return self
+
+    def flush(self, timeout: float = 30.0) -> bool:
+        # Logs and traces first: their send failures become drops the metrics flush reports.
+        return all([e.flush(timeout) for e in (self.logs, self.traces, self.metrics) if e is not None])
+
+    # -- dimension values ----------------------------------------------------------------------
+    def model_dim(self, model: str) -> str:
+        return model if model in self.models else contract.OTHER
+
+    def _metric(self, name: str, model: str, value: float, at: float, namespace: str = contract.ROUTER_NS,
+                **extra: str) -> None:
+        if self.metrics is not None:
+            self.metrics.offer(monitoring.observe(name, {contract.MODEL: self.model_dim(model), **extra}, value, at,
+                                                  namespace))
+
+    # -- request path --------------------------------------------------------------------------
+    def prompt_injection(self, model: str) -> None:
+        self._metric("prompt_injections", model, 1, self.clock(), contract.SAFETY_NS)
+
+    def output_findings(self, model: str, harmful: bool, sensitive: bool) -> None:
+        now = self.clock()
+        if harmful:
+            self._metric("harmful_outputs", model, 1, now, contract.SAFETY_NS)
+        if sensitive:
+            self._metric("sensitive_data_detections", model, 1, now, contract.SAFETY_NS)
+
+    def guardrail_failure(self, model: str) -> None:
+        self._metric("guardrail_failures", model, 1, self.clock())
+
+    def request(self, rec: RequestRecord) -> None:
+        at = rec.end
+        model = rec.model
+        self._metric("requests", model, 1, at)
+        self._metric("error_ratio", model, 1.0 if rec.status >= 500 else 0.0, at)
+        self._metric("latency_ms", model, max(0.0, (rec.end - rec.start) * 1000.0), at)
+        timeouts = sum(1 for a in rec.attempts if a.timed_out)
+        if timeouts:
+            self._metric("model_timeouts", model, timeouts, at)
+        for tool in rec.tool_errors[:MAX_TOOLS_PER_REQUEST]:
+            self._metric("tool_errors", model, 1, at, tool=tool or contract.OTHER)
+        if rec.status < 400:
+            self._metric("cost_per_query_usd", model, rec.cost_usd, at)
+        if rec.cost_usd:
+            self._metric("cost_usd", model, rec.cost_usd, at)
+        chars = rec.prompt_characters + rec.response_characters if rec.attempts else 0
+        if chars:
+            self._metric("characters", model, chars, at)
+        if rec.cache_hit:
+            self._metric("cache_hits", model, 1, at)
+        if self.logs is not None:
+            self.logs.offer(request_log.entry(self.prompt_logging, self._log_record(rec)))
+        if self.traces is not None:
+            for span in self._spans(rec):
+                self.traces.offer(span)
+
+    def _log_record(self, rec: RequestRecord) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "time": rec.end, "request_id": rec.request_id, "trace_id": rec.trace_id, "tier": self.tier,
+            "tenant": rec.tenant, "model": rec.model, "status": rec.status, "outcome": rec.outcome,
+            "prompt_injection": rec.prompt_injection, "harmful_output": rec.harmful_output,
+            "sensitive_data": rec.sensitive_data, "deployment": rec.deployment, "attempts": len(rec.attempts),
+            "fallback": len({a.model for a in rec.attempts}) > 1, "cache_hit": rec.cache_hit,
+            "latency_ms": round((rec.end - rec.start) * 1000.0, 3), "prompt_characters": rec.prompt_characters,
+            "response_characters": rec.response_characters, "cost_usd": rec.cost_usd,
+            "error_type": rec.error_type, "stream": rec.stream,
+        }
+        if self.prompt_logging == "full":  # bodies are not even handed to the log builder otherwise
+            out["messages"] = rec.messages
+            out["response"] = rec.response
+        return out
+
+    def _spans(self, rec: RequestRecord) -> list[tracing.Span]:
+        ns = 1_000_000_000
+        spans = [tracing.Span(
+            rec.trace_id, rec.span_id, "chat " + rec.model, tracing.SERVER, int(rec.start * ns), int(rec.end * ns),
+            error=rec.status >= 500,
+            attributes={"genai.router.model": rec.model, "http.response.status_code": rec.status,
+                        "genai.router.tier": self.tier, "genai.router.cache_hit": rec.cache_hit,
+                        "genai.router.attempts": len(rec.attempts)})]
+        for a in rec.attempts:
+            spans.append(tracing.Span(
+                rec.trace_id, a.span_id, "oci.chat " + a.deployment, tracing.CLIENT, int(a.start * ns),
+                int(a.end * ns), parent_span_id=rec.span_id, error=bool(a.error_type),
+                attributes={"genai.router.deployment": a.deployment, "genai.router.model": a.model,
+                            "genai.router.timeout": a.timed_out, "error.type": a.error_type}))
+        return spans
+
+
+def from_config(cfg: Mapping[str, Any], signer: Any, client_config: Mapping[str, Any],
+                env: Mapping[str, str] | None = None) -> Telemetry:
+    """Build the telemetry of the ``genai_router`` config section (not started)."""
+    env = os.environ if env is None else env
+    region = str(cfg["region"])
+    interval = float(env.get(ENV_INTERVAL) or DEFAULT_INTERVAL_S)
+    common: dict[str, Any] = {"capacity": BUFFER, "interval_s": interval}
+    holder: list[Telemetry] = []
+
+    def drops() -> dict[str, int]:
+        return holder[0].drops() if holder else {}
+
+    import oci
+
+    mon_client = oci.monitoring.MonitoringClient(
+        dict(client_config), signer=signer,
+        service_endpoint=env.get(ENV_MONITORING_ENDPOINT) or monitoring.ingestion_endpoint(region))
+    metrics = monitoring.MetricsEmitter(monitoring.oci_sender(mon_client), str(cfg["compartment_ocid"]),
+                                        drop_sources=drops, **common)
+    logs = None
+    if env.get(ENV_LOG_ID):
+        log_client = oci.loggingingestion.LoggingClient(
+            dict(client_config), signer=signer,
+            service_endpoint=env.get(ENV_LOGGING_ENDPOINT) or request_log.ingestion_endpoint(region))
+        logs = request_log.LogsEmitter(request_log.oci_sender(log_client, env[ENV_LOG_ID]), **common)
+    traces = None
+    if env.get(ENV_APM_ENDPOINT) and env.get(ENV_APM_DATA_KEY):
+        traces = tracing.TracesEmitter(
+            tracing.otlp_sender(env[ENV_APM_ENDPOINT], env[ENV_APM_DATA_KEY]),
+            {"service.name": "genai-router", "genai.router.tier": str(cfg.get("classification_tier", ""))},
+            **common)
+    t = Telemetry(tier=str(cfg.get("classification_tier", "")), prompt_logging=str(cfg.get("prompt_logging")),
+                  models=cfg.get("models") or (), metrics=metrics, logs=logs, traces=traces)
+    holder.append(t)
+    return t
