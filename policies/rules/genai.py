@@ -21,17 +21,17 @@ DATA_SOURCE = "oci:GenerativeAi/agentDataSource:AgentDataSource"
 IMPORTED_MODEL = "oci:GenerativeAi/importedModel:ImportedModel"
 MODEL = "oci:GenerativeAi/model:Model"
 
-_SAFETY = ("nist-ai-rmf:MANAGE-2.2", "iso42001:A.6.2.6", "soc2:CC7.2")
-_PRIVACY = ("soc2:P4.1", "iso27001-2022:A.5.34", "nist-800-53r5:PT-2")
+_SAFETY = ("nist-ai-rmf:MANAGE-2.2", "iso42001:A.6.2.6", "soc2:CC7.2", "eu-ai-act:Art.15")
+_PRIVACY = ("soc2:P4.1", "iso27001-2022:A.5.34", "nist-800-53r5:PT-2", "gdpr:Art.25")
 _ACCESS = ("soc2:CC6.6", "nist-800-53r5:SC-7", "iso27001-2022:A.8.22")
-_TRACE = ("nist-ai-rmf:MEASURE-2.8", "soc2:CC7.2", "iso42001:A.6.2.8")
+_TRACE = ("nist-ai-rmf:MEASURE-2.8", "soc2:CC7.2", "iso42001:A.6.2.8", "eu-ai-act:Art.12")
 
 
-def _guardrail(path: str, rid: str, what: str, modes: tuple[str, ...], severity: str) -> Rule:
+def _guardrail(path: str, rid: str, what: str, modes: tuple[str, ...], severity: str, also: tuple[str, ...] = ()) -> Rule:
     return prop_rule(rid, f"Ensure agent endpoints apply the {what} guardrail", (AGENT_ENDPOINT,), path,
                      lambda v: v in modes, good=modes[0], bad="DISABLE", expectation=" or ".join(modes),
                      severity=severity, remediation=f"Set {path} to {modes[0]} (the tier decides BLOCK vs INFORM).",
-                     controls=_SAFETY if "Pii" not in path and "personally" not in path else _PRIVACY)
+                     controls=(*(_SAFETY if "Pii" not in path and "personally" not in path else _PRIVACY), *also))
 
 
 def _cluster_unit_count(props: Mapping[str, Any]) -> Iterable[str]:
@@ -152,7 +152,7 @@ RULES: list[Rule] = [
     # -- agents ---------------------------------------------------------------------------------------
     custom_rule("GENAI-AGT-001", "Ensure every agent is grounded in at least one knowledge base", (AGENT,), _agent_kb,
                 severity="medium", remediation="Attach the stack's knowledge base (knowledge_base_ids).",
-                controls=("nist-ai-rmf:MEASURE-2.5",), passing={"knowledgeBaseIds": ["ocid1.kb.oc1.fra.x"]},
+                controls=("nist-ai-rmf:MEASURE-2.5", "owasp-llm:LLM09"), passing={"knowledgeBaseIds": ["ocid1.kb.oc1.fra.x"]},
                 failing={"knowledgeBaseIds": []}, unknown={"knowledgeBaseIds": UNKNOWN}),
     prop_rule("GENAI-AGT-002", "Ensure every agent has a description of its purpose", (AGENT,), "description",
               lambda v: bool(v), good="Answers policy questions from the documents bucket", bad="",
@@ -165,26 +165,27 @@ RULES: list[Rule] = [
     prop_rule("GENAI-AGT-004", "Ensure agent endpoints moderate model output", (AGENT_ENDPOINT,),
               "contentModerationConfig.shouldEnableOnOutput", lambda v: v is True, good=True, bad=False,
               expectation="true", severity="high", remediation="Set content_moderation_config.should_enable_on_output=True.",
-              controls=_SAFETY),
+              controls=(*_SAFETY, "owasp-llm:LLM05")),
     _guardrail("guardrailConfig.promptInjectionConfig.inputGuardrailMode", "GENAI-AGT-005", "prompt-injection input",
-               ("BLOCK", "INFORM"), "critical"),
+               ("BLOCK", "INFORM"), "critical", also=("owasp-llm:LLM01",)),
     _guardrail("guardrailConfig.contentModerationConfig.inputGuardrailMode", "GENAI-AGT-006", "content-moderation input",
                ("BLOCK", "INFORM"), "high"),
     _guardrail("guardrailConfig.contentModerationConfig.outputGuardrailMode", "GENAI-AGT-007", "content-moderation output",
-               ("BLOCK", "INFORM"), "high"),
+               ("BLOCK", "INFORM"), "high", also=("owasp-llm:LLM05",)),
     _guardrail("guardrailConfig.personallyIdentifiableInformationConfig.inputGuardrailMode", "GENAI-AGT-008",
-               "PII input", ("BLOCK", "INFORM"), "high"),
+               "PII input", ("BLOCK", "INFORM"), "high", also=("owasp-llm:LLM02", "gdpr:Art.5(1)(c)")),
     _guardrail("guardrailConfig.personallyIdentifiableInformationConfig.outputGuardrailMode", "GENAI-AGT-009",
-               "PII output", ("BLOCK", "INFORM"), "high"),
+               "PII output", ("BLOCK", "INFORM"), "high", also=("owasp-llm:LLM02", "gdpr:Art.5(1)(c)")),
     prop_rule("GENAI-AGT-010", "Ensure agent endpoints record traces", (AGENT_ENDPOINT,), "shouldEnableTrace",
               lambda v: v is True, good=True, bad=False, expectation="true", severity="medium",
               remediation="Set should_enable_trace=True (traces land in the agent-outputs bucket).", controls=_TRACE),
     prop_rule("GENAI-AGT-011", "Ensure agent endpoints return citations", (AGENT_ENDPOINT,), "shouldEnableCitation",
               lambda v: v is True, good=True, bad=False, expectation="true", severity="medium",
-              remediation="Set should_enable_citation=True so answers can be checked against sources.", controls=_TRACE),
+              remediation="Set should_enable_citation=True so answers can be checked against sources.",
+              controls=(*_TRACE, "owasp-llm:LLM09")),
     custom_rule("GENAI-AGT-012", "Ensure agent sessions expire after an idle timeout", (AGENT_ENDPOINT,), _session_timeout,
                 severity="medium", remediation="Set session_config.idle_timeout_in_seconds between 3600 (the service minimum) and 86400.",
-                controls=("nist-800-53r5:AC-12", "soc2:CC6.1"),
+                controls=("nist-800-53r5:AC-12", "soc2:CC6.1", "hipaa:164.312(a)(2)(iii)"),
                 passing={"shouldEnableSession": True, "sessionConfig": {"idleTimeoutInSeconds": 3600.0}},
                 failing={"shouldEnableSession": True, "sessionConfig": {"idleTimeoutInSeconds": 604800.0}},
                 unknown={"shouldEnableSession": True, "sessionConfig": UNKNOWN}),
@@ -198,19 +199,19 @@ RULES: list[Rule] = [
               "outputConfig.retentionPeriodInMinutes", lambda v: 0 < float(v) <= 60 * 24 * 365, good=60.0 * 24 * 30,
               bad=0.0, expectation="between 1 minute and 365 days", severity="low", missing_ok=True,
               remediation="Set output_config.retention_period_in_minutes within the tier's data retention.",
-              controls=_PRIVACY),
+              controls=(*_PRIVACY, "gdpr:Art.5(1)(e)", "soc2:P4.2")),
     # -- knowledge bases and data sources ------------------------------------------------------------
     custom_rule("GENAI-KB-001", "Ensure knowledge bases use a supported index backed by our database or search cluster",
                 (KNOWLEDGE_BASE,), _kb_index, severity="medium",
                 remediation="Use OCI_DATABASE_CONFIG through a Database Tools connection to the vector store.",
-                controls=_ACCESS,
+                controls=(*_ACCESS, "owasp-llm:LLM08"),
                 passing={"indexConfig": {"indexConfigType": "OCI_DATABASE_CONFIG", "databaseConnection": {
                     "connectionType": "DATABASE_TOOL_CONNECTION", "connectionId": "ocid1.databasetoolsconnection.oc1.fra.x"}}},
                 failing={"indexConfig": {"indexConfigType": "OCI_DATABASE_CONFIG", "databaseConnection": {}}},
                 unknown={"indexConfig": UNKNOWN}),
     custom_rule("GENAI-KB-002", "Ensure search-cluster knowledge bases read credentials from the Vault", (KNOWLEDGE_BASE,),
                 _kb_secret, severity="high", remediation="Reference a Vault secret (secret_detail.vault_secret_id).",
-                controls=("nist-800-53r5:IA-5", "soc2:CC6.1"),
+                controls=("nist-800-53r5:IA-5", "soc2:CC6.1", "owasp-llm:LLM08"),
                 passing={"indexConfig": {"indexConfigType": "OCI_OPEN_SEARCH_INDEX_CONFIG",
                                          "secretDetail": {"type": "BASIC_AUTH_SECRET", "vaultSecretId": "ocid1.vaultsecret.x"}}},
                 failing={"indexConfig": {"indexConfigType": "OCI_OPEN_SEARCH_INDEX_CONFIG",
@@ -229,15 +230,15 @@ RULES: list[Rule] = [
     # -- imported and fine-tuned models --------------------------------------------------------------
     custom_rule("GENAI-IMP-001", "Ensure imported models are staged in our Object Storage", (IMPORTED_MODEL,), _imported_source,
                 severity="high", remediation="Copy reviewed weights to a bucket and import from OBJECT_STORAGE_OBJECT.",
-                controls=("nist-800-53r5:SR-3", "nist-ai-rmf:GOVERN-6.1"),
+                controls=("nist-800-53r5:SR-3", "nist-ai-rmf:GOVERN-6.1", "owasp-llm:LLM03"),
                 passing={"dataSource": {"sourceType": "OBJECT_STORAGE_OBJECT"}},
                 failing={"dataSource": {"sourceType": "HUGGING_FACE_MODEL"}}, unknown={"dataSource": UNKNOWN}),
     prop_rule("GENAI-IMP-002", "Ensure imported models record their vendor", (IMPORTED_MODEL,), "vendor",
               lambda v: bool(v), good="meta", bad="", expectation="a vendor", severity="low", enforcement="advisory",
-              remediation="Set vendor for the AI inventory.", controls=("iso42001:A.6.2.2",)),
+              remediation="Set vendor for the AI inventory.", controls=("iso42001:A.6.2.2", "nist-ai-rmf:GOVERN-1.6")),
     prop_rule("GENAI-IMP-003", "Ensure imported models record their version", (IMPORTED_MODEL,), "version",
               lambda v: bool(v), good="3.3", bad="", expectation="a version", severity="low", enforcement="advisory",
-              remediation="Set version for the AI inventory.", controls=("iso42001:A.6.2.2",)),
+              remediation="Set version for the AI inventory.", controls=("iso42001:A.6.2.2", "nist-ai-rmf:GOVERN-1.6")),
     custom_rule("GENAI-FT-001", "Ensure fine-tuning data comes from our Object Storage", (MODEL,), _finetune_data,
                 severity="high", remediation="Stage training data in a bucket and reference it (datasetType OBJECT_STORAGE).",
                 controls=_PRIVACY, passing={"fineTuneDetails": {"trainingDataset": {"datasetType": "OBJECT_STORAGE"}}},

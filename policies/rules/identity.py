@@ -120,13 +120,13 @@ def _policy(statement: str | list[str], **extra: Any) -> dict[str, Any]:
     return {"statements": statements, "compartmentId": _COMPARTMENT, "description": "d", **extra}
 
 
-_IAM = ("soc2:CC6.1", "soc2:CC6.3", "iso27001-2022:A.5.15", "nist-800-53r5:AC-6")
+_IAM = ("soc2:CC6.1", "soc2:CC6.3", "iso27001-2022:A.5.15", "nist-800-53r5:AC-6", "pci-dss:7.2", "hipaa:164.312(a)(1)")
 _SCOPED = f"in compartment id {_COMPARTMENT}"
 
 RULES: list[Rule] = [
     custom_rule("OCI-IAM-001", "Ensure IAM policy statements are valid OCI policy syntax", (POLICY,), check_parses,
                 severity="high", remediation="Fix the statement so it parses as OCI policy syntax (Allow <subject> to <verb> …).",
-                controls=("cis-oci-3.1:1.1", *_IAM),
+                controls=_IAM,
                 passing=_policy(f"Allow group 'Default'/'readers' to read objects {_SCOPED}"),
                 failing=_policy("Let everyone do anything"), unknown=_policy([UNKNOWN])),
     custom_rule("OCI-IAM-002", "Ensure only the administrators group is granted manage all-resources", (POLICY,),
@@ -138,13 +138,13 @@ RULES: list[Rule] = [
                 unknown=_policy(UNKNOWN)),
     custom_rule("OCI-IAM-003", "Ensure any-user statements are limited by a where-condition", (POLICY,), check_any_user,
                 severity="critical", remediation="Add a where clause (e.g. request.principal.type='workload' and the namespace).",
-                controls=("cis-oci-3.1:1.3", *_IAM),
+                controls=_IAM,
                 passing=_policy(f"Allow any-user to use generative-ai-family {_SCOPED} where request.principal.type='workload'"),
                 failing=_policy(f"Allow any-user to use generative-ai-family {_SCOPED}"), unknown=_policy(UNKNOWN)),
     custom_rule("OCI-IAM-004", "Ensure IAM policy statements are scoped to a compartment, not the tenancy", (POLICY,),
                 check_compartment_scope, severity="high",
                 remediation="Write 'in compartment id <workload compartment OCID>' instead of 'in tenancy'.",
-                controls=("cis-oci-3.1:1.4", *_IAM),
+                controls=_IAM,
                 passing=_policy(f"Allow group g to read buckets {_SCOPED}"),
                 failing=_policy("Allow group g to read buckets in tenancy"), unknown=_policy(UNKNOWN)),
     custom_rule("OCI-IAM-005", "Ensure IAM policy statements use only the verbs inspect, read, use and manage", (POLICY,),
@@ -167,7 +167,7 @@ RULES: list[Rule] = [
     custom_rule("OCI-IAM-008", "Ensure dynamic groups match only resources of one compartment", (DYNAMIC_GROUP,),
                 check_dynamic_group_scope, severity="high",
                 remediation="Add ALL {…, resource.compartment.id = '<workload compartment OCID>'} to the matching rule.",
-                controls=("cis-oci-3.1:1.2", *_IAM),
+                controls=_IAM,
                 passing={"matchingRule": f"ALL {{resource.type = 'genaiagent', resource.compartment.id = '{_COMPARTMENT}'}}"},
                 failing={"matchingRule": "ANY {resource.type = 'genaiagent'}"}, unknown={"matchingRule": UNKNOWN}),
 ]

@@ -121,7 +121,7 @@ def _flow_log(resource: str, enabled: Any = True) -> Fixture:
         property_dependencies={"configuration": ["urn:subnet"]})
 
 
-_LOGGING = ("soc2:CC7.2", "nist-800-53r5:AU-2", "iso27001-2022:A.8.15")
+_LOGGING = ("soc2:CC7.2", "nist-800-53r5:AU-2", "iso27001-2022:A.8.15", "hipaa:164.312(b)", "pci-dss:10.2")
 
 RULES: list[Rule] = [
     *[_event_family_rule(key, cis, types, n) for n, (key, (cis, _scope, types)) in enumerate(EVENT_RULES.items(), start=1)],
@@ -150,7 +150,7 @@ RULES: list[Rule] = [
                                 property_dependencies={"targetResourceId": ["urn:c"]})],
                mutate=drop_first(CLOUD_GUARD), severity="high",
                remediation="Create a Cloud Guard target (type COMPARTMENT) with Oracle-managed detector recipes.",
-               controls=("cis-oci-3.1:4.14", "soc2:CC7.1", "nist-800-53r5:SI-4")),
+               controls=("cis-oci-3.1:4.14", "soc2:CC7.1", "nist-800-53r5:SI-4", "pci-dss:11.5")),
     stack_rule("OCI-LOG-023", "Ensure every notification topic has at least one subscription", check_topics_subscribed,
                passing=[Fixture(TOPIC, {}, name="urn:t"), Fixture(SUBSCRIPTION, {"protocol": "EMAIL"}, name="s",
                                                                    property_dependencies={"topicId": ["urn:t"]})],
@@ -159,7 +159,7 @@ RULES: list[Rule] = [
                                                                    property_dependencies={"topicId": ["urn:t"]})],
                mutate=drop_all(SUBSCRIPTION), severity="medium",
                remediation="Subscribe the on-call address (EMAIL, PAGERDUTY, CUSTOM_HTTPS) to the topic.",
-               controls=("soc2:CC7.3", "nist-800-53r5:IR-6")),
+               controls=("cis-oci-3.1:4.2", "soc2:CC7.3", "nist-800-53r5:IR-6")),
     prop_rule("OCI-LOG-024", "Ensure service logs are enabled", (LOG,), "isEnabled", lambda v: v is True,
               good=True, bad=False, expectation="true", severity="medium",
               remediation="Set is_enabled=True on the log.", controls=_LOGGING),

@@ -27,7 +27,7 @@ def _covers(rule: Mapping[str, Any], port: int) -> bool:
     return float(rng["min"]) <= port <= float(rng["max"])
 
 
-def _world_ingress_on(port: int, label: str, cis: str, rule_id: str, sl_rule_id: str) -> list[Rule]:
+def _world_ingress_on(port: int, label: str, cis_nsg: str, cis_list: str, rule_id: str, sl_rule_id: str) -> list[Rule]:
     """One parameterised family: no ingress from anywhere to an admin port, for NSGs and security lists."""
 
     def nsg_check(props: Mapping[str, Any]) -> Iterable[str]:
@@ -40,17 +40,18 @@ def _world_ingress_on(port: int, label: str, cis: str, rule_id: str, sl_rule_id:
                 yield f"'ingressSecurityRules[{i}].source' admits every address to port {port} ({label})"
 
     tcp = {"destinationPortRange": {"min": float(port), "max": float(port)}}
-    controls = (f"cis-oci-3.1:{cis}", "soc2:CC6.6", "iso27001-2022:A.8.20", "nist-800-53r5:SC-7")
+    controls = ("soc2:CC6.6", "iso27001-2022:A.8.20", "nist-800-53r5:SC-7", "pci-dss:1.3")
     remediation = f"Admit {label} only from the bastion subnet or a specific admin network; use OCI Bastion sessions."
     return [
         custom_rule(rule_id, f"Ensure no network security group allows ingress from 0.0.0.0/0 to port {port}", (NSG_RULE,),
-                    nsg_check, severity="critical", remediation=remediation, controls=controls,
+                    nsg_check, severity="critical", remediation=remediation,
+                    controls=(f"cis-oci-3.1:{cis_nsg}", *controls),
                     passing={"direction": "INGRESS", "protocol": "6", "source": "10.0.1.0/28", "tcpOptions": tcp},
                     failing={"direction": "INGRESS", "protocol": "6", "source": "0.0.0.0/0", "tcpOptions": tcp},
                     unknown={"direction": "INGRESS", "protocol": "6", "source": UNKNOWN, "tcpOptions": tcp}),
         custom_rule(sl_rule_id, f"Ensure no security list allows ingress from 0.0.0.0/0 to port {port}",
                     (SECURITY_LIST, DEFAULT_SECURITY_LIST), list_check, severity="critical", remediation=remediation,
-                    controls=controls,
+                    controls=(f"cis-oci-3.1:{cis_list}", *controls),
                     passing={"ingressSecurityRules": [{"protocol": "6", "source": "10.0.0.0/8", "tcpOptions": tcp}]},
                     failing={"ingressSecurityRules": [{"protocol": "6", "source": "0.0.0.0/0", "tcpOptions": tcp}]},
                     unknown={"ingressSecurityRules": UNKNOWN}),
@@ -87,8 +88,8 @@ def _described(props: Mapping[str, Any]) -> Iterable[str]:
 
 
 RULES: list[Rule] = [
-    *_world_ingress_on(22, "SSH", "2.1", "OCI-NET-001", "OCI-NET-002"),
-    *_world_ingress_on(3389, "RDP", "2.2", "OCI-NET-003", "OCI-NET-004"),
+    *_world_ingress_on(22, "SSH", "2.3", "2.1", "OCI-NET-001", "OCI-NET-002"),
+    *_world_ingress_on(3389, "RDP", "2.4", "2.2", "OCI-NET-003", "OCI-NET-004"),
     custom_rule("OCI-NET-005", "Ensure the default security list of every VCN restricts all traffic",
                 (DEFAULT_SECURITY_LIST,), _default_list_empty, severity="high",
                 remediation="Manage the VCN's default security list with empty ingress and egress rules; put rules in NSGs.",

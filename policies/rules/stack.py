@@ -41,7 +41,7 @@ UNTAGGABLE = ("oci:Identity/tag:Tag", "oci:Identity/tagDefault:TagDefault", "oci
               NSG_RULE, "oci:Core/defaultSecurityList:DefaultSecurityList", "oci:Budget/rule:Rule",
               "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy")
 TAGS = ("classification", "cost-center", "environment", "owner")
-_ASSETS = ("cis-oci-3.1:6.1", "soc2:CC6.1", "nist-800-53r5:CM-8")
+_ASSETS = ("soc2:CC6.1", "nist-800-53r5:CM-8")
 
 
 def _deps(resource: Any, key: str) -> set[str]:
@@ -246,7 +246,7 @@ RULES: list[Rule] = [
                mutate=add_node({"urn": "urn:pulumi:mut::genai-platform::oci:Monitoring/alarm:Alarm::mutant", "type": ALARM,
                                 "name": "mutant", "inputs": {"body": "no runbook here", "severity": "CRITICAL"}}),
                severity="medium", remediation="Put 'runbook: <id>' and the runbook link in the alarm body.",
-               controls=("soc2:CC7.4", "nist-800-53r5:IR-8")),
+               controls=("soc2:CC7.4", "nist-800-53r5:IR-8", "pci-dss:12.10", "nist-ai-rmf:MANAGE-2.3")),
     stack_rule("STK-005", "Ensure every key is created in a vault of this stack", keys_wired_to_vaults,
                passing=[fx(VAULT, "urn:v"), fx(KEY, "urn:k", {"managementEndpoint": "https://x"}, managementEndpoint=["urn:v"])],
                failing=[fx(KEY, "urn:k", {"managementEndpoint": "https://x"})],
@@ -268,7 +268,7 @@ RULES: list[Rule] = [
                unknown=[fx(SUBNET, "urn:s", {"compartmentId": "c", "definedTags": UNKNOWN})],
                mutate=edit_first(SUBNET, _strip_tag), severity="medium",
                remediation="Pass governance.defined_tags to the resource (tag defaults cover out-of-band creation).",
-               controls=_ASSETS),
+               controls=("cis-oci-3.1:4.1", *_ASSETS)),
     stack_rule("STK-008", "Ensure every log group holds a log", log_groups_used,
                passing=[fx(LOG_GROUP, "urn:g"), fx(LOG, "urn:l", _FLOW, logGroupId=["urn:g"])],
                failing=[fx(LOG_GROUP, "urn:g")],
@@ -293,7 +293,7 @@ RULES: list[Rule] = [
                mutate=add_node({"urn": "urn:pulumi:mut::genai-platform::oci:LoadBalancer/loadBalancer:LoadBalancer::m",
                                 "type": LOAD_BALANCER, "name": "m", "inputs": {"isPrivate": False}}),
                severity="critical", remediation="Attach a WebAppFirewall with protection, rate-limit and access rules.",
-               controls=("soc2:CC6.6", "nist-800-53r5:SC-7", "owasp-llm:LLM10")),
+               controls=("soc2:CC6.6", "nist-800-53r5:SC-7", "owasp-llm:LLM10", "pci-dss:6.4")),
     stack_rule("STK-011", "Ensure an internet gateway exists only for a public subnet", igw_only_for_public_subnets,
                passing=[fx(IGW, "urn:i", {"enabled": True}), fx(ROUTE_TABLE, "urn:t", routeRules=["urn:i"]),
                         fx(SUBNET, "urn:s", {"prohibitPublicIpOnVnic": False}, routeTableId=["urn:t"])],
@@ -325,7 +325,7 @@ RULES: list[Rule] = [
                mutate=add_node({"urn": "urn:pulumi:mut::genai-platform::oci:ApiGateway/deployment:Deployment::m",
                                 "type": DEPLOYMENT, "name": "m", "inputs": {"pathPrefix": "/m"}}),
                severity="medium", remediation="Create SERVICE logs (apigateway, access and execution) for the deployment.",
-               controls=("soc2:CC7.2", "nist-800-53r5:AU-2")),
+               controls=("soc2:CC7.2", "nist-800-53r5:AU-2", "hipaa:164.312(b)", "pci-dss:10.2")),
     stack_rule("STK-014", "Ensure every resource belongs to a platform component", resources_have_components,
                passing=[Fixture("genai:index:NetworkPlane", {}, name="urn:c"), fx(SUBNET, "urn:s", {"cidrBlock": "10.0.0.0/24"})],
                failing=[fx(SUBNET, "urn:s", {"cidrBlock": "10.0.0.0/24"}, parent=None)],

@@ -12,7 +12,8 @@ ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
 KEY = "oci:Kms/key:Key"
 SECRET = "oci:Vault/secret:Secret"
 
-_DATA = ("soc2:CC6.1", "soc2:C1.1", "iso27001-2022:A.8.24", "nist-800-53r5:SC-28")
+_DATA = ("soc2:CC6.1", "soc2:C1.1", "iso27001-2022:A.8.24", "nist-800-53r5:SC-28", "hipaa:164.312(a)(2)(iv)", "pci-dss:3.5",
+         "gdpr:Art.32")
 
 
 def _aes256(props: Mapping[str, Any]) -> Iterable[str]:
@@ -54,19 +55,19 @@ RULES: list[Rule] = [
     prop_rule("OCI-STO-003", "Ensure versioning is enabled for Object Storage buckets", (BUCKET,), "versioning",
               lambda v: v == "Enabled", good="Enabled", bad="Disabled", expectation="Enabled", severity="medium",
               remediation="Set versioning='Enabled' (lifecycle rules expire noncurrent versions at the tier's retention).",
-              controls=("cis-oci-3.1:5.1.3", "soc2:A1.2", "nist-800-53r5:CP-9")),
+              controls=("cis-oci-3.1:5.1.3", "soc2:A1.2", "nist-800-53r5:CP-9", "hipaa:164.312(c)(1)")),
     prop_rule("OCI-STO-004", "Ensure Object Storage buckets emit object events", (BUCKET,), "objectEventsEnabled",
               lambda v: v is True, good=True, bad=False, expectation="true", severity="low",
               remediation="Set object_events_enabled=True so ingestion and audit pipelines see every change.",
               controls=("soc2:CC7.2", "nist-800-53r5:AU-12")),
     custom_rule("OCI-DB-001", "Ensure Autonomous Databases are reachable only through a private endpoint", (ADB,), _adb_private,
                 severity="critical", remediation="Set subnet_id (data subnet) and nsg_ids; leave whitelisted_ips empty.",
-                controls=("soc2:CC6.6", "nist-800-53r5:SC-7", "iso27001-2022:A.8.22"),
+                controls=("cis-oci-3.1:2.8", "soc2:CC6.6", "nist-800-53r5:SC-7", "iso27001-2022:A.8.22"),
                 passing={"subnetId": "ocid1.subnet.oc1.fra.x"}, failing={"whitelistedIps": ["0.0.0.0/0"]},
                 unknown={"subnetId": UNKNOWN}),
     prop_rule("OCI-DB-002", "Ensure Autonomous Databases require mutual TLS", (ADB,), "isMtlsConnectionRequired",
               lambda v: v is True, good=True, bad=False, expectation="true", severity="high",
-              remediation="Set is_mtls_connection_required=True.", controls=("nist-800-53r5:SC-8", "soc2:CC6.7")),
+              remediation="Set is_mtls_connection_required=True.", controls=("nist-800-53r5:SC-8", "soc2:CC6.7", "hipaa:164.312(e)(2)(ii)", "pci-dss:4.2")),
     custom_rule("OCI-DB-003", "Ensure the Autonomous Database admin password comes from a Vault secret", (ADB,),
                 _adb_vault_password, severity="high",
                 remediation="Generate the password into a Vault secret and pass secret_id/secret_version_number.",
@@ -83,7 +84,7 @@ RULES: list[Rule] = [
                 failing={"keyShape": {"algorithm": "AES", "length": 16.0}}, unknown={"keyShape": UNKNOWN}),
     custom_rule("OCI-KMS-002", "Ensure customer-managed keys rotate at least every 365 days", (KEY,), _rotation,
                 severity="medium", remediation="Enable auto-rotation (virtual private vaults) with an interval of 365 days or less.",
-                controls=("cis-oci-3.1:4.16", "nist-800-53r5:SC-12(1)", "iso27001-2022:A.8.24"),
+                controls=("cis-oci-3.1:4.16", "nist-800-53r5:SC-12", "iso27001-2022:A.8.24", "pci-dss:3.7"),
                 passing={"isAutoRotationEnabled": True, "autoKeyRotationDetails": {"rotationIntervalInDays": 90.0}},
                 failing={"isAutoRotationEnabled": True, "autoKeyRotationDetails": {"rotationIntervalInDays": 400.0}},
                 unknown={"isAutoRotationEnabled": UNKNOWN}),
