@@ -6,8 +6,13 @@ ROUTER_STAMP := $(ROUTER_VENV)/.installed-$(shell cat pip.lock router/requiremen
 # Our hooks package is imported by the proxy from here (the image copies it to site-packages).
 ROUTER_ENV := PYTHONPATH=$(CURDIR)/router/hooks:$(CURDIR) LITELLM_LOG=ERROR LITELLM_LOCAL_MODEL_COST_MAP=True
 
-.PHONY: setup-router test-router bench-router
+.PHONY: setup-router setup-redis test-router bench-router
 setup-router: $(ROUTER_STAMP)
+
+# The shared-ledger and cache tests run a real redis-server on loopback (started by the test
+# harness, router/testing/redis_server.py). Debian's package; installed once (root, as in CI).
+setup-redis:
+	command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server)
 
 $(ROUTER_STAMP): pip.lock router/requirements.lock
 	test -x $(ROUTER_BIN)/python || $(PY) -m venv $(ROUTER_VENV)
@@ -16,10 +21,10 @@ $(ROUTER_STAMP): pip.lock router/requirements.lock
 	rm -f $(ROUTER_VENV)/.installed-* && touch $@
 
 # Unit, golden, in-process Router and real-proxy integration tests (all loopback).
-test-router: setup-router
+test-router: setup-router setup-redis
 	$(ROUTER_ENV) $(ROUTER_BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib -W "ignore::UserWarning:pydantic._internal._generate_schema" -rxs --durations=5 tests/router
 
-bench-router: setup-router
+bench-router: setup-router setup-redis
 	$(ROUTER_ENV) $(ROUTER_BIN)/python benchmarks/router_bench.py
 
 EXTRA_TESTS += test-router

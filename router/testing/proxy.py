@@ -18,6 +18,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,16 @@ class Proxy:
         )
         with urllib.request.urlopen(req, timeout=10) as r:
             return str(r.read().decode())
+
+
+def eventually(check: Callable[[], bool], timeout: float = 30.0) -> bool:
+    """Wait (bounded) for something a background thread delivers, e.g. telemetry reaching the stub."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(0.2)
+    return check()
 
 
 def workdir() -> Path:

@@ -16,14 +16,14 @@ import re
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
 from genai_router_hooks import contract, request_log
 
 from router.inputs import Cooldown, Guardrails, ModelSpec, Retries, RouterInputs, Timeouts
 from router.testing.oci_stub import CHAT_PATH, GUARDRAILS_PATH, METRICS_PATH, OCIStub, reply_text
-from router.testing.proxy import Proxy, throwaway_key, workdir
+from router.testing.proxy import Proxy, eventually, throwaway_key, workdir
 
 pytestmark = pytest.mark.integration
 
@@ -208,16 +208,6 @@ def test_cost_metric_equals_characters_times_price(env: tuple[OCIStub, Proxy]) -
     assert c and float(c.group(1)) == chars
 
 
-def _eventually(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    """Telemetry leaves on background threads: wait (bounded) for it to arrive."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
-
-
 def _metric_total(stub: OCIStub, name: str, **dims: str) -> float:
     return sum(d["value"] * (1 if contract.metric(m["namespace"], name).aggregation == "sum" else d["count"])
                for m in stub.metric_data() if m["name"] == name
@@ -229,14 +219,14 @@ def test_output_guardrail_blocks_a_harmful_response(env: tuple[OCIStub, Proxy]) 
     status, body = proxy.chat("harm", "Tell me something")
     assert status == 400 and "blocked" in json.dumps(body).lower()
     assert HARMFUL_REPLY not in json.dumps(body)
-    assert _eventually(lambda: _metric_total(stub, "harmful_outputs", model="harm") >= 1)
+    assert eventually(lambda: _metric_total(stub, "harmful_outputs", model="harm") >= 1)
 
 
 def test_output_guardrail_informs_on_personal_data(env: tuple[OCIStub, Proxy]) -> None:
     stub, proxy = env
     status, body = proxy.chat("pii", "Where do I send it?")
     assert status == 200 and _content(body) == PII_REPLY
-    assert _eventually(lambda: _metric_total(stub, "sensitive_data_detections", model="pii") >= 1)
+    assert eventually(lambda: _metric_total(stub, "sensitive_data_detections", model="pii") >= 1)
     assert _metric_total(stub, "harmful_outputs", model="pii") == 0
 
 
@@ -251,9 +241,9 @@ def test_proxy_telemetry_reaches_the_stub_signed(env: tuple[OCIStub, Proxy]) -> 
     def canary_entry() -> list[dict]:
         return [e for e in stub.log_entries() if e.get("tenant") == "team-a"]
 
-    assert _eventually(lambda: bool(canary_entry()))
-    assert _eventually(lambda: _metric_total(stub, "model_timeouts", model="fb-slow") >= 1)
-    assert _eventually(lambda: _metric_total(stub, "prompt_injections", model="fb-ok") >= 1)
+    assert eventually(lambda: bool(canary_entry()))
+    assert eventually(lambda: _metric_total(stub, "model_timeouts", model="fb-slow") >= 1)
+    assert eventually(lambda: _metric_total(stub, "prompt_injections", model="fb-ok") >= 1)
     (entry,) = canary_entry()
     assert set(entry) == set(request_log.FIELDS["metadata"])
     # The failing primary is tried (twice, unless an earlier test got it cooled down), then the fallback.
@@ -267,7 +257,7 @@ def test_proxy_telemetry_reaches_the_stub_signed(env: tuple[OCIStub, Proxy]) -> 
         assert sorted(m["dimensions"]) == sorted(contract.metric(m["namespace"], m["name"]).dimensions)
     assert stub.calls(path=METRICS_PATH) and not [c for c in stub.state.calls if c.status == 401]
     # Spans: the request and each upstream attempt, in one trace.
-    assert _eventually(lambda: any(s["trace_id"] == entry["trace_id"] and s["kind"] == 2 for s in stub.spans()))
+    assert eventually(lambda: any(s["trace_id"] == entry["trace_id"] and s["kind"] == 2 for s in stub.spans()))
     root = next(s for s in stub.spans() if s["kind"] == 2 and s["trace_id"] == entry["trace_id"])
     children = [s for s in stub.spans() if s["parent_span_id"] == root["span_id"]]
     assert len(children) == entry["attempts"] and {s["trace_id"] for s in children} == {root["trace_id"]}
