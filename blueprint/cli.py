@@ -18,7 +18,8 @@ from blueprint.planning import run_plan, write_diagrams
 
 #: Modules contributing a subcommand: each defines ``add_command(subparsers)`` and sets ``handler``.
 #: The CLI imports them; they import ``blueprint.console`` / ``blueprint.planning``, never this module.
-COMMAND_MODULES = ("blueprint.check", "blueprint.manifests", "blueprint.routerconfig", "blueprint.report")
+COMMAND_MODULES = ("blueprint.check", "blueprint.manifests", "blueprint.routerconfig", "blueprint.report",
+                   "blueprint.evaluate")
 
 
 def find_project_dir(start: Path) -> Path:

@@ -21,7 +21,8 @@ $(ROUTER_STAMP): pip.lock router/requirements.lock
 	rm -f $(ROUTER_VENV)/.installed-* && touch $@
 
 # Unit, golden, in-process Router and real-proxy integration tests (all loopback).
-test-router: setup-router setup-redis
+# `setup` too: tests/router/test_eval_gate.py runs the evaluator CLI from .venv.
+test-router: setup setup-router setup-redis
 	$(ROUTER_ENV) $(ROUTER_BIN)/python -m pytest -p no:cacheprovider --import-mode=importlib -W "ignore::UserWarning:pydantic._internal._generate_schema" -rxs --durations=5 tests/router
 
 bench-router: setup-router setup-redis

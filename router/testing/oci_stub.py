@@ -1,8 +1,9 @@
 """A stdlib stub of the OCI services the router calls, on 127.0.0.1, for tests and the benchmark.
 
 Serves
-- Generative AI inference: `POST /20231130/actions/chat` (generic API format) and
-  `POST /20231130/actions/applyGuardrails` (prompt injection, content moderation, PII);
+- Generative AI inference: `POST /20231130/actions/chat` (generic API format),
+  `POST /20231130/actions/embedText` and `POST /20231130/actions/applyGuardrails` (prompt
+  injection, content moderation, PII);
 - Monitoring ingestion: `POST /20180401/metrics` (PostMetricData; records each batch);
 - Logging ingestion: `POST /20200831/logs/{logId}/actions/push` (PutLogs; records each batch);
 - APM OTLP/HTTP: `POST /20200101/opentelemetry/private/v1/traces` (binary protobuf, decoded here
@@ -15,6 +16,10 @@ RNG), with an optional reply text. Ingestion can be made to fail the next N call
 Every OCI request's HTTP Signature is parsed and, when a public key is given, verified, and so
 is the `x-content-sha256` of its body: a bad or missing signature is a 401, so a router that
 stops signing fails the tests instead of passing them. Only verified batches are recorded.
+
+Chat answers are `Hello from <model>.` (or the scripted reply) unless the stub is built with
+`answers="extractive"` (see `router/testing/answers.py`): then it answers from the documents in
+the prompt, deterministically, and embedText returns hashed embeddings.
 """
 
 from __future__ import annotations
@@ -36,15 +41,18 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from router.testing import answers as model_double
+from router.testing.answers import INJECTION_MARKERS
+
 CHAT_PATH = "/20231130/actions/chat"
 GUARDRAILS_PATH = "/20231130/actions/applyGuardrails"
 METRICS_PATH = "/20180401/metrics"
 LOGS_PATH = re.compile(r"^/20200831/logs/(?P<log_id>[^/]+)/actions/push$")
 TRACES_PATH = "/20200101/opentelemetry/private/v1/traces"
-INJECTION_MARKERS = ("ignore all previous instructions", "ignore previous instructions")
 HARMFUL_MARKERS = ("[harmful-content]",)
 """Text the stub's content moderation scores 1.0 (OVERALL)."""
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+EMBED_PATH = "/20231130/actions/embedText"
 _SIG_FIELD = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -100,6 +108,8 @@ class StubState:
     """Ingestion kind (metrics, logs, traces) → (calls left to fail, status)."""
     slow_s: float = 5.0
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
+    answers: str = "hello"
+    """`hello` (fixed greeting) or `extractive` (answers from the prompt's documents)."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -297,6 +307,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._ingest("metrics", body, auth, started)
         elif LOGS_PATH.match(self.path):
             self._ingest("logs", body, auth, started)
+        elif self.path == EMBED_PATH:
+            self._embed(body, auth, started)
         else:
             self._send(404, {"code": "NotFound", "message": "no such action"})
 
@@ -365,6 +377,16 @@ class _Handler(BaseHTTPRequestHandler):
         self._record(Call(self.path, "guardrails", 200, len(text), 0, auth, started, 0.0))
         self._send(200, {"results": results})
 
+    def _embed(self, body: dict[str, Any], auth: dict[str, str], started: float) -> None:
+        # EmbedTextResult, generative-ai-inference API reference:
+        # https://docs.oracle.com/en-us/iaas/api/#/en/generative-ai-inference/20231130/EmbedTextResult/
+        mode = body.get("servingMode") or {}
+        model = str(mode.get("endpointId") or mode.get("modelId") or "")
+        texts = [str(t) for t in body.get("inputs") or []]
+        self._record(Call(self.path, model, 200, sum(map(len, texts)), 0, auth, started, 0.0))
+        self._send(200, {"id": "stub", "modelId": model, "modelVersion": "1.0",
+                         "embeddings": [model_double.embed(t) for t in texts]})
+
     def _chat(self, body: dict[str, Any], auth: dict[str, str], started: float) -> None:
         state = self.server.state
         mode = body.get("servingMode") or {}
@@ -385,7 +407,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(Call(self.path, model, 500, prompt_chars, 0, auth, started, elapsed, head))
             self._send(500, {"code": "InternalServerError", "message": "stub failure"})
             return
-        text = b.reply if b.reply is not None else reply_text(model)
+        if b.reply is not None:
+            text = b.reply
+        elif state.answers == "extractive":
+            text = model_double.extractive_answer(chat.get("messages") or [])
+        else:
+            text = reply_text(model)
         usage = {"promptTokens": max(1, prompt_chars // 4), "completionTokens": max(1, len(text) // 4)}
         usage["totalTokens"] = usage["promptTokens"] + usage["completionTokens"]
         resp = {
@@ -422,10 +449,13 @@ class OCIStub:
     def __init__(
         self, public_key: rsa.RSAPublicKey | None = None, slow_s: float = 5.0, seed: int = 1234,
         apm_data_key: str | None = None,
+        answers: str = "hello",
     ) -> None:
+        if answers not in ("hello", "extractive"):
+            raise ValueError("answers: must be hello or extractive")
         self.server = _Server(("127.0.0.1", 0), _Handler)
         self.server.state = StubState(public_key=public_key, slow_s=slow_s, rng=random.Random(seed),
-                                      apm_data_key=apm_data_key)
+                                      apm_data_key=apm_data_key, answers=answers)
         self._thread = threading.Thread(target=self.server.serve_forever, name="oci-stub", daemon=True)
 
     @property
