@@ -65,4 +65,9 @@ def markdown(graph: Graph) -> str:
 
 
 if __name__ == "__main__":
-    print(markdown(Graph.read(Path(sys.argv[1] if len(sys.argv) > 1 else "out/prod/graph.json"))))
+    from blueprint.graph import GraphFormatError
+
+    try:
+        print(markdown(Graph.read(Path(sys.argv[1] if len(sys.argv) > 1 else "out/prod/graph.json"))))
+    except GraphFormatError as exc:
+        sys.exit(f"error: {exc}")

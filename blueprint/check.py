@@ -44,7 +44,7 @@ def collect(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> list[
     today = date.today()
     err = console(stderr=True)
     try:
-        waivers = load_waivers(args.waivers or project_dir / "policies" / "waivers.yaml")
+        waivers = load_waivers(args.waivers or project_dir / "policies" / "waivers.yaml", required=args.waivers is not None)
         if args.graph:
             return [check_graph_file(args.graph, waivers, today)]
         stacks = list_stacks(project_dir) if args.all else args.stacks

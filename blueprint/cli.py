@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import ModuleType
 
-from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console
+from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console, report_input_error
 from blueprint.planning import run_plan, write_diagrams
 
 #: Modules contributing a subcommand: each defines ``add_command(subparsers)`` and sets ``handler``.
@@ -30,14 +30,24 @@ def find_project_dir(start: Path) -> Path:
 
 
 def run_graph(stack: str, project_dir: Path, out_dir: Path) -> int:
-    from blueprint.graph import Graph
+    from blueprint.graph import Graph, GraphFormatError
+    from blueprint.stackconfig import StackConfigError, stack_out_dir
 
-    graph_path = out_dir / stack / "graph.json"
+    try:
+        directory = stack_out_dir(out_dir, stack)
+    except StackConfigError as exc:
+        return report_input_error(stack, exc)
+    graph_path = directory / "graph.json"
     if not graph_path.is_file():
         code = run_plan([stack], project_dir, out_dir, preview=False, diagrams=False)
         if code:
             return code
-    paths = write_diagrams(Graph.read(graph_path), out_dir / stack)
+    try:
+        graph = Graph.read(graph_path)
+    except GraphFormatError as exc:
+        console(stderr=True).print(f"error: {exc}", markup=False)
+        return EXIT_INPUT
+    paths = write_diagrams(graph, directory)
     for p in paths:
         console().print(f"wrote {p}")
     return EXIT_OK

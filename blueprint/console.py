@@ -16,13 +16,18 @@ def console(stderr: bool = False) -> Console:
 
 def report_input_error(stack: str, exc: Exception) -> int:
     """Print a stack's configuration problems (one line each, never a value) and return EXIT_INPUT."""
+    from blueprint.stackconfig import InvalidStackName
+    from core.inputs import escape
     from stacks.settings import SettingsError
 
     err = console(stderr=True)
     if isinstance(exc, SettingsError):
-        err.print(f"error: stack '{stack}' has an invalid configuration ({len(exc.problems)} problem(s)); nothing was planned:")
+        err.print(f"error: stack '{escape(stack)}' has an invalid configuration ({len(exc.problems)} problem(s)); "
+                  "nothing was planned:", markup=False)
         for problem in exc.problems:
             err.print(f"  {problem}", markup=False)
+    elif isinstance(exc, InvalidStackName):  # its message names the stack already
+        err.print(f"error: {exc}", markup=False)
     else:
-        err.print(f"error: stack '{stack}': {exc}", markup=False)
+        err.print(f"error: stack '{escape(stack)}': {exc}", markup=False)
     return EXIT_INPUT

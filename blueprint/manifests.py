@@ -126,10 +126,17 @@ def cluster_version(graph: Graph) -> str:
 
 
 def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
+    from blueprint.console import report_input_error
+    from blueprint.graph import GraphFormatError
     from blueprint.planning import run_plan
+    from blueprint.stackconfig import StackConfigError, stack_out_dir
+    from core.inputs import escape
 
     stack = args.stack
-    graph_path = out_dir / stack / "graph.json"
+    try:
+        graph_path = stack_out_dir(out_dir, stack) / "graph.json"
+    except StackConfigError as exc:
+        return report_input_error(stack, exc)
     if args.replan or not graph_path.is_file():
         code = run_plan([stack], project_dir, out_dir, preview=False, diagrams=False)
         if code:
@@ -140,19 +147,22 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
         wanted = cluster_version(graph)
         version = schema_version(wanted)
         manifests = manifests_of(graph)
+    except GraphFormatError as exc:
+        err.print(f"error: {exc}", markup=False)
+        return EXIT_INPUT
     except ManifestError as exc:
-        err.print(f"error: stack '{stack}': {exc}", markup=False)
+        err.print(f"error: stack '{escape(stack)}': {exc}", markup=False)
         return EXIT_INPUT
     if not manifests:
-        err.print(f"error: stack '{stack}': the graph has no Kubernetes objects", markup=False)
+        err.print(f"error: stack '{escape(stack)}': the graph has no Kubernetes objects", markup=False)
         return EXIT_INPUT
     if version.rsplit(".", 1)[0] != ".".join(wanted.lstrip("v").split(".")[:2]):
         out.print(f"note: no schemas for Kubernetes {wanted}; validating against {version}")
-    paths = write_manifests(manifests, out_dir / stack / "manifests")
+    paths = write_manifests(manifests, graph_path.parent / "manifests")
     problems = validate_manifests(manifests, version)
     for problem in problems:
         err.print(f"invalid: {problem}", markup=False)
-    out.print(f"wrote {len(paths)} manifests to {out_dir / stack / 'manifests'} "
+    out.print(f"wrote {len(paths)} manifests to {graph_path.parent / 'manifests'} "
                   f"(Kubernetes {wanted}, validated against the {version} schemas: {len(problems)} problem(s))")
     return EXIT_FAILED if problems else EXIT_OK
 

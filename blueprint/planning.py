@@ -13,9 +13,11 @@ from blueprint.console import EXIT_ENGINE, EXIT_OK, console, report_input_error
 def plan_stack(stack: str, project_dir: Path, out_dir: Path, *, preview: bool = False, quiet: bool = False) -> Any:
     """Plan one stack and write its graph. Returns (PlanResult, path) or raises a reported error."""
     from blueprint import engine
+    from blueprint.stackconfig import stack_out_dir
 
+    directory = stack_out_dir(out_dir, stack)  # refuses a name Pulumi refuses, before any path is built
     result = engine.plan(stack, project_dir, preview=preview)
-    path = result.graph.write(out_dir / stack / "graph.json")
+    path = result.graph.write(directory / "graph.json")
     if not quiet:
         from blueprint.render import summary_tree
 
@@ -39,6 +41,7 @@ def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview
     """Plan each stack, reporting bad input per stack; the worst exit code."""
     from blueprint.lookups import UnlistedLookupError
     from blueprint.stackconfig import StackConfigError
+    from core.inputs import escape
     from stacks.settings import SettingsError
 
     worst = EXIT_OK
@@ -49,7 +52,7 @@ def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview
             worst = max(worst, report_input_error(stack, exc))
             continue
         except UnlistedLookupError as exc:
-            console(stderr=True).print(f"error: stack '{stack}': {exc}", markup=False)
+            console(stderr=True).print(f"error: stack '{escape(stack)}': {exc}", markup=False)
             worst = max(worst, EXIT_ENGINE)
             continue
         if diagrams:
@@ -59,13 +62,17 @@ def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview
 
 def graph_inputs(project_dir: Path, stack: str) -> list[Path]:
     """The files a stack's graph is computed from (stale graph = any of them is newer)."""
-    inputs = [project_dir / f"Pulumi.{stack}.yaml", project_dir / "Pulumi.yaml"]
+    from blueprint.stackconfig import stack_file
+
+    inputs = [stack_file(project_dir, stack), project_dir / "Pulumi.yaml"]
     return inputs + list((project_dir / "components").glob("*.py")) + list((project_dir / "stacks").rglob("*.py"))
 
 
 def ensure_graph(stack: str, project_dir: Path, out_dir: Path) -> Path:
     """The stack's graph, planning it first (offline) when it is missing or older than its inputs."""
-    path = out_dir / stack / "graph.json"
+    from blueprint.stackconfig import stack_out_dir
+
+    path = stack_out_dir(out_dir, stack) / "graph.json"
     stale = not path.exists() or any(p.exists() and p.stat().st_mtime > path.stat().st_mtime
                                      for p in graph_inputs(project_dir, stack))
     if stale:

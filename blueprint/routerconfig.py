@@ -7,7 +7,6 @@ deploy-time OCIDs (compartment, dedicated endpoint) come from the stack's offlin
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -23,28 +22,34 @@ def add_command(sub: Any) -> None:
 
 
 def render_for(stack: str, project_dir: Path, out_dir: Path) -> str:
+    from blueprint.graph import load_graph_json
     from blueprint.planning import ensure_graph
     from blueprint.stackconfig import settings_for
     from router.render import render_yaml
     from stacks.router import router_inputs
 
     settings = settings_for(project_dir, stack)
-    outputs = json.loads(ensure_graph(stack, project_dir, out_dir).read_text(encoding="utf-8")).get("outputs", {})
+    outputs = load_graph_json(ensure_graph(stack, project_dir, out_dir)).get("outputs", {})
     inputs = router_inputs(settings, compartment_ocid=outputs.get("compartmentId", ""),
                            dedicated_endpoint_ocid=outputs.get("dedicatedEndpointId"))
     return render_yaml(inputs)
 
 
 def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
+    from blueprint.graph import GraphFormatError
     from blueprint.stackconfig import StackConfigError
+    from core.inputs import escape
     from stacks.settings import SettingsError
 
     try:
         text = render_for(args.stack, project_dir, out_dir)
     except (SettingsError, StackConfigError) as exc:
         return report_input_error(args.stack, exc)
+    except GraphFormatError as exc:
+        console(stderr=True).print(f"error: {exc}", markup=False)
+        return EXIT_INPUT
     except ValueError as exc:  # the catalogue breaks the tier: named by the renderer, no values
-        console(stderr=True).print(f"error: stack '{args.stack}': {exc}", markup=False)
+        console(stderr=True).print(f"error: stack '{escape(args.stack)}': {exc}", markup=False)
         return EXIT_INPUT
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -6,7 +6,6 @@ uses every core it is given. Results are the findings model of ``policies/findin
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,15 +22,14 @@ class GraphFileError(ValueError):
 
 
 def check_graph_file(graph_path: Path, waivers: Sequence[Waiver], today: date) -> StackResult:
+    from blueprint.graph import GraphFormatError, load_graph_json
     from policies.engine import check_graph
 
     try:
-        graph = json.loads(graph_path.read_text(encoding="utf-8"))
-        stack = graph["stack"]
-        nodes = graph["nodes"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise GraphFileError(f"{graph_path}: not a readable resource graph (expected graph.json from `blueprint plan`)") \
-            from None
+        graph = load_graph_json(graph_path)
+    except GraphFormatError as exc:
+        raise GraphFileError(str(exc)) from None
+    stack, nodes = graph["stack"], graph["nodes"]
     started = time.perf_counter()
     findings = apply_waivers(check_graph(graph), waivers, stack, today)
     return StackResult(stack, findings, sum(1 for n in nodes if n.get("custom")), time.perf_counter() - started)

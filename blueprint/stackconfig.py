@@ -3,7 +3,12 @@
 ``Pulumi.yaml`` project defaults, overlaid by ``Pulumi.<stack>.yaml``. Structured values are
 JSON-encoded and scalars stringified, as the language host does. A ``secure:`` value cannot be
 decrypted offline: it becomes the settings' offline-secret placeholder and its key is marked
-secret, so the program sees a secret and nothing in clear.
+secret, so the program sees a secret and nothing in clear. The placeholder text itself is refused
+as a plain value, so it can only ever stand for a ``secure:`` one.
+
+Files are read with ``core.yamlsafe`` (duplicate keys, aliases, bombs, tags, non-finite numbers,
+unreadable or non-regular files are one-line errors) and the stack name is checked against
+Pulumi's rule (``core.names``) before it becomes part of a path.
 """
 
 from __future__ import annotations
@@ -13,13 +18,20 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
+from core.inputs import InputError, escape, key_path
+from core.names import project_name_problem, stack_name_problem
+from core.yamlsafe import load_yaml
+from stacks.settings import NAMESPACE, OFFLINE_SECRET
 
-from stacks.settings import OFFLINE_SECRET
+CLASSIFICATION_KEY = f"{NAMESPACE}:classification"
 
 
 class StackConfigError(Exception):
     """A stack or project file that cannot be read; the message names the file and the problem."""
+
+
+class InvalidStackName(StackConfigError):
+    """A stack name Pulumi refuses, or one that would leave its directory; the message names it (escaped)."""
 
 
 @dataclass(frozen=True)
@@ -28,6 +40,8 @@ class StackConfig:
     stack: str
     values: dict[str, str]
     secret_keys: tuple[str, ...]
+    #: Key paths (``genai-platform:data.database.adminPassword``) of the ``secure:`` leaves.
+    secret_paths: tuple[str, ...] = ()
 
     @property
     def region(self) -> str | None:
@@ -36,30 +50,27 @@ class StackConfig:
 
 def _read_yaml(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise StackConfigError(f"{path.name}: file not found") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise StackConfigError(f"{path.name}: not valid YAML{where}") from None
+        return load_yaml(path)
+    except InputError as exc:
+        raise StackConfigError(str(exc)) from None
 
 
-def _strip_secure(value: Any) -> tuple[Any, bool]:
-    """Replace every ``{secure: …}`` leaf with the placeholder; report whether any was found."""
+def _strip_secure(value: Any, path: list[str | int], file: str, found: list[str]) -> Any:
+    """Replace every ``{secure: …}`` leaf with the placeholder, appending its key path to ``found``."""
     if isinstance(value, dict):
-        if set(value) == {"secure"}:
-            return OFFLINE_SECRET, True
-        found = False
-        out = {}
-        for k, v in value.items():
-            out[k], hit = _strip_secure(v)
-            found = found or hit
-        return out, found
+        if "secure" in value:
+            if set(value) != {"secure"} or not isinstance(value["secure"], str) or not value["secure"]:
+                raise StackConfigError(f"{file}: {key_path(path)}: a secure value must be exactly "
+                                       "{secure: <ciphertext>} (written by `pulumi config set --secret`)")
+            found.append(key_path(path))
+            return OFFLINE_SECRET
+        return {k: _strip_secure(v, [*path, k], file, found) for k, v in value.items()}
     if isinstance(value, list):
-        items = [_strip_secure(v) for v in value]
-        return [v for v, _ in items], any(hit for _, hit in items)
-    return value, False
+        return [_strip_secure(v, [*path, i], file, found) for i, v in enumerate(value)]
+    if value == OFFLINE_SECRET:
+        raise StackConfigError(f"{file}: {key_path(path)}: the text {OFFLINE_SECRET} is reserved for secure values "
+                               "offline; allowed: a real value, or a secret set with `pulumi config set --secret`")
+    return value
 
 
 def _encode(value: Any) -> str:
@@ -72,33 +83,66 @@ def _encode(value: Any) -> str:
     return json.dumps(value)
 
 
-def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
-    project_doc = _read_yaml(project_dir / "Pulumi.yaml")
-    if not isinstance(project_doc, dict) or not isinstance(project_doc.get("name"), str):
-        raise StackConfigError("Pulumi.yaml: missing the project 'name'")
-    project = project_doc["name"]
-    values: dict[str, str] = {}
-    for key, spec in (project_doc.get("config") or {}).items():
-        full = key if ":" in key else f"{project}:{key}"
-        if isinstance(spec, dict) and "default" in spec:
-            values[full] = _encode(spec["default"])
-        elif not isinstance(spec, dict):
-            values[full] = _encode(spec)
-    stack_file = project_dir / f"Pulumi.{stack}.yaml"
-    stack_doc = _read_yaml(stack_file) or {}
-    if not isinstance(stack_doc, dict):
-        raise StackConfigError(f"{stack_file.name}: expected a mapping with a 'config' key")
-    config = stack_doc.get("config") or {}
+def stack_file(project_dir: Path, stack: str) -> Path:
+    """``Pulumi.<stack>.yaml`` of a stack whose name Pulumi accepts (StackConfigError otherwise)."""
+    problem = stack_name_problem(stack)
+    if problem:
+        raise InvalidStackName(f"stack '{escape(stack)}': {problem}")
+    return project_dir / f"Pulumi.{stack}.yaml"
+
+
+def stack_out_dir(out_dir: Path, stack: str) -> Path:
+    """``<out>/<stack>``: the only directory a stack's outputs are written to."""
+    problem = stack_name_problem(stack)
+    if problem:
+        raise InvalidStackName(f"stack '{escape(stack)}': {problem}")
+    return out_dir / stack
+
+
+def _config_mapping(doc: Any, file: str, what: str) -> dict[str, Any]:
+    config = doc.get("config")
+    if config is None:
+        return {}
     if not isinstance(config, dict):
-        raise StackConfigError(f"{stack_file.name}: 'config' must be a mapping")
-    secret_keys: list[str] = []
-    for key, raw in config.items():
+        raise StackConfigError(f"{file}: config: wrong type; expected a mapping of {what}")
+    return config
+
+
+def load_stack_config(project_dir: Path, stack: str) -> StackConfig:
+    path = stack_file(project_dir, stack)
+    project_doc = _read_yaml(project_dir / "Pulumi.yaml")
+    if not isinstance(project_doc, dict) or "name" not in project_doc:
+        raise StackConfigError("Pulumi.yaml: missing the project 'name'")
+    if project_name_problem(project_doc["name"]):
+        raise StackConfigError(f"Pulumi.yaml: name: {project_name_problem(project_doc['name'])}")
+    project: str = project_doc["name"]
+    values: dict[str, str] = {}
+    for key, spec in _config_mapping(project_doc, "Pulumi.yaml", "config keys to their types").items():
         full = key if ":" in key else f"{project}:{key}"
-        value, secret = _strip_secure(raw)
-        if secret:
+        if full == CLASSIFICATION_KEY and (not isinstance(spec, dict) or "default" in spec):
+            raise StackConfigError(f"Pulumi.yaml: config.{key}: declares a default tier; the classification must be "
+                                   "set in each stack file (a security tier never falls back to a default)")
+        if isinstance(spec, dict) and "default" in spec:
+            values[full] = _encode(_strip_secure(spec["default"], ["config", key, "default"], "Pulumi.yaml", []))
+        elif not isinstance(spec, dict):
+            values[full] = _encode(_strip_secure(spec, ["config", key], "Pulumi.yaml", []))
+    stack_doc = _read_yaml(path)
+    if stack_doc is None:
+        stack_doc = {}
+    if not isinstance(stack_doc, dict):
+        raise StackConfigError(f"{path.name}: expected a mapping with a 'config' key")
+    secret_keys: list[str] = []
+    secret_paths: list[str] = []
+    for key, raw in _config_mapping(stack_doc, path.name, "config keys to values").items():
+        full = key if ":" in key else f"{project}:{key}"
+        found: list[str] = []
+        value = _strip_secure(raw, [full], path.name, found)
+        if found:
             secret_keys.append(full)
+            secret_paths.extend(found)
         values[full] = _encode(value)
-    return StackConfig(project=project, stack=stack, values=values, secret_keys=tuple(sorted(secret_keys)))
+    return StackConfig(project=project, stack=stack, values=values, secret_keys=tuple(sorted(secret_keys)),
+                       secret_paths=tuple(sorted(secret_paths)))
 
 
 def list_stacks(project_dir: Path) -> list[str]:
@@ -137,12 +181,13 @@ def with_overrides(cfg: StackConfig, overrides: dict[str, Any], *, stack: str | 
         current = values.get(key)
         decoded = json.loads(current) if isinstance(current, str) and current[:1] in "{[" else current
         values[key] = _encode(_drop_deleted(_deep_merge(decoded, override)))
-    return StackConfig(project=cfg.project, stack=stack or cfg.stack, values=values, secret_keys=cfg.secret_keys)
+    return StackConfig(project=cfg.project, stack=stack or cfg.stack, values=values, secret_keys=cfg.secret_keys,
+                       secret_paths=cfg.secret_paths)
 
 
 def namespace_values(cfg: StackConfig) -> dict[str, Any]:
     """The project namespace's keys (prefix stripped, structured values decoded), as settings read them."""
-    from stacks.settings import NAMESPACE, _decode
+    from stacks.settings import _decode
 
     prefix = NAMESPACE + ":"
     return {k[len(prefix):]: _decode(v) for k, v in cfg.values.items() if k.startswith(prefix)}

@@ -13,7 +13,6 @@ another type would answer not-applicable anyway).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -189,8 +188,3 @@ def check_graph(graph: Mapping[str, Any], evaluator: Evaluator | None = None) ->
     evaluator = evaluator or Evaluator()
     return evaluator.evaluate(graph_resources(graph), stack_urn=stack_urn(graph))
 
-
-def load_graph(path: str) -> dict[str, Any]:
-    with open(path, encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
-    return data

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-import yaml
-
+from core.inputs import InputError, escape, key_path
+from core.schema import StrictDraft202012
+from core.yamlsafe import load_yaml
 from policies.findings import ENGINE, Finding, Waiver
 
 WAIVER_SCHEMA = Path(__file__).resolve().parent / "waivers.schema.json"
@@ -27,26 +28,31 @@ class WaiverFileError(ValueError):
     """The waiver file is unreadable or breaks its schema; the message names the file and where."""
 
 
-def load_waivers(path: Path | None) -> list[Waiver]:
-    if path is None or not path.exists():
-        return []
-    import jsonschema
+def load_waivers(path: Path | None, *, required: bool = False) -> list[Waiver]:
+    """The reviewed waivers in ``path``; a missing file is no waivers unless ``required`` (named with --waivers).
 
+    Read with ``core.yamlsafe`` (an unquoted 2027-03-31 stays that text; duplicate keys, aliases
+    bombs, deep nesting, non-UTF-8, directories and unreadable files are one-line errors) and checked
+    against waivers.schema.json with JSON Schema's semantics (``core.schema``): impossible dates, a
+    trailing newline or control characters in a pattern-checked field are schema errors.
+    """
+    if path is None or (not required and not path.exists() and not path.is_symlink()):
+        return []
+    label = escape(str(path), 200)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {"waivers": []}
-    except yaml.YAMLError:
-        raise WaiverFileError(f"{path}: not valid YAML") from None
-    # YAML reads an unquoted 2027-03-31 as a date: compare it as the ISO string the schema describes.
-    for item in (data.get("waivers") or []) if isinstance(data, dict) else []:
-        if isinstance(item, dict) and isinstance(item.get("expires"), date):
-            item["expires"] = item["expires"].isoformat()
+        data = load_yaml(path, label=label)
+    except InputError as exc:
+        raise WaiverFileError(str(exc)) from None
+    if data is None:
+        data = {"waivers": []}
     schema = json.loads(WAIVER_SCHEMA.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+    validator = StrictDraft202012(schema, format_checker=StrictDraft202012.FORMAT_CHECKER)
+    errors = sorted(validator.iter_errors(data), key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        where = ".".join(str(p) for p in errors[0].absolute_path) or "(top level)"
-        raise WaiverFileError(f"{path}: {where}: does not match the waiver schema ({errors[0].validator} check)")
+        where = key_path(errors[0].absolute_path) or "(top level)"
+        raise WaiverFileError(f"{label}: {where}: does not match the waiver schema ({errors[0].validator} check)")
     return [Waiver(rule=item["rule"], urn=item["urn"], reason=item["reason"], approver=item["approver"],
-                   expires=date.fromisoformat(str(item["expires"])), stack=item.get("stack", "*"))
+                   expires=date.fromisoformat(item["expires"]), stack=item.get("stack", "*"))
             for item in data.get("waivers", [])]
 
 

@@ -70,3 +70,16 @@ def accepts_defined_tags(type_token: str) -> bool:
     module = type_token.split(":")[1].split("/")[0].lower()
     resource = getattr(importlib.import_module(f"pulumi_oci.{module}"), type_token.rsplit(":", 1)[-1])
     return "defined_tags" in inspect.signature(resource._internal_init).parameters
+
+
+def cli_error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """Run the CLI expecting bad input: exit 2, no traceback, exactly one line on stderr (returned)."""
+    from blueprint.cli import main
+
+    code = main(["--project-dir", str(ROOT), *args])
+    out = capsys.readouterr()
+    assert "Traceback" not in out.err + out.out
+    assert code == 2, out.out
+    lines = out.err.splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]

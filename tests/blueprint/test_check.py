@@ -90,7 +90,7 @@ def test_bad_graph_file_is_one_line_exit_2(capsys, tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text("{not json")
     code, _, err = _run(capsys, "check", "--graph", str(bad))
-    assert code == 2 and "not a readable resource graph" in err and "Traceback" not in err
+    assert code == 2 and "bad.json:1: not valid JSON" in err and "Traceback" not in err
 
 
 def test_all_checks_every_stack_file(capsys, tmp_path):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 
 from policies.findings import ENGINE, Finding, Waiver
 from policies.waivers import WaiverFileError, apply_waivers, load_waivers
-from tests.conftest import ROOT
+from tests.conftest import ROOT, cli_error
 
 pytestmark = pytest.mark.policy
 
@@ -59,3 +61,102 @@ def test_a_failure_under_an_expired_waiver_stays_failed_and_names_the_lapsed_wai
     out = apply_waivers([Finding("OCI-NET-001", ENGINE, "urn:x", "t", "fail", "high", "m")], [lapsed], "prod", today)
     assert out[0].status == "fail" and out[0].waiver == lapsed
     assert [f.rule for f in out[1:]] == ["WAIVER-EXPIRED"]
+
+
+# -- malformed waiver files, as `blueprint check --waivers FILE` meets them: one line, exit 2 --------------
+
+GOOD = ("waivers:\n  - rule: OCI-LB-001\n    urn: 'urn:pulumi:dev::*'\n    stack: dev\n"
+        "    reason: dev load balancers are rebuilt nightly\n    approver: lead@example.com\n    expires: 2027-03-31\n")
+
+
+@pytest.fixture(scope="module")
+def dev_graph(tmp_path_factory, planned) -> Path:
+    return planned("dev").write(tmp_path_factory.mktemp("g") / "dev.json")
+
+
+def waiver_error(capsys, dev_graph: Path, path: Path) -> str:
+    line = cli_error(capsys, "check", "--graph", str(dev_graph), "--waivers", str(path))
+    assert line.startswith(f"error: {path}"), line
+    return line
+
+
+def test_a_good_named_waiver_file_loads(tmp_path):
+    path = tmp_path / "w.yaml"
+    path.write_text(GOOD)
+    (waiver,) = load_waivers(path, required=True)
+    assert waiver.expires.isoformat() == "2027-03-31"
+
+
+@pytest.mark.parametrize("date", ["2027-02-30", "2027-13-01", "2027-00-10", "'2027-02-29'"])
+def test_impossible_dates(capsys, tmp_path, dev_graph, date):
+    path = tmp_path / "w.yaml"
+    path.write_text(GOOD.replace("2027-03-31", date))
+    assert waiver_error(capsys, dev_graph, path).endswith(
+        "waivers[0].expires: does not match the waiver schema (format check)")
+
+
+def test_deep_nesting(capsys, tmp_path, dev_graph):
+    path = tmp_path / "w.yaml"
+    path.write_text("waivers: " + "[" * 50_000 + "]" * 50_000 + "\n")
+    assert "nested deeper than" in waiver_error(capsys, dev_graph, path)
+
+
+def test_yaml_bomb(capsys, tmp_path, dev_graph):
+    rows = ["a: &a [" + ",".join(["lol"] * 10) + "]"]
+    rows += [f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    path = tmp_path / "w.yaml"
+    path.write_text("\n".join(rows) + "\nwaivers: []\n")
+    assert "refusing a YAML bomb" in waiver_error(capsys, dev_graph, path)
+
+
+def test_not_utf8(capsys, tmp_path, dev_graph):
+    path = tmp_path / "w.yaml"
+    path.write_bytes(GOOD.replace("lead", "l\udce9ad").encode("utf-8", "surrogateescape"))
+    assert waiver_error(capsys, dev_graph, path).endswith("w.yaml:6: not UTF-8 text")
+
+
+def test_a_directory(capsys, tmp_path, dev_graph):
+    path = tmp_path / "w.yaml"
+    path.mkdir()
+    assert waiver_error(capsys, dev_graph, path).endswith("w.yaml: is a directory, not a file")
+
+
+def test_unreadable(capsys, tmp_path, dev_graph, monkeypatch):
+    path = tmp_path / "w.yaml"
+    path.write_text(GOOD)
+    path.chmod(0)
+    if os.geteuid() == 0:  # root reads any mode: fail the open as it fails for any other user
+        from core import inputs
+
+        real_open = inputs.os.open
+
+        def open_(target, *args, **kwargs):
+            if str(target) == str(path):
+                raise PermissionError(13, "Permission denied")
+            return real_open(target, *args, **kwargs)
+
+        monkeypatch.setattr(inputs.os, "open", open_)
+    assert waiver_error(capsys, dev_graph, path).endswith("w.yaml: cannot be read (permission denied)")
+
+
+def test_a_named_waiver_file_that_is_missing(capsys, tmp_path, dev_graph):
+    assert waiver_error(capsys, dev_graph, tmp_path / "nope.yaml").endswith("nope.yaml: file not found")
+
+
+def test_duplicate_keys(capsys, tmp_path, dev_graph):
+    path = tmp_path / "w.yaml"
+    path.write_text(GOOD + "    expires: 2099-01-01\n")
+    assert waiver_error(capsys, dev_graph, path).endswith("waivers[0].expires: duplicate key; each key may appear "
+                                                          "once (no silent override)")
+
+
+@pytest.mark.parametrize("field,value", [("approver", '"lead@example.com\\n"'), ("approver", '"lead\\e[31m@example.com"'),
+                                         ("reason", '"rebuilt nightly \\e]0;pwned\\a and more"'),
+                                         ("urn", '"urn:\\x9b2J*"')])
+def test_trailing_newlines_and_control_characters(capsys, tmp_path, dev_graph, field, value):
+    path = tmp_path / "w.yaml"
+    lines = [f"    {field}: {value}" if ln.startswith(f"    {field}:") else ln for ln in GOOD.splitlines()]
+    path.write_text("\n".join(lines) + "\n")
+    line = waiver_error(capsys, dev_graph, path)
+    assert line.endswith(f"waivers[0].{field}: does not match the waiver schema (pattern check)")
+    assert "\x1b" not in line and "\x9b" not in line
