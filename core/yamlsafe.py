@@ -27,8 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
+from yaml.constructor import SafeConstructor
 from yaml.events import AliasEvent, MappingStartEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
 
 from core.inputs import DEFAULT_MAX_BYTES, InputError, escape, key_path, read_text
 
@@ -43,8 +46,25 @@ _KEY_KIND = {_T + "bool": "true/false (quote it: YAML 1.1 reads yes/no/on/off as
              _T + "int": "a number (quote it)", _T + "float": "a number (quote it)", _T + "null": "null (quote it)"}
 
 
-class _Limited(yaml.SafeLoader):
-    """SafeLoader whose composer tracks nesting depth, open anchors and each node's expanded size."""
+def _base() -> type:
+    """libyaml's event parser (~10x faster than the pure-Python one); composing stays in Python, below."""
+    try:
+        from yaml._yaml import CParser
+    except ImportError:  # pragma: no cover - PyYAML built without libyaml
+        return yaml.SafeLoader
+
+    class _CSafeComposer(Composer, CParser, SafeConstructor, Resolver):
+        def __init__(self, stream: str) -> None:
+            CParser.__init__(self, stream)
+            SafeConstructor.__init__(self)
+            Resolver.__init__(self)
+            Composer.__init__(self)
+
+    return _CSafeComposer
+
+
+class _Limited(_base()):  # type: ignore[misc]
+    """A safe loader whose composer tracks nesting depth, open anchors and each node's expanded size."""
 
     def __init__(self, text: str, label: str, max_depth: int, max_nodes: int) -> None:
         super().__init__(text)
@@ -110,13 +130,9 @@ class _Limited(yaml.SafeLoader):
 
 def parse_yaml(text: str, label: str, *, max_depth: int = MAX_DEPTH, max_nodes: int = MAX_NODES) -> Any:
     """One YAML document → plain Python (dict, list, str, int, float, bool, None), or InputError."""
+    loader = None
     try:
         loader = _Limited(text, label, max_depth, max_nodes)
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise InputError(label, f"contains a control character YAML does not allow (#x{exc.character:04x})",
-                         line=line) from None
-    try:
         try:
             node = loader.get_single_node()
         except yaml.composer.ComposerError as exc:
@@ -126,7 +142,9 @@ def parse_yaml(text: str, label: str, *, max_depth: int = MAX_DEPTH, max_nodes: 
             raise
         return None if node is None else _Converter(loader).value(node, [])
     except yaml.reader.ReaderError as exc:
-        raise InputError(label, f"contains a control character YAML does not allow (#x{exc.character:04x})") from None
+        line = text[: exc.position].count("\n") + 1 if isinstance(exc.position, int) else None
+        raise InputError(label, f"contains a control character YAML does not allow (#x{exc.character:04x})",
+                         line=line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = escape(exc.problem or "syntax error", 120)
@@ -134,7 +152,8 @@ def parse_yaml(text: str, label: str, *, max_depth: int = MAX_DEPTH, max_nodes: 
     except yaml.YAMLError:
         raise InputError(label, "not valid YAML") from None
     finally:
-        loader.dispose()
+        if loader is not None and hasattr(loader, "dispose"):
+            loader.dispose()
 
 
 def load_yaml(path: Path, *, label: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
