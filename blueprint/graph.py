@@ -151,13 +151,6 @@ def _non_finite(text: str) -> float:
     raise ValueError(f"{text} is not a finite number")
 
 
-def _finite_float(text: str) -> float:
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError("a number too large for a float")
-    return value
-
-
 def load_graph_json(path: Path) -> dict[str, Any]:
     """Read and check a graph file; returns its JSON form (plain dicts and lists), or GraphFormatError."""
     label = escape(str(path), 200)
@@ -166,7 +159,7 @@ def load_graph_json(path: Path) -> dict[str, Any]:
     except InputError as exc:
         raise GraphFormatError(str(exc)) from None
     try:
-        data = json.loads(text, parse_constant=_non_finite, parse_float=_finite_float)
+        data = json.loads(text, parse_constant=_non_finite)
     except RecursionError:
         raise GraphFormatError(f"{label}: nested too deeply to be a resource graph") from None
     except json.JSONDecodeError as exc:
@@ -205,7 +198,7 @@ def _check_graph(data: Any, label: str) -> None:
         raise fail(["markers"], f"not this format's markers; expected secret {SECRET_MARKER} and unknown {UNKNOWN_MARKER}")
     if not isinstance(data.get("outputs", {}), dict):
         raise fail(["outputs"], "wrong type; expected an object")
-    _check_depth(data.get("outputs", {}), ["outputs"], fail)
+    _check_depth(data.get("outputs", {}), ["outputs"], fail)  # an object: checked just above
     nodes = data["nodes"]
     if not isinstance(nodes, list):
         raise fail(["nodes"], "wrong type; expected a list of nodes")
@@ -248,13 +241,16 @@ def _check_graph(data: Any, label: str) -> None:
 
 
 def _check_depth(value: Any, where: list[str | int], fail: Any) -> None:
-    """Iteratively: no JSON value nested deeper than MAX_VALUE_DEPTH (their consumers recurse)."""
+    """Iteratively: nesting at most MAX_VALUE_DEPTH (consumers recurse), and every number finite
+    (``1e400`` parses as infinity; NaN and Infinity tokens are refused while parsing)."""
     stack: list[tuple[Any, int]] = [(value, 0)]
     while stack:
         item, depth = stack.pop()
-        if depth > MAX_VALUE_DEPTH:
+        if depth >= MAX_VALUE_DEPTH:
             raise fail(where, f"nested deeper than {MAX_VALUE_DEPTH} levels")
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+            elif isinstance(child, float) and not math.isfinite(child):
+                raise fail(where, "not a finite number (NaN and infinity are not allowed)")

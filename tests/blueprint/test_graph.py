@@ -94,13 +94,20 @@ def check_error(capsys, path: Path) -> str:
     return line
 
 
-@pytest.mark.parametrize("token", ["NaN", "Infinity", "-Infinity", "1e400"])
-def test_non_finite_numbers_in_inputs(capsys, tmp_path, dev_json, token):
+@pytest.mark.parametrize("token,expected", [
+    ("NaN", "not valid JSON (NaN, infinity or an oversized number)"),
+    ("Infinity", "not valid JSON (NaN, infinity or an oversized number)"),
+    ("-Infinity", "not valid JSON (NaN, infinity or an oversized number)"),
+    ("9" * 5000, "not valid JSON (NaN, infinity or an oversized number)"),
+    ("1e400", ".inputs: not a finite number (NaN and infinity are not allowed)"),
+    ("[[-1e999]]", ".inputs: not a finite number (NaN and infinity are not allowed)"),
+])
+def test_non_finite_numbers_in_inputs(capsys, tmp_path, dev_json, token, expected):
     graph = copy.deepcopy(dev_json)
     _first_custom(graph)["inputs"]["poison"] = "@@"
     path = tmp_path / "graph.json"
     path.write_text(json.dumps(graph).replace('"@@"', token))
-    assert "not valid JSON (NaN, infinity or an oversized number)" in check_error(capsys, path)
+    assert expected in check_error(capsys, path)
 
 
 def test_deep_nesting_of_the_whole_file(capsys, tmp_path):
