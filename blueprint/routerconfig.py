@@ -25,14 +25,12 @@ def render_for(stack: str, project_dir: Path, out_dir: Path) -> str:
     from blueprint.graph import load_graph_json
     from blueprint.planning import ensure_graph
     from blueprint.stackconfig import settings_for
-    from router.render import render_yaml
-    from stacks.router import router_inputs
+    from stacks.router import router_config
 
     settings = settings_for(project_dir, stack)
     outputs = load_graph_json(ensure_graph(stack, project_dir, out_dir)).get("outputs", {})
-    inputs = router_inputs(settings, compartment_ocid=outputs.get("compartmentId", ""),
-                           dedicated_endpoint_ocid=outputs.get("dedicatedEndpointId"))
-    return render_yaml(inputs)
+    return router_config(settings, compartment_ocid=outputs.get("compartmentId", ""),
+                         dedicated_endpoint_ocid=outputs.get("dedicatedEndpointId"))
 
 
 def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:

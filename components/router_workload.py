@@ -5,7 +5,8 @@ identity (the only pod-level identity the router has); a ConfigMap with the rend
 proxy config; a Deployment that runs non-root with a read-only root filesystem, no privilege
 escalation, no capabilities, the RuntimeDefault seccomp profile, requests and limits, probes, an
 image pinned by digest, spread over zones and fault domains; secrets only by reference
-(``secretKeyRef`` to a Secret synced from OCI Vault out of band, never a literal value); an
+(``secretKeyRef`` to a Secret synced from OCI Vault out of band, never a literal value); the config
+mounted where the image looks for it (router/container.py is the one home of that path); an
 internal OCI load balancer in the ingress subnet (the API Gateway's backend); a
 HorizontalPodAutoscaler; a PodDisruptionBudget; and NetworkPolicies: default-deny in both
 directions, then ingress only from the ingress subnet on the router port, egress only to DNS, to
@@ -31,19 +32,17 @@ from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
-import yaml
 
 from components import register_plane
+from router.container import CONFIG_DIR, CONFIG_FILE, CONFIG_PATH, RUN_AS
 
 ROUTER_TYPE = register_plane("genai:index:RouterWorkload", "orchestration")
 
 APP = "genai-router"
-CONFIG_PATH = "/etc/litellm/config.yaml"
 #: The Kubernetes Secret (synced from OCI Vault out of band) and the keys the router reads from it.
 SECRET_NAME = "genai-router"
 SECRET_ENV = {"LITELLM_SALT_KEY": "salt-key"}
 DATABASE_SECRET_ENV = {"DATABASE_URL": "database-url"}
-RUN_AS = 10001
 
 _meta = k8s.meta.v1
 _core = k8s.core.v1
@@ -56,8 +55,8 @@ class RouterWorkloadArgs(TypedDict):
     """Environment name."""
     image: str
     """Router image pinned by digest (registry/repository@sha256:...)."""
-    router_config: pulumi.Input[Mapping[str, Any]]
-    """The LiteLLM proxy config (stacks.platform.router_config_for until router/render.py lands)."""
+    router_config: pulumi.Input[str]
+    """The LiteLLM proxy config.yaml text (stacks.router.router_config: the same text `blueprint router-config` prints)."""
     ingress_subnet_id: pulumi.Input[str]
     """Subnet of the internal load balancer."""
     ingress_nsg_id: pulumi.Input[str]
@@ -139,8 +138,7 @@ class RouterWorkload(pulumi.ComponentResource):
         config = _core.ConfigMap(
             f"{name}-config",
             metadata=meta(f"{APP}-config"),
-            data={"config.yaml": pulumi.Output.from_input(args["router_config"]).apply(
-                lambda c: yaml.safe_dump(json.loads(json.dumps(c)), sort_keys=True))},
+            data={CONFIG_FILE: args["router_config"]},
             opts=in_ns,
         )
 
@@ -187,7 +185,7 @@ class RouterWorkload(pulumi.ComponentResource):
                 http_get=_core.HTTPGetActionArgs(path="/health/liveliness", port=probe_port),
                 period_seconds=5, failure_threshold=30),
             volume_mounts=[
-                _core.VolumeMountArgs(name="config", mount_path="/etc/litellm", read_only=True),
+                _core.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
                 _core.VolumeMountArgs(name="tmp", mount_path="/tmp"),
             ],
         )

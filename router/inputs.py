@@ -223,10 +223,14 @@ class RouterInputs:
     shared_state: SharedState | None = None
     """Redis shared by the replicas (budgets, tenant limits); None = per-replica memory."""
     tenant_limits: TenantLimits | None = None
+    max_request_size_mb: int | None = None
+    """Largest request body the proxy accepts (the gateway cannot cap bodies); None: LiteLLM's default."""
 
     def __post_init__(self) -> None:
         _one_of("tier", self.tier, TIERS)
         _one_of("prompt_logging", self.prompt_logging, PROMPT_LOGGING)
+        if self.max_request_size_mb is not None and self.max_request_size_mb <= 0:
+            raise ValueError("max_request_size_mb: must be > 0")
         for mode in self.allowed_serving_modes:
             _one_of("allowed_serving_modes", mode, SERVING_MODES)
         keys = [m.key for m in self.models]

@@ -185,8 +185,16 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
         # cooldowns, caching, guardrails and metrics work without one.
         "disable_spend_logs": inputs.prompt_logging == "audit-only",
     }
+    if inputs.max_request_size_mb is not None:
+        general_settings["max_request_size_mb"] = inputs.max_request_size_mb
     if inputs.secrets.master_key_ref is not None:
         general_settings["master_key"] = _env(inputs.secrets.master_key_ref)
+    else:
+        # LiteLLM >= 1.106 refuses to start without a master key (litellm/proxy/auth/
+        # master_key_boot_check.py) unless this is set. Without one, callers are authenticated at
+        # the API Gateway (JWT) and only the ingress subnet reaches the proxy (NSG + NetworkPolicy):
+        # say so explicitly rather than crash-loop the pod (the container contract test starts it).
+        general_settings["dangerously_permit_weak_or_unset_master_key"] = True
     config: dict[str, Any] = {
         "model_list": model_list,
         "router_settings": router_settings,
@@ -260,5 +268,5 @@ def check_no_inline_secrets(value: Any, path: str = "") -> None:
 
 
 def render_yaml(inputs: RouterInputs) -> str:
-    """config.yaml text; the CLI's `blueprint router-config <stack>` will print this."""
+    """config.yaml text: what the router's ConfigMap holds and `blueprint router-config <stack>` prints."""
     return yaml.safe_dump(render_config(inputs), sort_keys=True, default_flow_style=False, width=100)

@@ -8,8 +8,6 @@ platform renders the config inside an Output and `blueprint router-config` rende
 
 from __future__ import annotations
 
-from typing import Any
-
 from router.inputs import Caching, Cooldown, ModelSpec, Retries, RouterInputs, Secrets, Telemetry, Timeouts
 from stacks.settings import CatalogEntry, Settings
 
@@ -68,15 +66,14 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         # Callers authenticate at the API Gateway (JWT) and only the ingress subnet reaches the
         # router (NSG + NetworkPolicy), so the proxy runs without a master key of its own.
         secrets=Secrets(master_key_ref=None),
+        # The gateway cannot cap request bodies; the proxy does (the WAF too, when public).
+        max_request_size_mb=settings.ingress.max_request_body_mb,
     )
 
 
-def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> dict[str, Any]:
-    """The proxy config the platform deploys (and `blueprint router-config` prints)."""
-    from router.render import render_config
+def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> str:
+    """The proxy's config.yaml: the one rendering the router's ConfigMap holds and `blueprint router-config` prints."""
+    from router.render import render_yaml
 
-    config = render_config(router_inputs(settings, compartment_ocid=compartment_ocid,
-                                         dedicated_endpoint_ocid=dedicated_endpoint_ocid))
-    # The gateway cannot cap request bodies; the proxy does (the WAF too, when public).
-    config.setdefault("general_settings", {})["max_request_size_mb"] = settings.ingress.max_request_body_mb
-    return config
+    return render_yaml(router_inputs(settings, compartment_ocid=compartment_ocid,
+                                     dedicated_endpoint_ocid=dedicated_endpoint_ocid))

@@ -1,7 +1,8 @@
 """A stdlib stub of the OCI services the router calls, on 127.0.0.1, for tests and the benchmark.
 
 Serves
-- Generative AI inference: `POST /20231130/actions/chat` (generic API format),
+- Generative AI inference: `POST /20231130/actions/chat` (GENERIC and COHERE API formats, answered
+  in the format asked: LiteLLM's `llms/oci/chat` parses Cohere replies as `CohereChatResult`),
   `POST /20231130/actions/embedText` and `POST /20231130/actions/applyGuardrails` (prompt
   injection, content moderation, PII);
 - Monitoring ingestion: `POST /20180401/metrics` (PostMetricData; records each batch);
@@ -392,8 +393,14 @@ class _Handler(BaseHTTPRequestHandler):
         mode = body.get("servingMode") or {}
         model = str(mode.get("endpointId") or mode.get("modelId") or "")
         chat = body.get("chatRequest") or {}
-        prompt_chars = _text_chars(chat.get("messages") or [])
-        head = _last_text(chat.get("messages") or [])
+        cohere = chat.get("apiFormat") == "COHERE"
+        if cohere:  # the last user message is `message`; earlier turns are `chatHistory`
+            history = [{"content": m.get("message", "")} for m in chat.get("chatHistory") or []]
+            messages = history or [{"content": chat.get("message", "")}]
+        else:
+            messages = chat.get("messages") or []
+        prompt_chars = _text_chars(messages)
+        head = _last_text(messages)
         with state.lock:
             state.arrived.append(model)
             b = state.behaviours.get(model, Behaviour())
@@ -415,10 +422,10 @@ class _Handler(BaseHTTPRequestHandler):
             text = reply_text(model)
         usage = {"promptTokens": max(1, prompt_chars // 4), "completionTokens": max(1, len(text) // 4)}
         usage["totalTokens"] = usage["promptTokens"] + usage["completionTokens"]
-        resp = {
+        resp: dict[str, Any] = {
             "modelId": model,
             "modelVersion": "1.0",
-            "chatResponse": {
+            "chatResponse": {"apiFormat": "COHERE", "text": text, "finishReason": "COMPLETE"} if cohere else {
                 "apiFormat": "GENERIC",
                 "timeCreated": "2026-11-22T00:00:00.000Z",
                 "choices": [
@@ -491,6 +498,7 @@ class OCIStub:
             return [s for b in self.state.span_batches for s in b]
 
     def calls(self, model: str | None = None, path: str = CHAT_PATH) -> list[Call]:
+        """Finished calls to ``path`` (default: chat), of ``model`` (model id or endpoint OCID) when given."""
         with self.state.lock:
             return [c for c in self.state.calls if c.path == path and (model is None or c.model == model)]
 

@@ -109,28 +109,16 @@ class Proxy:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"proxy exited early; see {self.log_path}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/health/liveliness", timeout=1) as r:
-                    if r.status == 200:
-                        return self
-            except (urllib.error.URLError, OSError):
-                time.sleep(0.25)
-        self.stop()
-        raise TimeoutError(f"proxy did not start in {START_TIMEOUT_S}s; see {self.log_path}")
+        try:
+            wait_until_live(self.proc, self.url, self.log_path)
+        except TimeoutError:
+            self.stop()
+            raise
+        return self
 
     def stop(self) -> None:
-        if self.proc is None or self.proc.poll() is not None:
-            return
-        os.killpg(self.proc.pid, signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(timeout=10)
+        if self.proc is not None:
+            stop_process(self.proc)
 
     def chat(self, model: str, text: str, timeout: float = 30.0, headers: dict[str, str] | None = None,
              messages: list[dict[str, Any]] | None = None) -> tuple[int, dict[str, Any]]:
@@ -167,6 +155,33 @@ def eventually(check: Callable[[], bool], timeout: float = 30.0) -> bool:
             return True
         time.sleep(0.2)
     return check()
+
+
+def wait_until_live(proc: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    """Return once the proxy at ``url`` answers its liveness probe; raise if it exits or never does."""
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"proxy exited early; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{url}/health/liveliness", timeout=1) as r:
+                if r.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
+    raise TimeoutError(f"proxy did not start in {START_TIMEOUT_S}s; see {log_path}")
+
+
+def stop_process(proc: subprocess.Popen[bytes]) -> None:
+    """Stop a proxy started in its own session (SIGTERM, then SIGKILL)."""
+    if proc.poll() is not None:
+        return
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
 
 
 def workdir() -> Path:

@@ -75,11 +75,13 @@ def test_every_args_field_has_a_docstring(module) -> None:
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_router_config_is_a_litellm_proxy_config(stack: str) -> None:
+    import yaml
+
     from stacks.router import router_config
 
     s = settings(stack)
-    config = router_config(s, compartment_ocid="ocid1.compartment.oc1..aaaaaaaaexample",
-                           dedicated_endpoint_ocid="ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaaexample")
+    config = yaml.safe_load(router_config(s, compartment_ocid="ocid1.compartment.oc1..aaaaaaaaexample",
+                                        dedicated_endpoint_ocid="ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaaexample"))
     assert set(config) <= {"model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables",
                            "genai_router"}
     assert config["model_list"]

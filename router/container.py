@@ -1,0 +1,201 @@
+"""The router container's contract: what the image expects and what the Deployment must give it.
+
+One home for the paths and port the image (router/Dockerfile) and the Kubernetes Deployment
+(components/router_workload.py) share. The Dockerfile cannot import Python, so its literal
+``ENV`` / ``CMD`` values are checked against these constants by ``tests/router/test_container.py``;
+the Deployment imports them. Stdlib only: both venvs import it.
+
+``contract_problems`` reads a planned pod spec the way the kubelet runs it (``command`` replaces
+the image's ENTRYPOINT, ``args`` its CMD, ``env`` overlays the image's ENV, volumes mount at their
+``mountPath``) and lists every way the process would not find what it needs. ``materialize`` lays
+the pod's ConfigMap volumes out under a temporary root so the real proxy can be started with the
+planned argv and env, every mounted path rebased under that root.
+
+Kubernetes semantics cited: https://kubernetes.io/docs/tasks/inject-data-application/define-command-argument-container/
+(command/args vs ENTRYPOINT/CMD) and https://kubernetes.io/docs/concepts/storage/volumes/#configmap
+(each ConfigMap key becomes a file named after the key under the mount path).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_DIR = "/etc/genai-router"
+"""Where the router's ConfigMap is mounted (read-only) in the pod."""
+CONFIG_FILE = "config.yaml"
+"""The ConfigMap key, and so the file name under CONFIG_DIR."""
+CONFIG_PATH = f"{CONFIG_DIR}/{CONFIG_FILE}"
+"""The rendered LiteLLM config inside the container: `--config`, CONFIG_FILE_PATH and GENAI_ROUTER_CONFIG."""
+CONFIG_ENV = ("CONFIG_FILE_PATH", "GENAI_ROUTER_CONFIG")
+"""Variables naming the config file: LiteLLM's proxy (CONFIG_FILE_PATH) and our hooks (GENAI_ROUTER_CONFIG)."""
+CONTAINER_PORT = 4000
+"""The port the image EXPOSEs and its CMD listens on."""
+RUN_AS = 65532
+"""The image's numeric non-root USER; the pod's securityContext runs as the same UID."""
+
+_FLAG = re.compile(r"^--([a-z_]+)$")
+
+
+@dataclass(frozen=True)
+class Image:
+    """What a Dockerfile's final stage sets for the process: ENTRYPOINT, CMD, ENV, USER, EXPOSE."""
+
+    entrypoint: tuple[str, ...]
+    cmd: tuple[str, ...]
+    env: Mapping[str, str] = field(default_factory=dict)
+    user: str = ""
+    exposed: tuple[int, ...] = ()
+
+
+def parse_dockerfile(text: str) -> Image:
+    """The exec-form ENTRYPOINT/CMD, ENV pairs, last USER and EXPOSEd ports of a Dockerfile."""
+    text = re.sub(r"\\\n", " ", text)
+    entrypoint: tuple[str, ...] = ()
+    cmd: tuple[str, ...] = ()
+    env: dict[str, str] = {}
+    user = ""
+    exposed: list[int] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        op, _, rest = line.partition(" ")
+        op, rest = op.upper(), rest.strip()
+        if op == "FROM":  # a new stage starts from its base: only the final stage counts
+            entrypoint, cmd, env, user, exposed = (), (), {}, "", []
+        elif op in ("ENTRYPOINT", "CMD"):
+            if not rest.startswith("["):
+                raise ValueError(f"Dockerfile {op}: use the exec (JSON array) form")
+            value = tuple(str(v) for v in json.loads(rest))
+            if op == "ENTRYPOINT":
+                entrypoint, cmd = value, ()  # Docker: setting ENTRYPOINT resets an inherited CMD
+            else:
+                cmd = value
+        elif op == "ENV":
+            for token in shlex.split(rest):
+                name, sep, setting = token.partition("=")
+                if not sep:
+                    raise ValueError("Dockerfile ENV: use the NAME=value form")
+                env[name] = setting
+        elif op == "USER":
+            user = rest
+        elif op == "EXPOSE":
+            exposed += [int(p.split("/")[0]) for p in rest.split()]
+    return Image(entrypoint, cmd, env, user, tuple(exposed))
+
+
+def process(image: Image, container: Mapping[str, Any]) -> tuple[list[str], dict[str, str | None]]:
+    """The argv and environment the kubelet starts: ``command``/``args`` override ENTRYPOINT/CMD.
+
+    Environment values from ``valueFrom`` (Secret or ConfigMap keys) are ``None``: known to exist,
+    not known here.
+    """
+    command = container.get("command")
+    args = container.get("args")
+    argv = [*command, *(args or [])] if command else [*image.entrypoint, *(args if args is not None else image.cmd)]
+    env: dict[str, str | None] = dict(image.env)
+    for item in container.get("env") or []:
+        env[str(item["name"])] = None if item.get("valueFrom") else str(item.get("value", ""))
+    return [str(a) for a in argv], env
+
+
+def flags(argv: Sequence[str]) -> dict[str, str]:
+    """``--name value`` pairs of an argv (LiteLLM's CLI options)."""
+    out: dict[str, str] = {}
+    for i, token in enumerate(argv):
+        m = _FLAG.match(token)
+        if m and i + 1 < len(argv) and not argv[i + 1].startswith("--"):
+            out[m.group(1)] = argv[i + 1]
+    return out
+
+
+def _mounted_file(path: str, container: Mapping[str, Any], volumes: Mapping[str, Mapping[str, Any]],
+                  config_maps: Mapping[str, Mapping[str, str]]) -> str | None:
+    """Why ``path`` is not a file from a ConfigMap volume of this pod; None when it is."""
+    for mount in container.get("volumeMounts") or []:
+        base = str(mount["mountPath"]).rstrip("/")
+        if not path.startswith(base + "/"):
+            continue
+        volume = volumes.get(str(mount["name"]))
+        if volume is None:
+            return f"volume mount '{mount['name']}' names no volume of the pod"
+        source = volume.get("configMap")
+        if not source:
+            return f"'{path}' is under mount '{mount['name']}', which is not a ConfigMap volume"
+        data = config_maps.get(str(source.get("name")))
+        if data is None:
+            return f"the ConfigMap of volume '{mount['name']}' is not planned"
+        key = path[len(base) + 1:]
+        items = source.get("items")
+        if items:
+            keys = {str(i["path"]): str(i["key"]) for i in items}
+            key = keys.get(key, "")
+        if key not in data:
+            return f"'{path}' is not a key of the ConfigMap mounted at '{base}'"
+        if not mount.get("readOnly"):
+            return f"the config mount '{base}' is not read-only"
+        return None
+    return f"'{path}' is under no volume mount of the container"
+
+
+def contract_problems(image: Image, pod_spec: Mapping[str, Any], config_maps: Mapping[str, Mapping[str, str]],
+                      container_name: str = "router") -> list[str]:
+    """Every way the planned container would not run as the image expects (empty: none)."""
+    containers = {str(c["name"]): c for c in pod_spec.get("containers") or []}
+    container = containers.get(container_name)
+    if container is None:
+        return [f"the pod has no container '{container_name}'"]
+    volumes = {str(v["name"]): v for v in pod_spec.get("volumes") or []}
+    argv, env = process(image, container)
+    problems: list[str] = []
+    if not argv or argv[0] != (image.entrypoint[0] if image.entrypoint else None):
+        problems.append("the container's command replaces the image's ENTRYPOINT")
+    opts = flags(argv)
+    config = opts.get("config")
+    if config is None:
+        problems.append("the process gets no --config")
+    else:
+        for name in CONFIG_ENV:
+            if name in env and env[name] != config:
+                problems.append(f"{name} names another file than --config")
+        why = _mounted_file(config, container, volumes, config_maps)
+        if why:
+            problems.append(why)
+    port = opts.get("port")
+    declared = [int(p["containerPort"]) for p in container.get("ports") or []]
+    if port is None or int(port) not in declared:
+        problems.append("--port is not a declared containerPort")
+    return problems
+
+
+def materialize(root: Path, container: Mapping[str, Any], pod_spec: Mapping[str, Any],
+                config_maps: Mapping[str, Mapping[str, str]]) -> dict[str, str]:
+    """Write every ConfigMap volume the container mounts under ``root`` (rebased mount paths).
+
+    Returns {mountPath: rebased directory}; ``rebase`` uses it to move argv and env paths.
+    """
+    volumes = {str(v["name"]): v for v in pod_spec.get("volumes") or []}
+    moved: dict[str, str] = {}
+    for mount in container.get("volumeMounts") or []:
+        target = root / str(mount["mountPath"]).lstrip("/")
+        target.mkdir(parents=True, exist_ok=True)
+        moved[str(mount["mountPath"]).rstrip("/")] = str(target)
+        source = (volumes.get(str(mount["name"])) or {}).get("configMap")
+        if source:
+            for key, text in (config_maps.get(str(source["name"])) or {}).items():
+                (target / key).write_text(text, encoding="utf-8")
+    return moved
+
+
+def rebase(value: str, moved: Mapping[str, str]) -> str:
+    """``value`` with a mounted absolute path moved under the temporary root."""
+    for base, target in sorted(moved.items(), key=lambda kv: -len(kv[0])):
+        if value == base or value.startswith(base + "/"):
+            return target + value[len(base):]
+    return value
