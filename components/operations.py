@@ -22,13 +22,12 @@ Ownership of service logs (who creates which, so none is created twice):
 - The archive bucket: here, unless ``archive_bucket_name`` is handed in (then its owner also grants
   Object Storage the use of its key).
 
-Metrics our own code must publish (custom namespaces; MQL cannot divide two streams, so ratios are
-published as metrics):
-- ``genai_router`` (router hooks, per minute): ``error_ratio`` (errors ÷ requests), ``latency_ms``
-  (end-to-end, per request), ``model_timeouts``, ``tool_errors`` (dimension ``tool``),
-  ``cost_per_query_usd``; dimension ``model`` on all.
-- ``genai_quality`` (online evaluation job): ``groundedness`` (0-1 per evaluated answer).
-- ``genai_safety`` (guardrails): ``harmful_outputs``, ``prompt_injections``, ``sensitive_data_detections``.
+What alarms may watch (MQL cannot divide two streams, so ratios are published as metrics): the
+custom metrics declared in the router's contract (``router/hooks/genai_router_hooks/contract.py``:
+``genai_router`` and ``genai_safety`` from the router hooks, ``genai_quality`` from the online
+evaluation job) and the OCI service metrics of ``policies/oci_metrics.yaml``, each with its OCI
+reference page. Rule MON-001 fails an alarm that names anything else; ``tests/components/
+test_alarm_scenarios.py`` fires and silences every alarm from datapoints shaped by those declarations.
 """
 
 from __future__ import annotations
@@ -42,6 +41,7 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, statements
+from router.hooks.genai_router_hooks import contract
 from stacks.settings import AlarmThresholds
 
 OPERATIONS_TYPE = register_plane("genai:index:OperationsPlane", "operations")
@@ -57,8 +57,8 @@ TOPICS: Mapping[str, str] = {
     "cost": "Cost: per-query cost alarms (budget rules mail their recipients directly)",
 }
 
-#: Custom metric namespaces published by our own code (router hooks, evaluation job, guardrails).
-ROUTER_NS, QUALITY_NS, SAFETY_NS = "genai_router", "genai_quality", "genai_safety"
+#: Custom metric namespaces: declared, with every metric and dimension, in the router's metric contract.
+ROUTER_NS, QUALITY_NS, SAFETY_NS = contract.ROUTER_NS, contract.QUALITY_NS, contract.SAFETY_NS
 
 
 @dataclass(frozen=True)
@@ -129,13 +129,18 @@ ALARMS: tuple[AlarmSpec, ...] = (
               lambda t, ids: (f'HttpResponses[5m]{{resourceId = "{ids["api_gateway_id"]}", '
                               f'httpStatusCategory = "5xx"}}.sum() > {t.gateway_5xx_per_5m}'),
               needs=("api_gateway_id",), requires="ingress"),
-    AlarmSpec("oke-node-not-ready", "oci_oke", "OKE worker nodes not ready", "ERROR", "PT10M", "critical",
+    # OKE (https://docs.oracle.com/en-us/iaas/Content/ContEng/Reference/contengmetrics.htm; catalogue:
+    # policies/oci_metrics.yaml): NodeState counts nodes per lifecycle state (a node's lifecycleState:
+    # FAILING and INACTIVE are the unhealthy ones; "NotReady" is a Kubernetes condition, not a state);
+    # UnschedulablePods carries resourceId (the cluster OCID) and resourceDisplayName only.
+    AlarmSpec("oke-node-not-ready", "oci_oke", "OKE worker nodes failing or inactive", "ERROR", "PT10M", "critical",
               "oke-node-health",
-              lambda t, ids: f'NodeState[5m]{{clusterId = "{ids["cluster_id"]}", nodeState = "NotReady"}}.max() > 0',
+              lambda t, ids: (f'NodeState[5m]{{clusterId = "{ids["cluster_id"]}", '
+                              f'nodeState =~ "FAILING|INACTIVE"}}.max() > 0'),
               needs=("cluster_id",), requires="orchestration", per_dimension=True),
     AlarmSpec("oke-unschedulable-pods", "oci_oke", "Pods cannot be scheduled", "WARNING", "PT10M", "warning",
               "oke-node-health",
-              lambda t, ids: f'UnschedulablePods[5m]{{clusterId = "{ids["cluster_id"]}"}}.max() > 0',
+              lambda t, ids: f'UnschedulablePods[5m]{{resourceId = "{ids["cluster_id"]}"}}.max() > 0',
               needs=("cluster_id",), requires="orchestration"),
     AlarmSpec("database-cpu", "oci_autonomous_database", "Autonomous Database CPU high", "WARNING", "PT15M",
               "warning", "database-capacity",

@@ -47,7 +47,11 @@ ROUTER_NS = "genai_router"
 """Router health, latency and cost (published by the router hooks)."""
 SAFETY_NS = "genai_safety"
 """Guardrail detections on prompts and responses (published by the router hooks)."""
-NAMESPACES: tuple[str, ...] = (ROUTER_NS, SAFETY_NS)
+QUALITY_NS = "genai_quality"
+"""Answer quality measured by the online evaluation job (issue 12: an OKE CronJob in the router's
+image evaluates through the router and posts these); declared here so the quality SLO alarm is
+checked against a declaration, like every other custom metric."""
+NAMESPACES: tuple[str, ...] = (ROUTER_NS, SAFETY_NS, QUALITY_NS)
 
 # Naming rules, from the OCI SDK's MetricDataDetails docstrings (namespace, name, dimension key).
 RESERVED_PREFIXES: tuple[str, ...] = ("oci_", "oracle_")
@@ -67,6 +71,10 @@ MODEL = "model"
 router's catalogue are reported as ``OTHER`` so a client cannot explode the stream count."""
 TOOL = "tool"
 """Agent tool name from the tool-result message (bounded per minute; the rest are ``OTHER``)."""
+USE_CASE = "use_case"
+"""Golden-set use case an evaluation belongs to (genai_quality)."""
+PROMPT_VERSION = "prompt_version"
+"""Prompt version the evaluated answer came from (genai_quality; canary vs stable)."""
 SIGNAL = "signal"
 """Which telemetry pipeline dropped data: ``metrics``, ``logs`` or ``traces``."""
 OTHER = "other"
@@ -117,6 +125,9 @@ METRICS: tuple[Metric, ...] = (
     _safety("sensitive_data_detections", "Responses in which OCI applyGuardrails found personal data (PII)."),
     Metric(ROUTER_NS, "telemetry_dropped", "count", (SIGNAL,), "sum",
            "Telemetry items dropped: buffer full, or not delivered after retries (never blocks a request)."),
+    Metric(QUALITY_NS, "groundedness", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
+           "Share of an evaluated answer's claims supported by the documents it cites (0-1), mean per minute "
+           "(count = answers evaluated)."),
 )
 
 BY_KEY: dict[tuple[str, str], Metric] = {m.key: m for m in METRICS}
