@@ -44,6 +44,8 @@ import fnmatch
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from components.mql import Condition, Query, parse
 
@@ -91,6 +93,21 @@ class Recording:
 
     def streams(self, namespace: str, metric: str) -> dict[tuple[tuple[str, str], ...], list[tuple[float, float, int]]]:
         return self._streams.get((namespace, metric), {})
+
+
+def from_metric_data(details: Iterable[Mapping[str, Any]], *, at: float | None = None) -> list[Datapoint]:
+    """Datapoints from PostMetricData's ``metricData`` (MetricDataDetails: namespace, name, dimensions,
+    datapoints of RFC 3339 timestamp, value and count;
+    https://docs.oracle.com/en-us/iaas/api/#/en/monitoring/20180401/datatypes/MetricDataDetails),
+    as the router posts them. ``at`` re-times every datapoint onto one simulated second (a
+    captured minute replayed on the scenario clock)."""
+    out = []
+    for d in details:
+        for p in d.get("datapoints") or ():
+            ts = at if at is not None else datetime.fromisoformat(str(p["timestamp"]).replace("Z", "+00:00")).timestamp()
+            out.append(Datapoint(str(d["namespace"]), str(d["name"]), dict(d.get("dimensions") or {}), float(ts),
+                                 float(p["value"]), int(p.get("count") or 1)))
+    return out
 
 
 def interval_seconds(interval: str) -> int:

@@ -9,6 +9,8 @@ scenario of ``tests/components/scenarios.py`` on a simulated clock.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable
 
 import pytest
@@ -19,8 +21,12 @@ from components.mql import parse
 from components.mql_eval import Datapoint, Outcome, Recording, evaluate
 from tests.components import scenarios
 from tests.components.scenarios import SCENARIOS, Ids, Scenario, World, oci_point, router_points
+from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
+
+#: The prod alarms as planned, for the router suite (its venv has no Pulumi to plan them).
+PROD_ALARMS_GOLDEN = ROOT / "tests" / "router" / "golden" / "prod-alarms.json"
 
 
 @pytest.fixture(scope="module")
@@ -97,6 +103,15 @@ def table(outcomes: dict[str, dict[str, Outcome]], alarm_ids: list[str]) -> str:
             cells.append(f"F@{int(o.fired_at // 60)}m" if o.fired and o.fired_at is not None else "·")
         lines.append(f"| {a} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def test_the_router_suites_copy_of_the_prod_alarms_is_current(alarms: dict[str, AlarmRow]) -> None:
+    planned = [{"id": a, "namespace": r.namespace, "query": r.query, "pending": r.pending}
+               for a, r in sorted(alarms.items())]
+    text = json.dumps(planned, indent=1) + "\n"
+    if os.environ.get("UPDATE_GOLDEN") == "1":
+        PROD_ALARMS_GOLDEN.write_text(text, encoding="utf-8")
+    assert text == PROD_ALARMS_GOLDEN.read_text(encoding="utf-8"), "regenerate with UPDATE_GOLDEN=1 if intended"
 
 
 # -- the datapoints are tied to the declarations ---------------------------------------------------

@@ -5,7 +5,16 @@ from __future__ import annotations
 import pytest
 
 from components.mql import parse
-from components.mql_eval import Datapoint, EvalError, Recording, duration_seconds, evaluate, evaluate_condition, statistic
+from components.mql_eval import (
+    Datapoint,
+    EvalError,
+    Recording,
+    duration_seconds,
+    evaluate,
+    evaluate_condition,
+    from_metric_data,
+    statistic,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -94,3 +103,15 @@ def test_no_data_is_not_a_breach_and_bad_input_is_rejected() -> None:
             duration_seconds(bad)
     with pytest.raises(EvalError):
         Recording().add(Datapoint(NS, "m", {}, 0, 1, 0))
+
+
+def test_posted_metric_data_becomes_datapoints() -> None:
+    posted = [{"namespace": "genai_router", "name": "error_ratio", "dimensions": {"model": "chat"},
+               "metadata": {"unit": "ratio"},
+               "datapoints": [{"timestamp": "2026-11-26T12:00:00Z", "value": 0.2, "count": 50},
+                              {"timestamp": "2026-11-26T12:01:00.000Z", "value": 0.0}]}]
+    a, b = from_metric_data(posted)
+    assert (a.namespace, a.metric, dict(a.dimensions), a.value, a.count) == ("genai_router", "error_ratio",
+                                                                               {"model": "chat"}, 0.2, 50)
+    assert b.timestamp - a.timestamp == 60 and b.count == 1
+    assert {p.timestamp for p in from_metric_data(posted, at=600.0)} == {600.0}
