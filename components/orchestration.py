@@ -8,7 +8,8 @@ one node pool in the workers subnet spread over the network plane's placements (
 domains x fault domains), in-transit encryption of boot and block volumes, and boot volumes under
 the ``compute`` key where customer-managed keys are required. It exposes a Kubernetes provider
 built from the cluster's kubeconfig (the one provider a component builds itself) and grants the
-router's service account, by workload identity, use of the Generative AI inference APIs.
+router's service account, by workload identity, use of the Generative AI inference APIs and the
+posting of metrics to the router's own namespaces (``genai_router``, ``genai_safety``) only.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, statements
+from router.hooks.genai_router_hooks import contract
 
 ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestration")
 
@@ -29,14 +31,24 @@ _ce = oci.containerengine
 
 
 def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
-    """What the router's pods may do, as themselves (OKE workload identity), and nothing else."""
-    where = ("all {request.principal.type='workload', "
-             f"request.principal.cluster_id='{cluster_id}', "
-             f"request.principal.namespace='{namespace}', "
-             f"request.principal.service_account='{service_account}'}}")
+    """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
+    Generative AI inference, and post metrics to the custom namespaces the router publishes
+    (``use metrics`` is PostMetricData's METRIC_WRITE, narrowed per namespace by
+    ``target.metrics.namespace``:
+    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm)."""
+    identity = ("request.principal.type='workload'",
+                f"request.principal.cluster_id='{cluster_id}'",
+                f"request.principal.namespace='{namespace}'",
+                f"request.principal.service_account='{service_account}'")
+
+    def where(*extra: str) -> str:
+        return "all {" + ", ".join((*identity, *extra)) + "}"
+
     return [
-        Grant("use", "generative-ai-chat", where),
-        Grant("use", "generative-ai-text-embedding", where),
+        Grant("use", "generative-ai-chat", where()),
+        Grant("use", "generative-ai-text-embedding", where()),
+        *(Grant("use", "metrics", where(f"target.metrics.namespace='{ns}'"))
+          for ns in (contract.ROUTER_NS, contract.SAFETY_NS)),
     ]
 
 
@@ -188,7 +200,7 @@ class OrchestrationPlane(pulumi.ComponentResource):
             f"{name}-router-workload-identity",
             compartment_id=comp,
             name=f"genai-{env}-router-workload",
-            description="The inference router's pods (OKE workload identity) may call Generative AI inference",
+            description="The inference router's pods (OKE workload identity) may call Generative AI and post their metrics",
             statements=policy_statements,
             defined_tags=tags,
             opts=child,
