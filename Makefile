@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat pip.lock requirements.lock pyproject.tom
 # Every venv first gets the pinned installer (pip.lock), then its own lock.
 PIP_BOOTSTRAP = --disable-pip-version-check install -q --require-hashes -r $(CURDIR)/pip.lock
 
-.PHONY: setup demo test test-main lint typecheck bench clean verify-locks
+.PHONY: setup demo test test-main lint typecheck bench goldens clean verify-locks
 setup: $(STAMP)
 
 $(STAMP): pip.lock requirements.lock pyproject.toml
@@ -39,6 +39,11 @@ test: lint typecheck test-main $(EXTRA_TESTS)
 # Builds every venv from its lock alone in a scratch dir, no cache (registry drift shows up here).
 verify-locks:
 	PY=$(PY) scripts/verify-locks.sh
+
+# Regenerate the graph goldens (tests/graphs/) after a change that alters a plan on purpose; commit them
+# with the change and say why (tests/test_graphs.py).
+goldens: setup
+	$(BIN)/python -m tests.test_graphs
 
 bench: setup
 	$(BIN)/python benchmarks/plan_bench.py

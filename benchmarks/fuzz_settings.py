@@ -43,6 +43,8 @@ from typing import Any
 
 import yaml
 
+from core.markers import SECRET_MARKER
+
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
@@ -52,7 +54,7 @@ SENTINEL = "ZQXV"
 STACKS = ("dev", "prod")
 
 _STRINGS = [f"{SENTINEL}\n", f"a{SENTINEL}@example.com\n", f"\x1b[31m{SENTINEL}@example.com",
-            f"{SENTINEL}\x00", f"https://{SENTINEL}.example.com/\x1b]0;x\x07", f"{SENTINEL}\u202e", "[secret]",
+            f"{SENTINEL}\x00", f"https://{SENTINEL}.example.com/\x1b]0;x\x07", f"{SENTINEL}\u202e", SECRET_MARKER,
             "", " ", f"{SENTINEL}" * 400, f"ocid1.tenancy.oc1..{SENTINEL}\n", f"10.0.0.0/16\n{SENTINEL}",
             f"https://{SENTINEL}.example.com/\n", f"{SENTINEL}\r\n", f"\t{SENTINEL}"]
 _NUMBERS = [float("nan"), float("inf"), -float("inf"), 2**53 + 1, 2**64, 10**400, 2.0, 2.5, -1, 0, 1e308, -0.0,
@@ -222,7 +224,8 @@ def run_one(example: Example, project: Path, tally: Tally, *, plan: bool = False
     """Read one generated stack file as `blueprint plan` does; returns 'accepted', 'rejected' or 'traceback'."""
     from blueprint.lookups import UnlistedLookupError
     from blueprint.stackconfig import StackConfigError, load_stack_config, namespace_values
-    from stacks.settings import SettingsError, validate
+    from core.problems import SettingsError
+    from stacks.settings import validate
 
     (project / "Pulumi.fuzz.yaml").write_bytes(example.data)
     tally.generated += 1

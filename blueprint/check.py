@@ -39,7 +39,7 @@ def add_command(sub: Any) -> None:
 def collect(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> list[StackResult] | int:
     """The check's results, or an exit code after reporting bad input (one line, no values)."""
     from blueprint.stackconfig import StackConfigError, list_stacks
-    from stacks.settings import SettingsError
+    from core.problems import SettingsError
 
     today = date.today()
     err = console(stderr=True)

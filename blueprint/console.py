@@ -18,7 +18,7 @@ def report_input_error(stack: str, exc: Exception) -> int:
     """Print a stack's configuration problems (one line each, never a value) and return EXIT_INPUT."""
     from blueprint.stackconfig import InvalidStackName
     from core.inputs import escape
-    from stacks.settings import SettingsError
+    from core.problems import SettingsError
 
     err = console(stderr=True)
     if isinstance(exc, SettingsError):

@@ -38,8 +38,9 @@ from pulumi.runtime.stack import run_in_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from blueprint import canned, lookups
-from blueprint.graph import SECRET_MARKER, UNKNOWN_MARKER, Graph, Node
+from blueprint.graph import Graph, Node
 from blueprint.stackconfig import StackConfig, load_stack_config
+from core.markers import SECRET_MARKER, UNKNOWN_MARKER
 
 # Wire-format signatures (pulumi/sdk rpc.py): special objects carry this key.
 _SIG_KEY = "4dabf18193072939515e22adb298388d"
@@ -231,7 +232,7 @@ def plan(stack: str, project_dir: Path, *, preview: bool = False, config: StackC
          fast: bool = True) -> PlanResult:
     """Run the program for one stack offline and return its resource graph.
 
-    Raises ``stacks.settings.SettingsError`` for a bad stack config (nothing is recorded then),
+    Raises ``core.problems.SettingsError`` for a bad stack config (nothing is recorded then),
     ``blueprint.stackconfig.StackConfigError`` for an unreadable stack file, and
     ``blueprint.lookups.UnlistedLookupError`` for a lookup the table lacks. ``fast=False`` runs
     the SDK's own (slower) stack-trace capture and RPC wait loop.

@@ -184,8 +184,8 @@ def _compare(ctx: dict[str, Any], args: argparse.Namespace, out_dir: Path, model
 
 def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
     from blueprint.stackconfig import StackConfigError
+    from core.problems import SettingsError
     from evals.client import EndpointError
-    from stacks.settings import SettingsError
 
     err = console(stderr=True)
     try:

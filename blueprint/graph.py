@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from core.inputs import InputError, escape, key_path, read_text
+from core.markers import SECRET_MARKER, UNKNOWN_MARKER
 from core.names import project_name_problem, stack_name_problem
 
-SECRET_MARKER = "[secret]"
-UNKNOWN_MARKER = "[unknown]"
 FORMAT = 1
 
 

@@ -19,7 +19,8 @@ from typing import Any
 import yaml
 
 from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console
-from blueprint.graph import SECRET_MARKER, UNKNOWN_MARKER, Graph
+from blueprint.graph import Graph
+from core.markers import SECRET_MARKER, UNKNOWN_MARKER
 
 #: Manifests are applied in this order (namespaces first, then what lives in them).
 KIND_ORDER = ("Namespace", "ServiceAccount", "ConfigMap", "NetworkPolicy", "Deployment", "Service",

@@ -42,7 +42,7 @@ def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview
     from blueprint.lookups import UnlistedLookupError
     from blueprint.stackconfig import StackConfigError
     from core.inputs import escape
-    from stacks.settings import SettingsError
+    from core.problems import SettingsError
 
     worst = EXIT_OK
     for stack in stacks:

@@ -37,7 +37,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
     from blueprint.graph import GraphFormatError
     from blueprint.stackconfig import StackConfigError
     from core.inputs import escape
-    from stacks.settings import SettingsError
+    from core.problems import SettingsError
 
     try:
         text = render_for(args.stack, project_dir, out_dir)

@@ -2,7 +2,7 @@
 
 ``Pulumi.yaml`` project defaults, overlaid by ``Pulumi.<stack>.yaml``. Structured values are
 JSON-encoded and scalars stringified, as the language host does. A ``secure:`` value cannot be
-decrypted offline: it becomes the settings' offline-secret placeholder and its key is marked
+decrypted offline: it becomes the graph's secret marker (``core.markers``) and its key is marked
 secret, so the program sees a secret and nothing in clear. The placeholder text itself is refused
 as a plain value, so it can only ever stand for a ``secure:`` one.
 
@@ -19,9 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from core.inputs import InputError, escape, key_path
+from core.markers import SECRET_MARKER
 from core.names import project_name_problem, stack_name_problem
 from core.yamlsafe import load_yaml
-from stacks.settings import NAMESPACE, OFFLINE_SECRET
+from stacks.settings.common import NAMESPACE
 
 CLASSIFICATION_KEY = f"{NAMESPACE}:classification"
 
@@ -63,12 +64,12 @@ def _strip_secure(value: Any, path: list[str | int], file: str, found: list[str]
                 raise StackConfigError(f"{file}: {key_path(path)}: a secure value must be exactly "
                                        "{secure: <ciphertext>} (written by `pulumi config set --secret`)")
             found.append(key_path(path))
-            return OFFLINE_SECRET
+            return SECRET_MARKER
         return {k: _strip_secure(v, [*path, k], file, found) for k, v in value.items()}
     if isinstance(value, list):
         return [_strip_secure(v, [*path, i], file, found) for i, v in enumerate(value)]
-    if value == OFFLINE_SECRET:
-        raise StackConfigError(f"{file}: {key_path(path)}: the text {OFFLINE_SECRET} is reserved for secure values "
+    if value == SECRET_MARKER:
+        raise StackConfigError(f"{file}: {key_path(path)}: the text {SECRET_MARKER} is reserved for secure values "
                                "offline; allowed: a real value, or a secret set with `pulumi config set --secret`")
     return value
 
@@ -187,10 +188,10 @@ def with_overrides(cfg: StackConfig, overrides: dict[str, Any], *, stack: str | 
 
 def namespace_values(cfg: StackConfig) -> dict[str, Any]:
     """The project namespace's keys (prefix stripped, structured values decoded), as settings read them."""
-    from stacks.settings import _decode
+    from stacks.settings.reader import decode
 
     prefix = NAMESPACE + ":"
-    return {k[len(prefix):]: _decode(v) for k, v in cfg.values.items() if k.startswith(prefix)}
+    return {k[len(prefix):]: decode(v) for k, v in cfg.values.items() if k.startswith(prefix)}
 
 
 def settings_for(project_dir: Path, stack: str) -> Any:

@@ -25,15 +25,14 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
-from policies.cis_events import EVENT_RULES
+from core.cis_events import EVENT_RULES
+from core.tiers import TIERS
 
 GOVERNANCE_TYPE = register_plane("genai:index:GovernanceFoundation", "governance")
 ADMIN_ACCESS_TYPE = register_plane("genai:index:AdminAccess", "governance")
 
 #: Purposes for which the vault holds a master encryption key; planes pick theirs by name.
 KEY_PURPOSES = ("data", "storage", "compute", "secrets", "logs")
-
-TIER_VALUES = ("public", "internal", "confidential", "restricted")
 
 # --------------------------------------------------------------------------------------------
 # IAM statement builder
@@ -210,7 +209,7 @@ class GovernanceFoundation(pulumi.ComponentResource):
                 name=key,
                 description=_TAG_DESCRIPTIONS[key],
                 is_cost_tracking=key in ("cost-center", "environment"),
-                validator=oci.identity.TagValidatorArgs(validator_type="ENUM", values=list(TIER_VALUES))
+                validator=oci.identity.TagValidatorArgs(validator_type="ENUM", values=list(TIERS))
                 if key == "classification" else None,
                 opts=child,
             )

@@ -41,21 +41,32 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, statements
+from core.topics import TOPICS
 from router.hooks.genai_router_hooks import contract
-from stacks.settings import AlarmThresholds
 
 OPERATIONS_TYPE = register_plane("genai:index:OperationsPlane", "operations")
 
 #: One log group per plane; the router's custom log lives in orchestration.
 LOG_GROUPS = ("experience", "ingress", "orchestration", "data", "model", "operations")
 
-#: Notification topics: who hears about what.
-TOPICS: Mapping[str, str] = {
-    "critical": "Pages the on-call engineer (P1/P2): SLO fast burn, safety, outages",
-    "warning": "Opens a ticket (P3): slow burn, quality drift, capacity",
-    "info": "Informational: trends and resolved notices",
-    "cost": "Cost: per-query cost alarms (budget rules mail their recipients directly)",
-}
+@dataclass(frozen=True)
+class AlarmThresholds:
+    """Alarm thresholds; defaults are the operating model's SLOs (stacks/schema/operations.json)."""
+
+    availability_target: float = 0.999
+    fast_burn_rate: float = 14.4
+    slow_burn_rate: float = 6.0
+    latency_p95_ms: int = 8000
+    groundedness_min: float = 0.85
+    cost_per_query_max_usd: float = 0.10
+    model_timeouts_per_5m: int = 5
+    tool_errors_per_5m: int = 10
+    prompt_injections_per_5m: int = 0
+    gateway_5xx_per_5m: int = 10
+    database_cpu_percent: int = 80
+    database_storage_percent: int = 85
+    dedicated_cluster_latency_p95_ms: int = 6000
+
 
 #: Custom metric namespaces: declared, with every metric and dimension, in the router's metric contract.
 ROUTER_NS, QUALITY_NS, SAFETY_NS = contract.ROUTER_NS, contract.QUALITY_NS, contract.SAFETY_NS

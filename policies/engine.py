@@ -23,11 +23,12 @@ from pulumi.runtime.proto import analyzer_pb2 as proto
 from pulumi_policy import EnforcementLevel
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
+from core.markers import SECRET_MARKER, UNKNOWN_MARKER
+from core.severity import ADVISORY, MANDATORY
 from policies.findings import ENGINE, Finding
 from policies.rules import all_rules
 from policies.rules._base import Fixture, Rule
 
-SECRET_MARKER, UNKNOWN_MARKER = "[secret]", "[unknown]"
 _SIG = "4dabf18193072939515e22adb298388d"
 _SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
 _UNKNOWN_SENTINEL = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"
@@ -92,7 +93,7 @@ def _servicer(rules: Sequence[Rule], config: Mapping[str, Mapping[str, Any]] | N
         entry = dict((config or {}).get(rule.id, {}))
         level = entry.pop("enforcementLevel", rule.enforcement)
         policy_config = request.policyConfig[rule.id]
-        policy_config.enforcementLevel = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY,
+        policy_config.enforcementLevel = {ADVISORY: proto.ADVISORY, MANDATORY: proto.MANDATORY,
                                           "disabled": proto.DISABLED}[level]
         policy_config.properties.update(entry)
     servicer.Configure(request, None)

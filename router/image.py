@@ -1,6 +1,6 @@
 """The router image's base: the LiteLLM proxy image, pinned by digest, in one place.
 
-`stacks/settings.py` reads `image_ref()` for the OKE deployment; the Dockerfile receives it as
+The Dockerfile receives `image_ref()` as
 the `LITELLM_IMAGE` build argument. The version must equal the one in requirements.lock (what
 the tests ran); the Dockerfile re-checks it inside the image at build time.
 

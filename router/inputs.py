@@ -1,6 +1,6 @@
 """Router-relevant stack settings, as a frozen, stdlib-only value object.
 
-`stacks/settings.py` builds a `RouterInputs` from validated stack config; `router/render.py`
+`stacks/router.py` builds a `RouterInputs` from validated stack config; `router/render.py`
 turns it into the LiteLLM proxy config. Keeping this module free of Pulumi and LiteLLM lets
 both the main venv (Pulumi) and the router venv (LiteLLM) import it.
 
@@ -14,14 +14,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Tier = Literal["public", "internal", "confidential", "restricted"]
+from core.tiers import TIERS, Tier
+
 ServingMode = Literal["on-demand", "private-endpoint", "dedicated-cluster"]
 PricingUnit = Literal["characters", "tokens"]
 CostTier = Literal["premium", "standard", "economy"]
 CacheMode = Literal["none", "response", "semantic"]
 PromptLogging = Literal["full", "metadata", "audit-only"]
 
-TIERS: tuple[str, ...] = ("public", "internal", "confidential", "restricted")
 SERVING_MODES: tuple[str, ...] = ("on-demand", "private-endpoint", "dedicated-cluster")
 PRICING_UNITS: tuple[str, ...] = ("characters", "tokens")
 COST_TIERS: tuple[str, ...] = ("premium", "standard", "economy")

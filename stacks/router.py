@@ -9,7 +9,8 @@ platform renders the config inside an Output and `blueprint router-config` rende
 from __future__ import annotations
 
 from router.inputs import Caching, Cooldown, ModelSpec, Retries, RouterInputs, Secrets, Telemetry, Timeouts
-from stacks.settings import CatalogEntry, Settings
+from stacks.settings import Settings
+from stacks.settings.model import CatalogEntry
 
 #: Share of the operations budget's daily amount each cost tier may spend before downgrading.
 #: Economy models carry no cap: they are where traffic goes when the others are spent.

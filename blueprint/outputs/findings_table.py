@@ -6,8 +6,8 @@ import io
 from collections.abc import Sequence
 
 from blueprint.outputs import OutputFormat, RenderOptions
+from core.severity import SEVERITIES
 from policies.findings import StackResult
-from policies.rules._base import SEVERITIES
 
 SHOWN = ("fail", "indeterminate", "waived")
 

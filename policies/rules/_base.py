@@ -26,9 +26,10 @@ from pulumi_policy import (
 from pulumi_policy.policy import _NotApplicableError
 from pulumi_policy.proxy import UnknownValueError
 
-TIERS = ("public", "internal", "confidential", "restricted")
-SEVERITIES = ("critical", "high", "medium", "low")
-UNKNOWN = "[unknown]"  # the graph's marker; the engine turns it into a real unknown
+from core.markers import UNKNOWN_MARKER as UNKNOWN  # the engine turns it into a real unknown
+from core.severity import ENFORCEMENTS, MANDATORY, SEVERITIES
+from core.tiers import TIERS
+
 _MISSING = object()
 
 Check = Callable[[Mapping[str, Any]], Iterable[str]]
@@ -72,7 +73,7 @@ class Rule:
     def __post_init__(self) -> None:
         if not self.title.startswith("Ensure "):
             raise ValueError(f"{self.id}: title must start with 'Ensure '")
-        if self.severity not in SEVERITIES or self.enforcement not in ("mandatory", "advisory"):
+        if self.severity not in SEVERITIES or self.enforcement not in ENFORCEMENTS:
             raise ValueError(f"{self.id}: bad severity or enforcement")
         if set(self.fixtures) != {"pass", "fail", "unknown"}:
             raise ValueError(f"{self.id}: needs pass, fail and unknown fixtures")
@@ -106,7 +107,7 @@ class Rule:
 
     def policy(self) -> ResourceValidationPolicy | StackValidationPolicy:
         """This rule as a pulumi-policy policy object (what the pack and the analyzer run)."""
-        level = EnforcementLevel.MANDATORY if self.enforcement == "mandatory" else EnforcementLevel.ADVISORY
+        level = EnforcementLevel.MANDATORY if self.enforcement == MANDATORY else EnforcementLevel.ADVISORY
         description = f"{self.title}. Remediation: {self.remediation}"
         if self.kind == "stack":
             def stack_validate(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -191,7 +192,7 @@ def prop_rule(
     controls: Sequence[str],
     expectation: str,
     tiers: Sequence[str] = TIERS,
-    enforcement: str = "mandatory",
+    enforcement: str = MANDATORY,
     missing_ok: bool = False,
     base: Mapping[str, Any] | None = None,
 ) -> Rule:
@@ -231,7 +232,7 @@ def custom_rule(
     remediation: str,
     controls: Sequence[str],
     tiers: Sequence[str] = TIERS,
-    enforcement: str = "mandatory",
+    enforcement: str = MANDATORY,
 ) -> Rule:
     """A resource rule with hand-written logic and hand-written fixture properties."""
     tier = list(tiers)[-1]
@@ -253,7 +254,7 @@ def stack_rule(
     severity: str,
     remediation: str,
     controls: Sequence[str],
-    enforcement: str = "mandatory",
+    enforcement: str = MANDATORY,
 ) -> Rule:
     return Rule(id=id, title=title, severity=severity, enforcement=enforcement, types=(), remediation=remediation,
                 controls=tuple(controls), check=check, kind="stack", mutate=mutate,

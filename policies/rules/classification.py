@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from core.severity import MANDATORY
+from core.tiers import GUARDRAIL_MODE_ORDER, PROTECTION_ORDER, TIERS, VAULT_TYPE_ORDER, TierPolicy, load_matrix
 from policies.rules._base import UNKNOWN, Fixture, Rule, get, items, set_path, tagged, tier_of
-from stacks.settings import TierPolicy, load_matrix
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
@@ -29,9 +30,7 @@ AGENT_ENDPOINT = "oci:GenerativeAi/agentAgentEndpoint:AgentAgentEndpoint"
 ENDPOINT = "oci:GenerativeAi/endpoint:Endpoint"
 
 MATRIX: Mapping[str, TierPolicy] = load_matrix()
-_PROTECTION = {"SOFTWARE": 0, "HSM": 1}
-_VAULT = {"DEFAULT": 0, "VIRTUAL_PRIVATE": 1}
-_MODE = {"INFORM": 0, "BLOCK": 1}
+_PROTECTION, _VAULT, _MODE = PROTECTION_ORDER, VAULT_TYPE_ORDER, GUARDRAIL_MODE_ORDER
 _CLS = ("soc2:C1.1", "iso27001-2022:A.5.12", "nist-800-53r5:RA-2")
 
 
@@ -49,13 +48,13 @@ def cls_rule(id: str, title: str, types: tuple[str, ...], check: Callable[[Mappi
              tiers: tuple[str, ...], path: str, good: Callable[[TierPolicy], Any], bad: Callable[[TierPolicy], Any],
              severity: str, remediation: str, controls: tuple[str, ...] = (), base: Mapping[str, Any] | None = None) -> Rule:
     """A tier rule whose fixtures come from the matrix row of the strictest tier it targets."""
-    tier = tiers[-1] if tiers else "restricted"
+    tier = tiers[-1] if tiers else TIERS[-1]
     policy = MATRIX[tier]
     start = tagged(tier, **(base or {}))
     fixtures = {"pass": Fixture(types[0], set_path(start, path, good(policy))),
                 "fail": Fixture(types[0], set_path(start, path, bad(policy))),
                 "unknown": Fixture(types[0], set_path(start, path, UNKNOWN))}
-    return Rule(id=id, title=title, severity=severity, enforcement="mandatory", types=types, remediation=remediation,
+    return Rule(id=id, title=title, severity=severity, enforcement=MANDATORY, types=types, remediation=remediation,
                 controls=(*_CLS, *controls), check=check, fixtures=fixtures, tiers=tiers or ("__none__",),
                 needs_tier=True)
 

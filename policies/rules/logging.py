@@ -6,7 +6,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from policies.cis_events import EVENT_RULES
+from core.cis_events import EVENT_RULES
 from policies.rules._base import (
     UNKNOWN,
     Fixture,

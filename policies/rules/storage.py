@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from core.markers import SECRET_MARKER
 from policies.rules._base import UNKNOWN, Rule, custom_rule, prop_rule
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
@@ -72,7 +73,7 @@ RULES: list[Rule] = [
                 _adb_vault_password, severity="high",
                 remediation="Generate the password into a Vault secret and pass secret_id/secret_version_number.",
                 controls=("soc2:CC6.1", "nist-800-53r5:IA-5"),
-                passing={"secretId": "ocid1.vaultsecret.oc1.fra.x"}, failing={"adminPassword": "[secret]"},
+                passing={"secretId": "ocid1.vaultsecret.oc1.fra.x"}, failing={"adminPassword": SECRET_MARKER},
                 unknown={"secretId": UNKNOWN}),
     prop_rule("OCI-DB-004", "Ensure Autonomous Database backups are kept at least 7 days", (ADB,),
               "backupRetentionPeriodInDays", lambda v: float(v) >= 7, good=30.0, bad=1.0, expectation="at least 7 days",

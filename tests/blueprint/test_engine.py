@@ -8,8 +8,9 @@ import re
 import pytest
 
 from blueprint import engine, lookups
-from blueprint.graph import SECRET_MARKER, UNKNOWN_MARKER, Graph
+from blueprint.graph import Graph
 from blueprint.stackconfig import load_stack_config, with_overrides
+from core.markers import SECRET_MARKER, UNKNOWN_MARKER
 from tests.conftest import ROOT, plan_variant
 
 pytestmark = pytest.mark.integration
@@ -109,7 +110,7 @@ def test_unlisted_lookup_fails_naming_its_token():
 
 
 def test_bad_config_declares_nothing():
-    from stacks.settings import SettingsError
+    from core.problems import SettingsError
 
     cfg = with_overrides(load_stack_config(ROOT, "dev"), {"genai-platform:classification": "secret"})
     monitor_nodes_before = None

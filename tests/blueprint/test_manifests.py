@@ -10,6 +10,7 @@ import yaml
 
 from blueprint import cli
 from blueprint.manifests import ManifestError, manifests_of, schema_version, validate_manifests
+from core.markers import SECRET_MARKER
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 
@@ -69,6 +70,6 @@ def test_schema_version_is_explicit() -> None:
 def test_secret_values_cannot_leak_into_manifests(planned) -> None:
     graph = copy.deepcopy(planned("dev"))
     cm = next(n for n in graph.nodes if n.type == "kubernetes:core/v1:ConfigMap")
-    cm.inputs["data"]["config.yaml"] = "[secret]"
+    cm.inputs["data"]["config.yaml"] = SECRET_MARKER
     with pytest.raises(ManifestError, match="a secret"):
         manifests_of(graph)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from blueprint.graph import SECRET_MARKER, Graph
-from stacks.settings import load_matrix
+from blueprint.graph import Graph
+from core.markers import SECRET_MARKER
+from core.tiers import load_matrix
 from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
 from tests.conftest import accepts_defined_tags, plan_variant
 

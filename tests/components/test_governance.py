@@ -7,7 +7,7 @@ import json
 import pytest
 
 from components.governance import EVENT_RULES, Grant, Subject, render_statement
-from stacks.settings import load_matrix
+from core.tiers import load_matrix
 from tests.conftest import accepts_defined_tags
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,9 @@ from typing import Any
 import pytest
 
 from blueprint.graph import Graph
-from stacks.settings import SettingsError, validate
+from core.markers import SECRET_MARKER
+from core.problems import SettingsError
+from stacks.settings import validate
 from tests.conftest import plan_variant
 from tests.edge_helpers import PUBLIC_DEV, inputs_of, raw_config
 
@@ -114,7 +116,7 @@ def test_gateway_has_auth_rate_limit_quota_and_logs(planned, stack: str) -> None
     assert plans and all(p["entitlements"][0]["quota"]["operationOnBreach"] == "REJECT" for p in plans)
     subscribers = inputs_of(graph, "oci:ApiGateway/subscriber:Subscriber")
     assert len(subscribers) == len(raw["ingress"]["tenants"])
-    assert all(c["token"] == "[secret]" for s in subscribers for c in s["clients"])
+    assert all(c["token"] == SECRET_MARKER for s in subscribers for c in s["clients"])
 
 
 def test_tenant_tokens_never_in_graph(planned) -> None:

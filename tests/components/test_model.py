@@ -8,7 +8,7 @@ import pytest
 
 from blueprint.graph import Graph
 from blueprint.lookups import fake_ocid
-from stacks.settings import load_matrix
+from core.tiers import load_matrix
 from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
 from tests.conftest import plan_variant
 

@@ -15,10 +15,12 @@ import pytest
 
 from blueprint import engine
 from blueprint.alarms import ALARM_TYPE, alarm_rows
-from blueprint.graph import SECRET_MARKER, Graph, Node
+from blueprint.graph import Graph, Node
 from blueprint.stackconfig import load_stack_config
 from components.mql import parse
-from components.operations import ALARMS, LOG_GROUPS, TOPICS
+from components.operations import ALARMS, LOG_GROUPS
+from core.markers import SECRET_MARKER
+from core.topics import TOPICS
 from tests.conftest import ROOT, plan_variant
 
 pytestmark = pytest.mark.integration

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from stacks.settings import SettingsError, validate
+from core.problems import SettingsError
+from stacks.settings import validate
 from tests.edge_helpers import inputs_of, raw_config
 
 CLUSTER = "oci:ContainerEngine/cluster:Cluster"

@@ -8,7 +8,8 @@ import inspect
 import pytest
 
 from components import experience, ingress, orchestration, router_workload
-from stacks.settings import SettingsError, validate
+from core.problems import SettingsError
+from stacks.settings import validate
 from tests.edge_helpers import raw_config
 
 

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stacks.settings import SettingsError, load_matrix, validate
+from core.problems import SettingsError
+from core.tiers import load_matrix
+from stacks.settings import validate
 from tests.conftest import ROOT, raw_stack_config
 
 pytestmark = pytest.mark.unit

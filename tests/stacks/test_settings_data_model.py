@@ -9,15 +9,10 @@ from typing import Any
 import pytest
 import yaml
 
-from stacks.settings import (
-    CatalogEntry,
-    Problem,
-    Settings,
-    SettingsError,
-    default_catalog,
-    load_matrix,
-    validate,
-)
+from core.problems import Problem, SettingsError
+from core.tiers import load_matrix
+from stacks.settings import Settings, validate
+from stacks.settings.model import CatalogEntry, default_catalog
 from tests.conftest import raw_stack_config
 
 pytestmark = pytest.mark.unit

@@ -1,0 +1,82 @@
+"""Data-plane settings (``genai-platform:data``, schema ``stacks/schema/data.json``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.tiers import TierPolicy
+from stacks.settings.common import Report, Secret
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    ecpu_count: int
+    storage_gb: int
+    auto_scaling: bool
+    backup_retention_days: int
+    db_name: str
+    rag_user: str
+    vector_function: str
+    admin_password: Secret | None
+    """Only when the stack sets one; otherwise the Vault generates the password."""
+    wallet_secret_id: str | None
+    """Vault secret with the database's SSO wallet, for the mTLS Database Tools connection."""
+
+
+@dataclass(frozen=True)
+class DataSettings:
+    customer_managed_keys: bool
+    database: DatabaseSettings
+    traces_prefix: str
+    documents_prefix: str
+    access_log_retention_days: int
+    data_retention_days: int
+    """Age at which traces and noncurrent object versions expire (the tier's retention.dataDays)."""
+
+
+def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None:
+    """Schema-valid ``data`` object (possibly empty) → settings, or None after reporting every problem."""
+    ok = True
+    cmk = d.get("customerManagedKeys", True)
+    if not cmk and tier.customer_managed_keys:
+        p("data.customerManagedKeys",
+          f"the {tier.name} tier requires customer-managed keys; allowed: true (or omit it)")
+        ok = False
+    db = d.get("database", {})
+    # Customer-managed-key tiers keep a month of backups at least (recovery after key incidents).
+    min_backup = 30 if tier.customer_managed_keys else 7
+    backup = db.get("backupRetentionDays", 60 if tier.customer_managed_keys else 7)
+    if backup < min_backup:
+        p("data.database.backupRetentionDays",
+          f"shorter than the {tier.name} tier requires; allowed: {min_backup} to 60")
+        ok = False
+    log_days = d.get("accessLogRetentionDays", tier.retention.log_days)
+    if log_days < tier.retention.log_days:
+        p("data.accessLogRetentionDays",
+          f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.log_days}")
+        ok = False
+    buckets = d.get("buckets", {})
+    traces = buckets.get("tracesPrefix", "traces/")
+    documents = buckets.get("documentsPrefix", "documents/")
+    if not ok:
+        return None
+    password = db.get("adminPassword")
+    return DataSettings(
+        customer_managed_keys=cmk,
+        database=DatabaseSettings(
+            ecpu_count=db.get("ecpuCount", 2),
+            storage_gb=db.get("storageGb", 20),
+            auto_scaling=db.get("autoScaling", False),
+            backup_retention_days=backup,
+            db_name=db.get("dbName", "genaivec"),
+            rag_user=db.get("ragUser", "GENAI_RAG"),
+            vector_function=db.get("vectorFunction", "GENAI_RETRIEVE"),
+            admin_password=Secret(password) if password is not None else None,
+            wallet_secret_id=db.get("walletSecretId"),
+        ),
+        traces_prefix=traces,
+        documents_prefix=documents,
+        access_log_retention_days=log_days,
+        data_retention_days=tier.retention.data_days,
+    )

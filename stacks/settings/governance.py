@@ -1,0 +1,84 @@
+"""Governance settings (``genai-platform:governance``, schema ``stacks/schema/governance.json``)."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from core.tiers import PROTECTION_ORDER, VAULT_TYPE_ORDER, TierPolicy
+from stacks.settings.common import Report, Secret
+
+
+@dataclass(frozen=True)
+class GovernanceSettings:
+    environment: str
+    tenancy_id: str
+    parent_compartment_id: str
+    cost_center: str
+    owner: str
+    admin_group: str
+    auditor_group: str | None
+    protect_stateful: bool
+    vault_type: str
+    key_protection_mode: str
+    key_rotation_days: int | None
+    """Automatic rotation interval; None where the vault type cannot rotate automatically."""
+    security_emails: tuple[str, ...]
+    security_https_endpoints: tuple[Secret, ...]
+    bastion_client_cidrs: tuple[str, ...]
+    bastion_max_session_ttl_minutes: int
+
+
+def _at_least(order: Mapping[str, int], asked: str, minimum: str) -> bool:
+    return order[asked] >= order[minimum]
+
+
+def parse(g: dict[str, Any], tier: TierPolicy, p: Report) -> GovernanceSettings | None:
+    """Schema-valid ``governance`` object → settings, or None after reporting what the tier forbids."""
+    vault = g.get("vault", {})
+    protection = vault.get("protectionMode", tier.vault_protection_mode)
+    vault_type = vault.get("type", tier.vault_type)
+    rotation = vault.get("rotationDays", min(90, tier.key_rotation_max_days))
+    # OCI rotates keys automatically only in virtual private vaults; elsewhere rotation is manual.
+    ok = True
+    if not _at_least(PROTECTION_ORDER, protection, tier.vault_protection_mode):
+        p("governance.vault.protectionMode",
+          f"less than the {tier.name} tier requires; allowed: {tier.vault_protection_mode} or stronger")
+        ok = False
+    if not _at_least(VAULT_TYPE_ORDER, vault_type, tier.vault_type):
+        p("governance.vault.type", f"less than the {tier.name} tier requires; allowed: {tier.vault_type}")
+        ok = False
+    if "rotationDays" in vault and vault_type != "VIRTUAL_PRIVATE":
+        p("governance.vault.rotationDays",
+          "automatic rotation needs a VIRTUAL_PRIVATE vault; allowed: omit it, or set governance.vault.type to VIRTUAL_PRIVATE")
+        ok = False
+    elif rotation > tier.key_rotation_max_days:
+        p("governance.vault.rotationDays",
+          f"longer than the {tier.name} tier allows; allowed: at most {tier.key_rotation_max_days}")
+        ok = False
+    for i, cidr in enumerate(g["bastion"]["clientCidrs"]):
+        if ipaddress.ip_network(cidr).prefixlen == 0:
+            p(f"governance.bastion.clientCidrs[{i}]",
+              "opens the bastion to the whole internet; allowed: a specific network, never /0")
+            ok = False
+    if not ok:
+        return None
+    return GovernanceSettings(
+        environment=g["environment"],
+        tenancy_id=g["tenancyId"],
+        parent_compartment_id=g["parentCompartmentId"],
+        cost_center=g["costCenter"],
+        owner=g["owner"],
+        admin_group=g["adminGroup"],
+        auditor_group=g.get("auditorGroup"),
+        protect_stateful=g.get("protectStateful", True),
+        vault_type=vault_type,
+        key_protection_mode=protection,
+        key_rotation_days=rotation if vault_type == "VIRTUAL_PRIVATE" else None,
+        security_emails=tuple(g["notifications"]["securityEmails"]),
+        security_https_endpoints=tuple(Secret(u) for u in g["notifications"].get("securityHttpsEndpoints", [])),
+        bastion_client_cidrs=tuple(g["bastion"]["clientCidrs"]),
+        bastion_max_session_ttl_minutes=g["bastion"].get("maxSessionTtlMinutes", 60),
+    )

@@ -1,0 +1,158 @@
+"""Model-plane settings (``genai-platform:model``, schema ``stacks/schema/model.json``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from core.tiers import TierPolicy
+from stacks.settings.common import Report
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """One model the router may route to (the shape the router's config renderer reads)."""
+
+    name: str
+    model_id: str
+    serving: str
+    price: float
+    pricing_unit: str
+    cost_tier: str
+    rpm: int | None = None
+    tpm: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": self.name, "modelId": self.model_id, "serving": self.serving,
+                               "price": self.price, "pricingUnit": self.pricing_unit, "costTier": self.cost_tier}
+        if self.rpm is not None:
+            out["rpm"] = self.rpm
+        if self.tpm is not None:
+            out["tpm"] = self.tpm
+        return out
+
+
+@dataclass(frozen=True)
+class DedicatedClusterSettings:
+    unit_shape: str
+    unit_count: int
+    model_id: str
+
+
+@dataclass(frozen=True)
+class AgentSettings:
+    session_idle_timeout_seconds: int
+    human_input: bool
+    trace_retention_minutes: int
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    private_endpoint: bool
+    dns_prefix: str
+    dedicated_cluster: DedicatedClusterSettings | None
+    """None when the stack has no dedicated AI cluster."""
+    catalog: tuple[CatalogEntry, ...]
+    agent: AgentSettings | None
+    """None when the stack has no agent."""
+    router_namespace: str
+    router_service_account: str
+
+
+#: The catalogue a stack gets when it lists none: OCI's current Cohere and Meta chat models, served as
+#: the tier allows (on-demand where allowed, else through the private endpoint, else the cluster).
+#: Prices are USD per 10,000 pricing units (OCI list prices, November 2026; check before relying on them).
+_DEFAULT_MODELS = (
+    ("command-r-plus", "cohere.command-r-plus-08-2024", 0.0156, "characters", "premium"),
+    ("command-r", "cohere.command-r-08-2024", 0.0015, "characters", "standard"),
+    ("llama-3.3-70b", "meta.llama-3.3-70b-instruct", 0.0072, "characters", "economy"),
+)
+_DEFAULT_CLUSTER_MODEL = "cohere.command-r-plus-08-2024"
+
+
+def default_catalog(tier: TierPolicy, cluster_model: str | None) -> tuple[CatalogEntry, ...]:
+    """The tier's default allow-list of models.
+
+    On-demand where the tier allows it; otherwise the stack's dedicated cluster when it has one (OCI
+    documents Generative AI private endpoints for dedicated-cluster endpoints); otherwise the
+    pretrained models through the private endpoint.
+    """
+    def shared(serving: str) -> tuple[CatalogEntry, ...]:
+        return tuple(CatalogEntry(n, m, serving, price, unit, cost) for n, m, price, unit, cost in _DEFAULT_MODELS)
+
+    if "on-demand" in tier.allowed_serving:
+        return shared("on-demand")
+    if cluster_model is None and "private-endpoint" in tier.allowed_serving:
+        return shared("private-endpoint")
+    model = cluster_model or _DEFAULT_CLUSTER_MODEL
+    # A dedicated cluster is billed per unit-hour, not per use: the marginal price is zero.
+    return (CatalogEntry("dedicated", model, "dedicated-cluster", 0.0, "characters", "premium"),)
+
+
+def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | None:
+    ok = True
+    only_cluster = tuple(tier.allowed_serving) == ("dedicated-cluster",)
+    dc = m.get("dedicatedCluster", {})
+    cluster_on = dc.get("enabled", only_cluster)
+    if not cluster_on and only_cluster:
+        p("model.dedicatedCluster.enabled",
+          f"the {tier.name} tier serves models only from a dedicated AI cluster; allowed: true (or omit it)")
+        ok = False
+    if cluster_on and "dedicated-cluster" not in tier.allowed_serving:
+        p("model.dedicatedCluster.enabled", f"dedicated-cluster serving is not allowed for the {tier.name} tier")
+        ok = False
+    cluster_model = dc.get("modelId", _DEFAULT_CLUSTER_MODEL)
+    raw_catalog = m.get("catalog")
+    if raw_catalog is None:
+        catalog = default_catalog(tier, cluster_model if cluster_on else None)
+    else:
+        catalog = tuple(CatalogEntry(e["name"], e["modelId"], e["serving"], float(e["price"]), e["pricingUnit"],
+                                     e["costTier"], e.get("rpm"), e.get("tpm")) for e in raw_catalog)
+    allowed = ", ".join(tier.allowed_serving)
+    seen: set[str] = set()
+    # A defaulted catalogue fits the tier by construction; only the stack's own entries are checked.
+    for i, entry in enumerate(catalog if raw_catalog is not None else ()):
+        if entry.serving not in tier.allowed_serving:
+            p(f"model.catalog[{i}].serving", f"not allowed for the {tier.name} tier; allowed: {allowed}")
+            ok = False
+        if entry.serving == "dedicated-cluster" and not cluster_on:
+            p(f"model.catalog[{i}].serving",
+              "dedicated-cluster serving needs model.dedicatedCluster.enabled: true")
+            ok = False
+        if entry.name in seen:
+            p(f"model.catalog[{i}].name", "duplicate logical name; allowed: each name once")
+            ok = False
+        seen.add(entry.name)
+    uses_private = any(e.serving == "private-endpoint" for e in catalog)
+    private = m.get("privateEndpoint", tier.private_endpoints_only or uses_private)
+    if not private and tier.private_endpoints_only:
+        p("model.privateEndpoint", f"the {tier.name} tier allows private endpoints only; allowed: true (or omit it)")
+        ok = False
+    elif not private and uses_private:
+        p("model.privateEndpoint", "the catalogue uses private-endpoint serving; allowed: true (or omit it)")
+        ok = False
+    a = m.get("agent", {})
+    human = a.get("humanInput", tier.human_input_required)
+    if not human and tier.human_input_required:
+        p("model.agent.humanInput", f"the {tier.name} tier requires human input; allowed: true (or omit it)")
+        ok = False
+    if not ok:
+        return None
+    router = m.get("router", {})
+    return ModelSettings(
+        private_endpoint=private,
+        dns_prefix=m.get("dnsPrefix", "genai"),
+        dedicated_cluster=DedicatedClusterSettings(
+            unit_shape=dc.get("unitShape", "LARGE_COHERE_V2_2"),
+            unit_count=dc.get("unitCount", 1),
+            model_id=cluster_model,
+        ) if cluster_on else None,
+        catalog=catalog,
+        agent=AgentSettings(
+            session_idle_timeout_seconds=a.get("sessionIdleTimeoutSeconds", 3600),
+            human_input=human,
+            trace_retention_minutes=a.get("traceRetentionMinutes", 1440),
+        ) if a.get("enabled", True) else None,
+        router_namespace=router.get("namespace", "genai-router"),
+        router_service_account=router.get("serviceAccount", "genai-router"),
+    )
