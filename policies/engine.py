@@ -100,8 +100,8 @@ def _servicer(rules: Sequence[Rule], config: Mapping[str, Mapping[str, Any]] | N
     return servicer
 
 
-def _message(diagnostic: Any) -> str:
-    text: str = diagnostic.message
+def _message_text(text: str) -> str:
+    """A diagnostic's text is the rule's description, a newline, then the rule's own message."""
     return text.split("\n", 1)[1] if "\n" in text else text
 
 
@@ -171,7 +171,7 @@ class Evaluator:
                     out.append(self._finding(rule, urn, type_, "indeterminate", "reads a value unknown until deployment"))
                 else:
                     target = d.urn if (per_urn and d.urn) else urn
-                    out.append(self._finding(rule, target, type_, "fail", _message(d)))
+                    out.append(self._finding(rule, target, type_, "fail", _message_text(d.message)))
         return out
 
 
