@@ -33,6 +33,7 @@ test-main: setup
 # Extra test targets (e.g. the router's own environment) register themselves here.
 EXTRA_TESTS :=
 -include router/router.mk
+-include blueprint/checkov/checkov.mk
 
 test: lint typecheck test-main $(EXTRA_TESTS)
 
@@ -49,4 +50,4 @@ bench: setup
 	$(BIN)/python benchmarks/plan_bench.py
 
 clean:
-	rm -rf $(VENV) out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-checkov out .pytest_cache .mypy_cache .ruff_cache

@@ -17,9 +17,9 @@ ROOT="$PWD"
 LOCKS=(
   "main|requirements.lock|"
   "router|router/requirements.lock|--require-hashes"
+  "checkov|blueprint/checkov/requirements.lock|--require-hashes"
 )
 # Tool environments register here as they are added (one line each, same form).
-[ -f tools/checkov.lock ] && LOCKS+=("checkov|tools/checkov.lock|--require-hashes")
 
 want="${1:-}"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/verify-locks.XXXXXX")"
