@@ -24,6 +24,26 @@ def _private_endpoint(props: Mapping[str, Any]) -> Iterable[str]:
         yield "'endpointConfig.isPublicIpEnabled' is not false"
 
 
+#: PodSecurityPolicy was removed in Kubernetes 1.25; OKE supports neither it nor its admission controller
+#: from 1.25 and enables the PodSecurity admission controller by default from 1.23
+#: (https://docs.oracle.com/iaas/Content/ContEng/Tasks/contengusingpspswithoke.htm).
+POD_SECURITY_ADMISSION_FROM = (1, 25)
+
+
+def _pod_security_admission(props: Mapping[str, Any]) -> Iterable[str]:
+    version = str(props.get("kubernetesVersion") or "")
+    parts = version.removeprefix("v").split(".")
+    try:
+        minor = (int(parts[0]), int(parts[1]))
+    except (ValueError, IndexError):
+        yield "'kubernetesVersion' is not a Kubernetes version (vMAJOR.MINOR.PATCH)"
+        return
+    if minor < POD_SECURITY_ADMISSION_FROM:
+        yield "'kubernetesVersion' predates 1.25: pods are not governed by the PodSecurity admission controller alone"
+    if get(props, "options.admissionControllerOptions.isPodSecurityPolicyEnabled") is True:
+        yield "'options.admissionControllerOptions.isPodSecurityPolicyEnabled' is set; PodSecurityPolicy no longer exists"
+
+
 def _vcn_native(props: Mapping[str, Any]) -> Iterable[str]:
     options = items(props.get("clusterPodNetworkOptions"))
     if not any(o.get("cniType") == "OCI_VCN_IP_NATIVE" for o in options):
@@ -112,6 +132,21 @@ RULES: list[Rule] = [
               "nodeConfigDetails.nsgIds", lambda v: len(items(v)) > 0, good=["ocid1.networksecuritygroup.oc1.fra.x"],
               bad=[], expectation="at least one NSG", severity="medium",
               remediation="Set node_config_details.nsg_ids to the workers NSG.", controls=_EDGE),
+    # checkov's CKV2_OCI_3 asks the same; ours also runs offline, per tier and in `pulumi preview`.
+    prop_rule("OCI-OKE-008", "Ensure the Kubernetes API endpoint of every OKE cluster is in a network security group",
+              (CLUSTER,), "endpointConfig.nsgIds", lambda v: len(items(v)) > 0,
+              good=["ocid1.networksecuritygroup.oc1.fra.x"], bad=[], expectation="at least one NSG", severity="high",
+              remediation="Set endpoint_config.nsg_ids to the OKE API NSG, which admits 6443/12250 only from the "
+                          "workers and the bastion (https://docs.oracle.com/iaas/Content/ContEng/Concepts/"
+                          "contengnetworkconfig.htm).",
+              controls=(*_EDGE, "cis-kubernetes:5.4")),
+    custom_rule("OCI-OKE-009", "Ensure OKE clusters enforce pod security through the PodSecurity admission controller "
+                "(Kubernetes 1.25 or later, no PodSecurityPolicy)", (CLUSTER,), _pod_security_admission, severity="medium",
+                remediation="Run Kubernetes 1.25 or later, leave is_pod_security_policy_enabled unset and label each "
+                            "namespace with pod-security.kubernetes.io/enforce: restricted.",
+                controls=("cis-kubernetes:5.2", "nist-800-190:4.4"),
+                passing={"kubernetesVersion": "v1.33.1"}, failing={"kubernetesVersion": "v1.24.1"},
+                unknown={"kubernetesVersion": UNKNOWN}),
     prop_rule("OCI-API-001", "Ensure API gateways are attached to network security groups", (GATEWAY,),
               "networkSecurityGroupIds", lambda v: len(items(v)) > 0, good=["ocid1.networksecuritygroup.oc1.fra.x"],
               bad=[], expectation="at least one NSG", severity="medium",

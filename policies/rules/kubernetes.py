@@ -11,6 +11,10 @@ DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 WORKLOADS = (DEPLOYMENT, "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job",
              "kubernetes:batch/v1:CronJob", "kubernetes:core/v1:Pod")
 SERVICE = "kubernetes:core/v1:Service"
+NAMESPACE = "kubernetes:core/v1:Namespace"
+#: Pod Security Admission's namespace label and the level we enforce
+#: (https://kubernetes.io/docs/concepts/security/pod-security-admission/).
+PSA_ENFORCE, PSA_LEVEL = "pod-security.kubernetes.io/enforce", "restricted"
 NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 _K8S = ("nist-800-190:4.4", "soc2:CC6.8")
 #: CIS Kubernetes Benchmark v1.10 section 5 recommendations each rule evidences (none for probes,
@@ -121,6 +125,26 @@ def _digest(c: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
     return None if "@sha256:" in image else "'image' is not pinned by digest (@sha256:…)"
 
 
+def _secrets_as_files(c: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
+    """Secrets in environment variables leak into child processes, crash dumps and `kubectl describe`
+    (https://kubernetes.io/docs/concepts/security/secrets-good-practices/); mount them as files."""
+    for i, env in enumerate(items(c.get("env"))):
+        if get(env, "valueFrom.secretKeyRef") is not None:
+            return f"'env[{i}].valueFrom.secretKeyRef' takes a Secret as an environment variable"
+    for i, source in enumerate(items(c.get("envFrom"))):
+        if get(source, "secretRef") is not None:
+            return f"'envFrom[{i}].secretRef' takes a Secret as environment variables"
+    return None
+
+
+def _psa_restricted(props: Mapping[str, Any], resource_type: str = NAMESPACE) -> Iterable[str]:
+    if get(props, "metadata.name") in ("kube-system", "kube-public", "kube-node-lease"):
+        return
+    labels = get(props, "metadata.labels") or {}
+    if labels.get(PSA_ENFORCE) != PSA_LEVEL:
+        yield f"'metadata.labels' does not set {PSA_ENFORCE}: {PSA_LEVEL}"
+
+
 def _seccomp(c: Mapping[str, Any], spec: Mapping[str, Any]) -> str | None:
     profile = _sc(c, spec, "seccompProfile") or {}
     return None if profile.get("type") in ("RuntimeDefault", "Localhost") else "has no RuntimeDefault seccomp profile"
@@ -211,6 +235,19 @@ RULES: list[Rule] = [
     _container_rule("K8S-POD-010", "Ensure containers run with the RuntimeDefault seccomp profile", _seccomp,
                     good={"securityContext": {"seccompProfile": {"type": "RuntimeDefault"}}}, bad={"securityContext": {}},
                     severity="medium", remediation="Set securityContext.seccompProfile.type=RuntimeDefault."),
+    # checkov's CKV_K8S_35 asks the same of manifests; ours sees the planned objects, offline and in preview.
+    _container_rule("K8S-POD-014", "Ensure containers receive secrets as mounted files, not environment variables",
+                    _secrets_as_files,
+                    good={"env": [{"name": "LOG_LEVEL", "value": "INFO"}],
+                          "volumeMounts": [{"name": "keys", "mountPath": "/var/run/secrets/app", "readOnly": True}]},
+                    bad={"env": [{"name": "SALT", "valueFrom": {"secretKeyRef": {"name": "app", "key": "salt"}}}]},
+                    severity="medium",
+                    remediation="Mount the Secret as a read-only volume and point the application at the file."),
+    _workload(_psa_restricted, "K8S-PSA-001", "Ensure every namespace enforces the restricted pod security standard",
+              (NAMESPACE,), {"metadata": {"name": "genai-router", "labels": {PSA_ENFORCE: PSA_LEVEL}}},
+              {"metadata": {"name": "genai-router", "labels": {PSA_ENFORCE: "privileged"}}},
+              {"metadata": {"name": "genai-router", "labels": UNKNOWN}}, "high",
+              f"Label the namespace {PSA_ENFORCE}: {PSA_LEVEL} (and audit/warn at the same level)."),
     _workload(_host_namespaces, "K8S-POD-011", "Ensure pods do not share the node's network, PID or IPC namespace",
               WORKLOADS, {**_META, "spec": _SPEC}, {**_META, "spec": {"template": {"spec": {"hostNetwork": True}}}},
               {**_META, "spec": {"template": {"spec": UNKNOWN}}}, "critical",
