@@ -1,13 +1,20 @@
-"""Check benchmark: all rules over prod, and `check --all` over generated stacks.
+"""Check benchmark: our rules over prod (direct path and analyzer path), `check --all` over generated
+stacks, the direct/analyzer equivalence on those stacks, and `blueprint check --graph` vs checkov.
 
-1. A full check of prod's graph through the analyzer servicer: seconds, findings, and
-   rule x resource evaluations per second (each rule against each resource of a type it targets,
-   plus every stack rule against the whole graph).
-2. `--all` over N generated stack files (variants of dev and prod: names, CIDRs, tiers) in a
-   scratch copy of the project, planned and checked two at a time, as `blueprint check --all` does.
+1. A full check of prod's graph in-process, through each evaluation path (direct, the default; and
+   pulumi-policy's analyzer servicer, `--engine crossguard`): min and median seconds over repeats,
+   and rule x resource evaluations per second.
+2. `--all` over N generated stack files (variants of dev and prod: names, CIDRs, tiers;
+   tests/generated_stacks.py) in a scratch project, planned and checked two at a time, as
+   `blueprint check --all` does. With --equivalence, every generated graph is also checked
+   through both paths and the findings compared (they must be identical).
+3. The whole-process ratio: `blueprint check --graph prod.json` (our rules, direct) against
+   checkov on the same exported plan (`checkov -f tfplan.json --framework terraform_plan`),
+   each a fresh process, interleaved in one run; min and median over repeats.
 
-Run: .venv/bin/python benchmarks/check_bench.py [--stacks 100] [--repeat 5]
-Aim (issue 7): all rules over prod in <= 1 s.
+Run: .venv/bin/python benchmarks/check_bench.py [--stacks 100] [--repeat 5] [--equivalence] [--skip-all]
+Aims (issue 14): full prod check in-process <= 0.1 s; --all over 100 stacks <= 30 s on two cores.
+Figures depend on the machine and its load: quote the min of repeats and the load average.
 """
 
 from __future__ import annotations
@@ -15,15 +22,15 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from datetime import date
 from pathlib import Path
-
-import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -31,61 +38,47 @@ logging.getLogger("blueprint.engine").addHandler(logging.NullHandler())
 logging.getLogger("blueprint.engine").propagate = False
 
 
-def full_check(repeat: int) -> None:
+def _times(fn, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - started)
+    return out
+
+
+def full_check(repeat: int) -> dict:
     from blueprint import engine
+    from policies.direct import DirectEvaluator
     from policies.engine import Evaluator, check_graph
     from policies.rules import all_rules
 
     graph = engine.plan("prod", ROOT).graph.to_json()
-    started = time.perf_counter()
-    evaluator = Evaluator()
-    setup = time.perf_counter() - started
-    times, findings = [], []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        findings = check_graph(graph, evaluator)
-        times.append(time.perf_counter() - t0)
     rules = all_rules()
     resources = [n for n in graph["nodes"] if n["custom"]]
     evaluations = sum(1 for r in rules for n in resources if n["type"] in r.types) + sum(r.kind == "stack" for r in rules)
-    median = statistics.median(times)
-    print(f"prod: {len(rules)} rules, {len(resources)} resources, {len(findings)} findings")
-    print(f"  evaluator setup (servicers configured once): {setup:.3f} s")
-    print(f"  full check: median {median:.3f} s, min {min(times):.3f} s over {repeat} runs")
-    print(f"  {evaluations} rule x resource evaluations -> {evaluations / median:,.0f} per second")
-    print(f"  rules x resources (all pairs) -> {len(rules) * len(resources) / median:,.0f} per second")
+    print(f"prod: {len(rules)} rules, {len(resources)} resources, {evaluations} rule x resource evaluations")
+    figures = {}
+    for label, make in (("direct (default)", DirectEvaluator), ("crossguard (analyzer servicer)", Evaluator)):
+        started = time.perf_counter()
+        evaluator = make()
+        setup = time.perf_counter() - started
+        findings = check_graph(graph, evaluator)
+        times = _times(lambda ev=evaluator: check_graph(graph, ev), repeat)
+        figures[label] = min(times)
+        print(f"  {label:<31} setup {setup:.3f} s; full check min {min(times):.3f} s, median "
+              f"{statistics.median(times):.3f} s over {repeat}; {len(findings)} findings; "
+              f"{evaluations / min(times):,.0f} evaluations/s")
+    return figures
 
 
-def generated_project(count: int) -> Path:
-    scratch = Path(tempfile.mkdtemp(prefix="blueprint-bench-"))
-    for name in ("Pulumi.yaml", "__main__.py"):
-        shutil.copy(ROOT / name, scratch / name)
-    for folder in ("stacks", "components", "policies", "blueprint", "router"):
-        if (ROOT / folder).exists():
-            (scratch / folder).symlink_to(ROOT / folder)
-    tiers = ("internal", "confidential")
-    for i in range(count):
-        base = "dev" if i % 2 == 0 else "prod"
-        doc = yaml.safe_load((ROOT / f"Pulumi.{base}.yaml").read_text())
-        cfg = doc["config"]
-        env = f"s{i:03d}"
-        cfg["genai-platform:governance"]["environment"] = env
-        cfg["genai-platform:classification"] = tiers[i % 2]
-        second = 10 + (i % 200)
-        net = cfg["genai-platform:network"]
-        old = net["vcnCidr"].split(".")[1]
-        net["vcnCidr"] = net["vcnCidr"].replace(f"10.{old}.", f"10.{second}.", 1)
-        net["subnets"] = {k: v.replace(f"10.{old}.", f"10.{second}.", 1) for k, v in net["subnets"].items()}
-        if "apiClientCidrs" in net:
-            net["apiClientCidrs"] = [c.replace(f"10.{old}.", f"10.{second}.", 1) for c in net["apiClientCidrs"]]
-        (scratch / f"Pulumi.{env}.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
-    return scratch
-
-
-def check_all(count: int) -> None:
+def check_all(count: int, equivalence: bool) -> None:
     from blueprint.runner import run_stacks
     from blueprint.stackconfig import list_stacks
+    from policies.direct import DirectEvaluator
+    from policies.engine import Evaluator, check_graph
     from policies.findings import blocking
+    from tests.generated_stacks import generated_project
 
     project = generated_project(count)
     try:
@@ -95,21 +88,72 @@ def check_all(count: int) -> None:
         seconds = time.perf_counter() - started
         findings = sum(len(r.findings) for r in results)
         resources = sum(r.resources for r in results)
-        print(f"--all over {len(stacks)} generated stacks (plan + check, 2 workers): {seconds:.1f} s, "
+        print(f"--all over {len(stacks)} generated stacks (plan + check, 2 workers, direct): {seconds:.1f} s wall, "
               f"{seconds / len(stacks):.2f} s per stack, {resources} resources, {findings} findings, "
-              f"{len(blocking(results))} blocking")
-        print(json.dumps({"check_seconds_total": round(sum(r.seconds for r in results), 2)}))
+              f"{len(blocking(results))} blocking; check alone {sum(r.seconds for r in results):.2f} s in total")
+        if equivalence:
+            direct, servicer = DirectEvaluator(), Evaluator()
+            differing = []
+            for stack in stacks:
+                graph = json.loads((project / "out" / stack / "graph.json").read_text(encoding="utf-8"))
+                if check_graph(graph, direct) != check_graph(graph, servicer):
+                    differing.append(stack)
+            print(f"equivalence over {len(stacks)} generated stacks: "
+                  f"{len(stacks) - len(differing)} identical, {len(differing)} differing {differing[:5]}")
     finally:
         shutil.rmtree(project, ignore_errors=True)
+
+
+def versus_checkov(repeat: int) -> None:
+    from blueprint import engine
+    from blueprint.checkov.scan import CHECKOV, OFFLINE_ENV
+    from blueprint.checkov.tfplan import export
+
+    if not CHECKOV.exists():
+        print("checkov ratio: skipped (run `make setup-checkov`)")
+        return
+    scratch = Path(tempfile.mkdtemp(prefix="blueprint-ratio-"))
+    try:
+        graph = engine.plan("prod", ROOT).graph.to_json()
+        (scratch / "graph.json").write_text(json.dumps(graph), encoding="utf-8")
+        (scratch / "tfplan.json").write_text(json.dumps(export(graph).plan), encoding="utf-8")
+        ours_cmd = [sys.executable, "-m", "blueprint", "--project-dir", str(ROOT), "--out", str(scratch / "out"),
+                    "check", "--graph", str(scratch / "graph.json"), "--format", "json",
+                    "--output", str(scratch / "ours.json")]
+        theirs_cmd = [str(CHECKOV), "--skip-download", "--framework", "terraform_plan", "--file",
+                      str(scratch / "tfplan.json"), "--output", "json"]
+        env = {**os.environ, **OFFLINE_ENV}
+        ours, theirs, ratios = [], [], []
+        for _ in range(repeat):  # interleaved, so both see the same load
+            t = _times(lambda: subprocess.run(ours_cmd, capture_output=True, check=False, env=env), 1)[0]
+            c = _times(lambda: subprocess.run(theirs_cmd, capture_output=True, check=False, env=env, cwd=scratch), 1)[0]
+            ours.append(t)
+            theirs.append(c)
+            ratios.append(c / t)
+        checks = json.loads(subprocess.run(theirs_cmd, capture_output=True, text=True, check=False, env=env,
+                                           cwd=scratch).stdout)
+        summary = (checks if isinstance(checks, dict) else checks[0])["summary"]
+        print(f"whole process on the same prod plan ({repeat} interleaved runs): `blueprint check --graph` min "
+              f"{min(ours):.2f} s, median {statistics.median(ours):.2f} s; checkov terraform_plan min {min(theirs):.2f} s, "
+              f"median {statistics.median(theirs):.2f} s ({summary['passed']} passed, {summary['failed']} failed); "
+              f"checkov / blueprint = {min(theirs) / min(ours):.2f}x (ratio of mins), "
+              f"{statistics.median(ratios):.2f}x (median of per-run ratios)")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stacks", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--equivalence", action="store_true", help="compare direct vs analyzer on every generated stack")
+    parser.add_argument("--skip-all", action="store_true", help="skip the --all run")
     args = parser.parse_args()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (the machine may be shared)")
     full_check(args.repeat)
-    check_all(args.stacks)
+    versus_checkov(args.repeat)
+    if not args.skip_all:
+        check_all(args.stacks, args.equivalence)
     return 0
 
 

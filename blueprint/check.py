@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from blueprint import outputs
+from blueprint.checkov.scan import CheckovError
 from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console, report_input_error
-from blueprint.runner import GraphFileError, check_graph_file, run_stacks
+from blueprint.runner import DEFAULT_ENGINE, ENGINES, GraphFileError, check_graph_file, run_stacks
 from policies.findings import StackResult
 from policies.waivers import WaiverFileError, load_waivers
 
@@ -33,6 +34,9 @@ def add_command(sub: Any) -> None:
     p.add_argument("--allow-indeterminate", action="store_true", help="do not fail on mandatory rules left indeterminate")
     p.add_argument("--show-pass", action="store_true", help="list passing findings in the table too")
     p.add_argument("--workers", type=int, default=2, help="processes for --all (default 2)")
+    p.add_argument("--engine", choices=ENGINES, default=DEFAULT_ENGINE,
+                   help="direct: our rules (default); crossguard: our rules through pulumi-policy's analyzer "
+                        "(same findings, slower); checkov: checkov's Terraform-plan and Kubernetes checks; all: both")
     p.set_defaults(handler=run)
 
 
@@ -46,13 +50,14 @@ def collect(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> list[
     try:
         waivers = load_waivers(args.waivers or project_dir / "policies" / "waivers.yaml", required=args.waivers is not None)
         if args.graph:
-            return [check_graph_file(args.graph, waivers, today)]
+            return [check_graph_file(args.graph, waivers, today, args.engine)]
         stacks = list_stacks(project_dir) if args.all else args.stacks
         if not stacks:
             err.print("error: name a stack, --graph FILE or --all", markup=False)
             return EXIT_INPUT
-        return run_stacks(stacks, project_dir, out_dir, waivers, today, workers=args.workers if args.all else 1)
-    except (GraphFileError, WaiverFileError) as exc:
+        return run_stacks(stacks, project_dir, out_dir, waivers, today, workers=args.workers if args.all else 1,
+                          engine=args.engine)
+    except (GraphFileError, WaiverFileError, CheckovError) as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_INPUT
     except (SettingsError, StackConfigError) as exc:

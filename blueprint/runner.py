@@ -11,19 +11,40 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from blueprint.planning import ensure_graph
-from policies.findings import StackResult, Waiver
+from policies.findings import CHECKOV_ENGINE, ENGINE, Finding, StackResult, Waiver
 from policies.waivers import apply_waivers
+
+#: `check --engine`: our rules evaluated directly (default) or through pulumi-policy's analyzer
+#: servicer (same findings, slower; for verification), checkov alone, or our rules and checkov.
+ENGINES = ("direct", "crossguard", "checkov", "all")
+DEFAULT_ENGINE = "direct"
 
 
 class GraphFileError(ValueError):
     """A graph file that is not a resource graph; the message names the file."""
 
 
-def check_graph_file(graph_path: Path, waivers: Sequence[Waiver], today: date) -> StackResult:
+def evaluate(graph: dict[str, Any], engine: str = DEFAULT_ENGINE) -> tuple[list[Finding], set[str]]:
+    """The findings of ``engine`` over a graph (dict form), and the engines whose findings they are."""
+    from policies.direct import evaluator
+    from policies.engine import check_graph, stack_urn
+
+    ours = check_graph(graph, evaluator("crossguard" if engine == "crossguard" else "direct"))
+    if engine in ("direct", "crossguard"):
+        return ours, {ENGINE}
+    from blueprint.checkov.disputed import apply_disputed
+    from blueprint.checkov.scan import scan_graph
+
+    # Disputed checkov checks are re-tested by our rules: they run even for --engine checkov.
+    theirs = apply_disputed(scan_graph(graph, stack_urn(graph)), ours)
+    return (theirs, {CHECKOV_ENGINE}) if engine == "checkov" else (ours + theirs, {ENGINE, CHECKOV_ENGINE})
+
+
+def check_graph_file(graph_path: Path, waivers: Sequence[Waiver], today: date, engine: str = DEFAULT_ENGINE) -> StackResult:
     from blueprint.graph import GraphFormatError, load_graph_json
-    from policies.engine import check_graph
 
     try:
         graph = load_graph_json(graph_path)
@@ -31,23 +52,24 @@ def check_graph_file(graph_path: Path, waivers: Sequence[Waiver], today: date) -
         raise GraphFileError(str(exc)) from None
     stack, nodes = graph["stack"], graph["nodes"]
     started = time.perf_counter()
-    findings = apply_waivers(check_graph(graph), waivers, stack, today)
+    findings, engines = evaluate(graph, engine)
+    findings = apply_waivers(findings, waivers, stack, today, engines)
     return StackResult(stack, findings, sum(1 for n in nodes if n.get("custom")), time.perf_counter() - started)
 
 
-def _plan_and_check(job: tuple[str, str, str, list[Waiver], str]) -> StackResult:
-    stack, project_dir, out_dir, waivers, today = job
+def _plan_and_check(job: tuple[str, str, str, list[Waiver], str, str]) -> StackResult:
+    stack, project_dir, out_dir, waivers, today, engine = job
     import logging
 
     logging.getLogger("blueprint.engine").addHandler(logging.NullHandler())
     logging.getLogger("blueprint.engine").propagate = False
     path = ensure_graph(stack, Path(project_dir), Path(out_dir))
-    return check_graph_file(path, waivers, date.fromisoformat(today))
+    return check_graph_file(path, waivers, date.fromisoformat(today), engine)
 
 
 def run_stacks(stacks: Sequence[str], project_dir: Path, out_dir: Path, waivers: Sequence[Waiver], today: date,
-               workers: int = 1) -> list[StackResult]:
-    jobs = [(s, str(project_dir), str(out_dir), list(waivers), today.isoformat()) for s in stacks]
+               workers: int = 1, engine: str = DEFAULT_ENGINE) -> list[StackResult]:
+    jobs = [(s, str(project_dir), str(out_dir), list(waivers), today.isoformat(), engine) for s in stacks]
     if workers <= 1 or len(jobs) <= 1:
         return [_plan_and_check(job) for job in jobs]
     # spawn, not fork: the parent may hold gRPC/asyncio threads from planning, which fork can deadlock.

@@ -31,6 +31,7 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from inspect import isawaitable
 from types import MappingProxyType
 from typing import Any
@@ -47,7 +48,8 @@ from pulumi_policy.policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
-from policies.engine import ENGINE, Finding, Resource, _message_text, _struct
+from policies.engine import Evaluator, Resource, _message_text, _struct
+from policies.findings import ENGINE, Finding
 from policies.rules import all_rules
 from policies.rules._base import Rule
 
@@ -121,7 +123,7 @@ class DirectEvaluator:
 
     def _finding(self, rule: Rule, urn: str, type_: str, status: str, message: str = "") -> Finding:
         return Finding(rule=rule.id, engine=ENGINE, urn=urn, type=type_, status=status, severity=rule.severity,
-                       message=message, enforcement=self.levels[rule.id], title=rule.title)
+                       message=message, enforcement=self.levels[rule.id], title=rule.title, controls=rule.controls)
 
     def _call(self, rule: Rule, args: ResourceValidationArgs | StackValidationArgs) -> _Outcome:
         outcome = _Outcome()
@@ -181,3 +183,10 @@ class DirectEvaluator:
             for key, urns in res.property_dependencies.items():
                 policy_resource.property_dependencies[key] = [by_urn[u] for u in urns if u in by_urn]
         return out
+
+
+@cache
+def evaluator(kind: str = "direct") -> DirectEvaluator | Evaluator:
+    """One configured evaluator per kind and process (``blueprint check --engine direct|crossguard``:
+    the same findings either way; the analyzer's servicers cost ~0.3 s to set up)."""
+    return Evaluator() if kind == "crossguard" else DirectEvaluator()

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from google.protobuf import struct_pb2
 from pulumi.runtime.proto import analyzer_pb2 as proto
@@ -185,7 +185,13 @@ def stack_urn(graph: Mapping[str, Any]) -> str:
     return f"urn:pulumi:{graph['stack']}::{graph['project']}::pulumi:pulumi:Stack::{graph['project']}-{graph['stack']}"
 
 
-def check_graph(graph: Mapping[str, Any], evaluator: Evaluator | None = None) -> list[Finding]:
+class RuleEvaluator(Protocol):
+    """What check_graph needs: this module's Evaluator or policies.direct.DirectEvaluator."""
+
+    def evaluate(self, resources: Iterable[Resource], *, stack_urn: str = "") -> list[Finding]: ...
+
+
+def check_graph(graph: Mapping[str, Any], evaluator: RuleEvaluator | None = None) -> list[Finding]:
     evaluator = evaluator or Evaluator()
     return evaluator.evaluate(graph_resources(graph), stack_urn=stack_urn(graph))
 

@@ -16,6 +16,10 @@ from typing import Any
 STATUSES = ("pass", "fail", "indeterminate", "not_applicable", "waived")
 #: The engine name for findings of the CrossGuard (pulumi-policy) evaluation and of waivers.
 ENGINE = "crossguard"
+#: The engine name for findings of the third-party cross-check (blueprint/checkov).
+CHECKOV_ENGINE = "checkov"
+#: Rule ids of checkov's own checks, and of our checks on checkov's coverage.
+CHECKOV_PREFIXES = ("CKV_", "CKV2_", "CHECKOV-")
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,11 @@ class Waiver:
     @property
     def label(self) -> str:
         return f"{self.rule} @ {self.urn}"
+
+    @property
+    def engine(self) -> str:
+        """The engine whose findings this waiver can match (checkov's check ids, or our rules')."""
+        return CHECKOV_ENGINE if self.rule.startswith(CHECKOV_PREFIXES) else ENGINE
 
     @property
     def summary(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -61,12 +61,15 @@ def matches(waiver: Waiver, finding: Finding, stack: str) -> bool:
         and fnmatch.fnmatchcase(stack, waiver.stack)
 
 
-def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], stack: str, today: date) -> list[Finding]:
+def apply_waivers(findings: list[Finding], waivers: Sequence[Waiver], stack: str, today: date,
+                  engines: Collection[str] = (ENGINE,)) -> list[Finding]:
     """Waived failures become 'waived'; expired or unmatched waivers become failures of their own.
 
     A failure matched only by an expired waiver stays a failure and keeps that waiver attached, so
-    reports can show whose acceptance lapsed and when.
+    reports can show whose acceptance lapsed and when. Only waivers for the engines that ran
+    (``engines``) count: a checkov waiver is neither used nor unmatched when checkov did not run.
     """
+    waivers = [w for w in waivers if w.engine in engines]
     used: set[Waiver] = set()
     for finding in findings:
         if finding.status != "fail":

@@ -51,7 +51,23 @@ def test_a_valid_waiver_file_loads_with_unquoted_dates(tmp_path):
 
 
 def test_the_shipped_waiver_file_is_valid():
-    assert load_waivers(ROOT / "policies" / "waivers.yaml") == []
+    waivers = load_waivers(ROOT / "policies" / "waivers.yaml")
+    assert all(w.expires > date(2026, 11, 26) and len(w.reason) >= 40 for w in waivers)
+    # each checkov waiver and its twin of ours share a reason trail; checkov ids are accepted by the schema
+    assert {w.engine for w in waivers} <= {"crossguard", "checkov"}
+
+
+def test_waivers_count_only_for_the_engines_that_ran():
+    today = date(2026, 11, 22)
+    ckv = Waiver("CKV_K8S_38", "urn:*", "workload identity needs the token", "sec@example.com", date(2027, 1, 1))
+    assert ckv.engine == "checkov"
+    # our rules alone: a checkov waiver is neither used nor reported as unmatched
+    assert apply_waivers([], [ckv], "prod", today) == []
+    # checkov ran and found nothing for it: the waiver is stale
+    (unmatched,) = apply_waivers([], [ckv], "prod", today, engines=("crossguard", "checkov"))
+    assert unmatched.rule == "WAIVER-UNMATCHED"
+    found = Finding("CKV_K8S_38", "checkov", "urn:x", "t", "fail", "high", "m")
+    assert apply_waivers([found], [ckv], "prod", today, engines=("checkov",))[0].status == "waived"
 
 
 def test_a_failure_under_an_expired_waiver_stays_failed_and_names_the_lapsed_waiver():
