@@ -81,17 +81,16 @@ def _k8s_key(manifest: Mapping[str, Any]) -> str:
 
 def _k8s_objects(graph: Mapping[str, Any]) -> tuple[list[dict[str, Any]], dict[str, tuple[str, str]], str | None]:
     """(manifests, checkov resource id → (urn, type), why none could be written)."""
-    from blueprint.graph import Graph, Node
+    from blueprint.graph import Graph
     from blueprint.manifests import ManifestError, manifests_of
 
-    nodes = [Node(**{**n, "outputs": n.get("outputs")}) for n in graph["nodes"]]
+    parsed = Graph.from_json(graph)
     try:
-        manifests = manifests_of(Graph(project=graph["project"], stack=graph["stack"], preview=graph["preview"],
-                                       nodes=nodes))
+        manifests = manifests_of(parsed)
     except ManifestError:
         return [], {}, "the Kubernetes objects hold values unknown until deployment"
     by_key: dict[str, tuple[str, str]] = {}
-    for node in nodes:
+    for node in parsed.nodes:
         if node.custom and node.type.startswith("kubernetes:") and "kind" in node.inputs:
             key = _k8s_key({"kind": node.inputs["kind"], "metadata": node.inputs.get("metadata") or {}})
             by_key[key] = (node.urn, node.type)

@@ -157,3 +157,19 @@ def test_sarif_with_both_engines_matches_the_schema(tmp_path, prod):
     _, report = _check(tmp_path, prod, "all", "sarif")
     schema = json.loads((ROOT / "tests" / "fixtures" / "sarif-schema-2.1.0.json").read_text(encoding="utf-8"))
     jsonschema.Draft7Validator(schema).validate(report)
+
+
+def test_a_preview_graph_exports_without_markers_and_says_what_it_could_not_scan():
+    """A first preview: ids unknown. The plan carries them in after_unknown; manifests with unknown
+    values cannot be written, which the scan reports as an indeterminate coverage finding."""
+    from blueprint.checkov.scan import _k8s_objects
+    from blueprint.checkov.tfplan import export
+    from tests.conftest import plan_variant
+
+    graph = plan_variant("prod", preview=True).to_json()
+    exported = export(graph)
+    text = json.dumps(exported.plan)
+    assert "[unknown]" not in text and "[secret]" not in text and exported.unmapped == {}
+    assert any(len(c["change"]["after_unknown"]) > 1 for c in exported.plan["resource_changes"])
+    manifests, _, why = _k8s_objects(graph)
+    assert manifests == [] and why and "unknown" in why
