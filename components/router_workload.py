@@ -48,6 +48,13 @@ _meta = k8s.meta.v1
 _core = k8s.core.v1
 
 
+
+def workers_for(cpu_limit: str) -> int:
+    """Proxy worker processes for a CPU limit (Kubernetes quantity, e.g. ``2000m`` or ``2``): one per
+    whole core, at least one. One uvicorn worker uses one core; more only queue behind each other."""
+    cores = float(cpu_limit[:-1]) / 1000 if cpu_limit.endswith("m") else float(cpu_limit)
+    return max(1, int(cores))
+
 class RouterWorkloadArgs(TypedDict):
     """Inputs of the router workload."""
 
@@ -162,7 +169,8 @@ class RouterWorkload(pulumi.ComponentResource):
             name="router",
             image=args["image"],
             image_pull_policy="IfNotPresent",
-            args=["--config", CONFIG_PATH, "--port", str(port), "--num_workers", "1"],
+            args=["--config", CONFIG_PATH, "--port", str(port),
+                  "--num_workers", str(workers_for(args.get("cpu_limit", "2000m")))],
             ports=[_core.ContainerPortArgs(name="http", container_port=port, protocol="TCP")],
             env=env,
             resources=_core.ResourceRequirementsArgs(

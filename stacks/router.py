@@ -8,7 +8,17 @@ platform renders the config inside an Output and `blueprint router-config` rende
 
 from __future__ import annotations
 
-from router.inputs import Caching, Cooldown, ModelSpec, Retries, RouterInputs, Secrets, Telemetry, Timeouts
+from router.inputs import (
+    Caching,
+    Cooldown,
+    Guardrails,
+    ModelSpec,
+    Retries,
+    RouterInputs,
+    Secrets,
+    Telemetry,
+    Timeouts,
+)
 from stacks.settings import Settings
 from stacks.settings.model import CatalogEntry
 
@@ -62,6 +72,9 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         timeouts=Timeouts(),
         cooldown=Cooldown(allowed_fails=2, cooldown_s=30.0),
         caching=Caching(mode="none"),
+        # Responses are checked at the tier's modes (policies/classification.yaml: INFORM or BLOCK).
+        guardrails=Guardrails(output_content_moderation=settings.tier.guardrails.content_moderation_output,
+                              output_pii=settings.tier.guardrails.pii_output),
         telemetry=Telemetry(otel_endpoint=None, prometheus=True),
         prompt_logging=settings.tier.prompt_logging,  # type: ignore[arg-type]
         # Callers authenticate at the API Gateway (JWT) and only the ingress subnet reaches the

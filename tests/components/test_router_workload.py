@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from components.router_workload import workers_for
 from router import container as contract
 from tests.conftest import ROOT
 from tests.edge_helpers import inputs_of
@@ -43,3 +44,9 @@ def test_the_config_is_where_the_hooks_read_it(planned) -> None:
 def test_the_pod_runs_as_the_images_user(planned) -> None:
     pod, _ = _pod_and_config_maps(planned("prod"))
     assert pod["securityContext"]["runAsUser"] == float(contract.RUN_AS) == float(IMAGE.user.split(":")[0])
+
+
+@pytest.mark.parametrize("limit, workers", [("2000m", 2), ("2", 2), ("1500m", 1), ("500m", 1), ("4", 4)])
+def test_workers_follow_the_cpu_limit(limit: str, workers: int) -> None:
+    """One proxy worker per whole core of the CPU limit (at least one)."""
+    assert workers_for(limit) == workers
