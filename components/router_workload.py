@@ -51,9 +51,18 @@ _core = k8s.core.v1
 
 def workers_for(cpu_limit: str) -> int:
     """Proxy worker processes for a CPU limit (Kubernetes quantity, e.g. ``2000m`` or ``2``): one per
-    whole core, at least one. One uvicorn worker uses one core; more only queue behind each other."""
+    whole core, at least one. One worker process uses one core; more only queue behind each other."""
     cores = float(cpu_limit[:-1]) / 1000 if cpu_limit.endswith("m") else float(cpu_limit)
     return max(1, int(cores))
+
+
+def worker_args(cpu_limit: str) -> list[str]:
+    """LiteLLM CLI flags for that many workers. Several run under gunicorn (``--run_gunicorn``):
+    uvicorn's own supervisor kills a worker that has not answered its health check within 5 s,
+    and a LiteLLM worker takes longer than that to import, so ``--num_workers 2`` alone
+    restarts its workers forever (seen with LiteLLM 1.106.0 / uvicorn 0.54)."""
+    n = workers_for(cpu_limit)
+    return ["--num_workers", str(n), *(["--run_gunicorn"] if n > 1 else [])]
 
 class RouterWorkloadArgs(TypedDict):
     """Inputs of the router workload."""
@@ -169,8 +178,7 @@ class RouterWorkload(pulumi.ComponentResource):
             name="router",
             image=args["image"],
             image_pull_policy="IfNotPresent",
-            args=["--config", CONFIG_PATH, "--port", str(port),
-                  "--num_workers", str(workers_for(args.get("cpu_limit", "2000m")))],
+            args=["--config", CONFIG_PATH, "--port", str(port), *worker_args(args.get("cpu_limit", "2000m"))],
             ports=[_core.ContainerPortArgs(name="http", container_port=port, protocol="TCP")],
             env=env,
             resources=_core.ResourceRequirementsArgs(

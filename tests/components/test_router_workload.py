@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.router_workload import workers_for
+from components.router_workload import worker_args, workers_for
 from router import container as contract
 from tests.conftest import ROOT
 from tests.edge_helpers import inputs_of
@@ -50,3 +50,8 @@ def test_the_pod_runs_as_the_images_user(planned) -> None:
 def test_workers_follow_the_cpu_limit(limit: str, workers: int) -> None:
     """One proxy worker per whole core of the CPU limit (at least one)."""
     assert workers_for(limit) == workers
+
+
+def test_several_workers_run_under_gunicorn() -> None:
+    assert worker_args("2000m") == ["--num_workers", "2", "--run_gunicorn"]
+    assert worker_args("1") == ["--num_workers", "1"]
