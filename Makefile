@@ -34,6 +34,7 @@ test-main: setup
 EXTRA_TESTS :=
 -include router/router.mk
 -include blueprint/checkov/checkov.mk
+-include compliance/compliance.mk
 
 test: lint typecheck test-main $(EXTRA_TESTS)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -31,8 +31,8 @@ class OutputFormat:
     suffix: str
     description: str
     render: Callable[..., str]
-    #: report formats that write several documents return them from ``render_files`` instead
-    render_files: Callable[..., dict[str, str]] | None = field(default=None)
+    #: report formats: the file each framework's document is written to
+    filename: str = ""
 
 
 @cache

@@ -26,3 +26,8 @@ def test_each_findings_format_renders_a_failure(name):
 def test_an_unknown_format_is_a_key_error():
     with pytest.raises(KeyError):
         outputs.get("findings", "pdf")
+
+
+def test_every_report_format_is_registered_with_its_file():
+    assert {outputs.get("report", n).filename for n in outputs.names("report")} == {
+        "report.md", "report.html", "report.csv", "report.json", "component-definition.json", "assessment-results.json"}

@@ -1,0 +1,104 @@
+"""Scorecard and readiness checklist: computed from the stack, every entry names its evidence, honest verdict."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from compliance import readiness
+from compliance.readiness import CHECKLIST, GOLDEN_MIN_CASES, Facts, evaluate, stage_of
+from policies.engine import check_graph
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.integration
+
+#: the operating model's pre-launch checklist and its Required flags
+REQUIRED = {"RBAC configured": True, "Network isolation": True, "Secrets management": True, "Input validation": True,
+            "Timeouts configured": True, "Retries with backoff": True, "Fallback behavior": True,
+            "Circuit breakers": False, "Golden set tests": True, "CI/CD integration": True, "Online evaluation": False,
+            "Budget alerts": True, "Rate limiting": True, "Cost attribution": False, "Distributed tracing": True,
+            "SLOs defined": True, "Alerting configured": True, "Prompt versioning": True, "Audit logging": True,
+            "Runbooks documented": True}
+
+
+@pytest.fixture(scope="module")
+def prod(planned):
+    graph = planned("prod").to_json()
+    return graph, check_graph(graph)
+
+
+@pytest.mark.parametrize(("total", "stage"), [(6, 1), (12, 1), (13, 2), (18, 2), (19, 3), (24, 3), (25, 4), (28, 4),
+                                              (29, 5), (30, 5)])
+def test_stage_bands(total, stage):
+    assert stage_of(total)[0] == stage
+
+
+def test_the_checklist_carries_the_operating_models_items_and_required_flags():
+    assert {name: required for _, name, required, _ in CHECKLIST} == REQUIRED
+
+
+def test_every_score_and_item_names_its_evidence(prod):
+    graph, findings = prod
+    data = evaluate(graph, findings, ROOT)
+    sc = data["scorecard"]
+    assert sc["total"] == sum(d["score"] for d in sc["dimensions"]) and stage_of(sc["total"])[0] == sc["stage"]
+    assert [d["dimension"] for d in sc["dimensions"]] == ["Versioning", "Monitoring", "Evaluation", "Cost Mgmt",
+                                                         "Incident Response", "Governance"]
+    for d in sc["dimensions"]:
+        assert 1 <= d["score"] <= 5 and d["evidence"]
+        assert d["score"] == 5 or d["next"].startswith(f"level {d['score'] + 1} ")
+    assert all(i["evidence"] for i in data["checklist"])
+
+
+def test_the_verdict_is_ready_only_when_every_required_item_passes(prod, monkeypatch):
+    graph, findings = prod
+    data = evaluate(graph, findings, ROOT)
+    failing_required = [i["item"] for i in data["checklist"] if i["required"] and i["result"] == "fail"]
+    assert data["blocking"] == failing_required
+    assert data["verdict"] == ("ready" if not failing_required else "not ready")
+    passing = tuple((c, n, r, lambda f: (True, "forced")) for c, n, r, _ in CHECKLIST)
+    monkeypatch.setattr(readiness, "CHECKLIST", passing)
+    assert evaluate(graph, findings, ROOT)["verdict"] == "ready"
+    one_recommended_failing = tuple((c, n, r, (lambda f: (False, "x")) if not r else (lambda f: (True, "y")))
+                                    for c, n, r, _ in CHECKLIST)
+    monkeypatch.setattr(readiness, "CHECKLIST", one_recommended_failing)
+    assert evaluate(graph, findings, ROOT)["verdict"] == "ready"
+    one_required_failing = tuple((c, n, r, (lambda f: (False, "x")) if n == "Audit logging" else (lambda f: (True, "y")))
+                                 for c, n, r, _ in CHECKLIST)
+    monkeypatch.setattr(readiness, "CHECKLIST", one_required_failing)
+    assert evaluate(graph, findings, ROOT)["blocking"] == ["Audit logging"]
+
+
+def _project(tmp_path: Path, golden_cases: int, prompt: str | None) -> Path:
+    project = tmp_path / "project"
+    (project / "runbooks").mkdir(parents=True)
+    if golden_cases:
+        (project / "evals" / "golden").mkdir(parents=True)
+        (project / "evals" / "golden" / "assistant.jsonl").write_text(
+            "".join(json.dumps({"id": f"c{i}", "question": "q"}) + "\n" for i in range(golden_cases)))
+    if prompt is not None:
+        (project / "prompts" / "assistant").mkdir(parents=True)
+        (project / "prompts" / "assistant" / "v1.md").write_text(prompt)
+    return project
+
+
+def test_missing_evidence_fails_naming_it_and_passes_once_it_exists(prod, tmp_path):
+    graph, findings = prod
+
+    def item(project: Path, name: str) -> tuple[bool, str]:
+        check = next(c for _, n, _, c in CHECKLIST if n == name)
+        return check(Facts(graph, findings, project))
+
+    bare = _project(tmp_path / "a", 0, None)
+    assert item(bare, "Golden set tests") == (False, "missing: no golden set under evals/ (golden*.jsonl|json|yaml "
+                                                     "tracked in git)")
+    assert item(bare, "Prompt versioning")[1].startswith("missing: no prompts/")
+    small = _project(tmp_path / "b", 10, "no version here")
+    ok, text = item(small, "Golden set tests")
+    assert not ok and "10 golden cases" in text and f"need {GOLDEN_MIN_CASES}+" in text
+    assert item(small, "Prompt versioning")[0] is False
+    full = _project(tmp_path / "c", GOLDEN_MIN_CASES, "---\nversion: 1.2.0\n---\nYou answer from the documents.\n")
+    assert item(full, "Golden set tests")[0] is True
+    assert item(full, "Prompt versioning")[0] is True
