@@ -49,7 +49,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
             err.print(f"error: --framework: unknown framework id(s) {', '.join(unknown)}; known: {', '.join(known)}",
                       markup=False)
             return EXIT_INPUT
-        waivers = load_waivers(args.waivers or project_dir / "policies" / "waivers.yaml")
+        waivers = load_waivers(args.waivers or project_dir / "policies" / "waivers.yaml", required=args.waivers is not None)
         if args.graph:
             targets.append(("", args.graph))
         for stack in args.stacks:
@@ -68,6 +68,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
 
 
 def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list[Any], args: argparse.Namespace) -> Path:
+    from blueprint.graph import load_graph_json
     from blueprint.runner import check_graph_file
     from compliance import readiness
     from compliance import report as creport
@@ -76,7 +77,7 @@ def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list
 
     today = date.today()
     result = check_graph_file(graph_path, waivers, today)
-    graph = json.loads(graph_path.read_text(encoding="utf-8"))
+    graph = load_graph_json(graph_path)
     facts = creport.facts(result, graph["project"], project_dir, len(all_rules()), today)
     models = creport.models(result, facts, args.framework, redacted=args.redact)
     directory = out_dir / result.stack / "compliance"

@@ -13,7 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from core.inputs import InputError
+from core.schema import StrictDraft202012
+from core.yamlsafe import load_yaml
 
 HERE = Path(__file__).resolve().parent
 CATALOG_DIR = HERE / "catalogs"
@@ -58,9 +60,9 @@ class Catalog:
 
 def _load_file(path: Path, validator: Any) -> Catalog:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError):
-        raise CatalogError(f"{path.name}: not readable YAML") from None
+        data = load_yaml(path)
+    except InputError as exc:
+        raise CatalogError(str(exc)) from None
     errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
     if errors:
         where = ".".join(str(p) for p in errors[0].absolute_path) or "(top level)"
@@ -80,9 +82,7 @@ def _load_file(path: Path, validator: Any) -> Catalog:
 
 def load_catalogs(directory: Path = CATALOG_DIR) -> dict[str, Catalog]:
     """Every catalog in ``directory``, schema-checked, keyed by framework id."""
-    import jsonschema
-
-    validator = jsonschema.Draft202012Validator(json.loads(SCHEMA.read_text(encoding="utf-8")))
+    validator = StrictDraft202012(json.loads(SCHEMA.read_text(encoding="utf-8")))
     catalogs = [_load_file(p, validator) for p in sorted(directory.glob("*.yaml"))]
     if not catalogs:
         raise CatalogError(f"{directory.name}: no catalogs")

@@ -355,8 +355,12 @@ def _lv_golden_any(f: Facts) -> tuple[bool, str]:
 
 
 def _lv_evals_ci(f: Facts) -> tuple[bool, str]:
-    ok = "evals" in f.ci_text()
-    return ok, "CI runs the evals" if ok else "CI (.ci/run, Makefile) runs no evals"
+    """CI runs the evaluations: named in .ci/run or the Makefile, or as tests under tests/evals that make test's pytest runs."""
+    suites = [p for p in f.repo_files("tests/evals") if p.name.startswith("test_") and p.suffix == ".py"]
+    text = f.ci_text()
+    if "evals" in text or (suites and "pytest" in text and "make test" in text):
+        return True, f"make test (CI) runs the evaluation suites ({len(suites)} test files under tests/evals)"
+    return False, "CI (.ci/run, Makefile) runs no evaluation suite"
 
 
 def _lv_bill(f: Facts) -> tuple[bool, str]:
