@@ -27,7 +27,7 @@ from compliance.catalogs import Catalog, Control
 from policies.findings import Finding
 
 MODEL_FORMAT = "genai-platform/compliance-report@1"
-STATUSES = ("pass", "fail", "waived", "indeterminate", "not_applicable", "uncovered", "live_only", "process")
+CONTROL_STATUSES = ("pass", "fail", "waived", "indeterminate", "not_applicable", "uncovered", "live_only", "process")
 #: statuses that mean the plan evidenced the control one way or the other
 ASSESSED = ("pass", "fail", "waived", "indeterminate")
 #: how reports print each status
@@ -66,7 +66,7 @@ def _result(f: Finding) -> dict[str, Any]:
 
 def _counts(controls: Iterable[Mapping[str, Any]]) -> dict[str, int]:
     c = Counter(ctrl["status"] for ctrl in controls)
-    return {s: c.get(s, 0) for s in STATUSES}
+    return {s: c.get(s, 0) for s in CONTROL_STATUSES}
 
 
 def build(catalog: Catalog, rules: Sequence[Any], findings: Sequence[Finding], facts: Mapping[str, Any]) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from html import escape
 from typing import Any
 
 from blueprint.outputs import OutputFormat, RenderOptions
-from compliance.model import STATUS_LABELS, STATUSES
+from compliance.model import CONTROL_STATUSES, STATUS_LABELS
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
 _COLOURS = {"pass": "#1b7f3b", "fail": "#b3261e", "waived": "#8a5a00", "indeterminate": "#6a4fb3",
@@ -33,7 +33,7 @@ def _badge(status: str) -> str:
 
 
 def _count_cells(counts: Mapping[str, int]) -> str:
-    return "".join(f'<td class="n{" z" if not counts[s] else ""}">{counts[s]}</td>' for s in STATUSES)
+    return "".join(f'<td class="n{" z" if not counts[s] else ""}">{counts[s]}</td>' for s in CONTROL_STATUSES)
 
 
 def _control(c: Mapping[str, Any]) -> str:
@@ -73,12 +73,12 @@ def _control(c: Mapping[str, Any]) -> str:
 def render(model: Mapping[str, Any], options: RenderOptions) -> str:
     fw, summary = model["framework"], model["summary"]
     title = f"{fw['title']} {fw['version']} — {model['stack']}"
-    header = "".join(f"<th>{escape(STATUS_LABELS[s])}</th>" for s in STATUSES)
+    header = "".join(f"<th>{escape(STATUS_LABELS[s])}</th>" for s in CONTROL_STATUSES)
     section_rows = "".join(f"<tr><td>{escape(s['name'])}</td><td class=\"n\">{s['controls']}</td>{_count_cells(s['counts'])}</tr>"
                            for s in model["sections"])
     section_rows += f"<tr><th>all</th><th class=\"n\">{summary['controls']}</th>{_count_cells(summary['counts'])}</tr>"
     cards = "".join(f'<div class="card" style="background:{_COLOURS[s]}"><b>{summary["counts"][s]}</b>'
-                    f'{escape(STATUS_LABELS[s])}</div>' for s in STATUSES)
+                    f'{escape(STATUS_LABELS[s])}</div>' for s in CONTROL_STATUSES)
     levels = ""
     if "levels" in summary:
         levels = ("<h2>By profile level</h2><table><tr><th>level</th>" + header + "</tr>"

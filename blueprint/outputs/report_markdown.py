@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from blueprint.outputs import OutputFormat, RenderOptions
-from compliance.model import STATUS_LABELS, STATUSES
+from compliance.model import CONTROL_STATUSES, STATUS_LABELS
 
 
 def _cell(text: Any) -> str:
@@ -15,7 +15,7 @@ def _cell(text: Any) -> str:
 
 
 def _counts_row(name: str, total: int, counts: Mapping[str, int]) -> str:
-    return "| " + " | ".join([_cell(name), str(total), *(str(counts[s]) for s in STATUSES)]) + " |"
+    return "| " + " | ".join([_cell(name), str(total), *(str(counts[s]) for s in CONTROL_STATUSES)]) + " |"
 
 
 def render(model: Mapping[str, Any], options: RenderOptions) -> str:
@@ -26,16 +26,16 @@ def render(model: Mapping[str, Any], options: RenderOptions) -> str:
              "Statuses come from the plan: *uncovered* means no rule evidences the control (never a pass); "
              "*live-only* and *process* controls need evidence a plan cannot hold (listed per control).", "",
              "## Summary by section", "",
-             "| section | controls | " + " | ".join(STATUS_LABELS[s] for s in STATUSES) + " |",
-             "|---|---:|" + "---:|" * len(STATUSES)]
+             "| section | controls | " + " | ".join(STATUS_LABELS[s] for s in CONTROL_STATUSES) + " |",
+             "|---|---:|" + "---:|" * len(CONTROL_STATUSES)]
     for sec in model["sections"]:
         lines.append(_counts_row(sec["name"], sec["controls"], sec["counts"]))
     lines.append(_counts_row("**all**", model["summary"]["controls"], model["summary"]["counts"]))
     if "levels" in model["summary"]:
-        lines += ["", "## By profile level", "", "| level | " + " | ".join(STATUS_LABELS[s] for s in STATUSES) + " |",
-                  "|---|" + "---:|" * len(STATUSES)]
+        lines += ["", "## By profile level", "", "| level | " + " | ".join(STATUS_LABELS[s] for s in CONTROL_STATUSES) + " |",
+                  "|---|" + "---:|" * len(CONTROL_STATUSES)]
         for level, counts in model["summary"]["levels"].items():
-            lines.append("| " + " | ".join([f"Level {level}", *(str(counts[s]) for s in STATUSES)]) + " |")
+            lines.append("| " + " | ".join([f"Level {level}", *(str(counts[s]) for s in CONTROL_STATUSES)]) + " |")
     lines += ["", "## Controls"]
     for c in model["controls"]:
         level = f", level {c['level']} ({c['assessment']})" if "level" in c else ""

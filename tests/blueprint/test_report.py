@@ -112,7 +112,7 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys):
     bad.write_text("[]")
     assert main(["--project-dir", str(ROOT), "--out", str(tmp_path), "report", "--graph", str(bad)]) == 2
     err = capsys.readouterr().err
-    assert "not a readable resource graph" in err and "Traceback" not in err
+    assert "not a resource graph" in err and "Traceback" not in err
 
 
 # ------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import pytest
 
 from blueprint import outputs
 from compliance.catalogs import Catalog, Control
-from compliance.model import STATUSES, build, diff, redact, rules_by_control
+from compliance.model import CONTROL_STATUSES, build, diff, redact, rules_by_control
 from policies.findings import ENGINE, Finding, Waiver
 from policies.rules import all_rules
 from policies.waivers import apply_waivers
@@ -61,7 +61,7 @@ def test_an_uncovered_control_is_never_counted_as_passing():
     assert model["summary"]["counts"]["pass"] == 2  # 1.1 and 2.3 — never the uncovered 1.2
     assert model["summary"]["counts"]["uncovered"] == 1
     assert model["summary"]["levels"]["1"]["pass"] == 1 and model["summary"]["levels"]["1"]["uncovered"] == 1
-    assert sum(model["summary"]["counts"][s] for s in STATUSES) == len(CATALOG.controls)
+    assert sum(model["summary"]["counts"][s] for s in CONTROL_STATUSES) == len(CATALOG.controls)
     # even with no findings at all, nothing without rule evidence passes
     empty = _model([])
     assert _status(empty, "1.1") == "not_applicable" and empty["summary"]["counts"]["pass"] == 0
