@@ -139,12 +139,12 @@ RULES: list[Rule] = [
               remediation="Set endpoint_config.nsg_ids to the OKE API NSG, which admits 6443/12250 only from the "
                           "workers and the bastion (https://docs.oracle.com/iaas/Content/ContEng/Concepts/"
                           "contengnetworkconfig.htm).",
-              controls=(*_EDGE, "cis-kubernetes:5.4")),
+              controls=(*_EDGE, "nist-800-190:4.3")),
     custom_rule("OCI-OKE-009", "Ensure OKE clusters enforce pod security through the PodSecurity admission controller "
                 "(Kubernetes 1.25 or later, no PodSecurityPolicy)", (CLUSTER,), _pod_security_admission, severity="medium",
                 remediation="Run Kubernetes 1.25 or later, leave is_pod_security_policy_enabled unset and label each "
                             "namespace with pod-security.kubernetes.io/enforce: restricted.",
-                controls=("cis-kubernetes:5.2", "nist-800-190:4.4"),
+                controls=("cis-kubernetes-1.10:5.2.1", "nist-800-190:4.4"),
                 passing={"kubernetesVersion": "v1.33.1"}, failing={"kubernetesVersion": "v1.24.1"},
                 unknown={"kubernetesVersion": UNKNOWN}),
     prop_rule("OCI-API-001", "Ensure API gateways are attached to network security groups", (GATEWAY,),

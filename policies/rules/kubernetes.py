@@ -21,7 +21,8 @@ _K8S = ("nist-800-190:4.4", "soc2:CC6.8")
 #: replicas, resources or digests, which the benchmark does not cover).
 _CIS = {"K8S-POD-001": ("5.2.7",), "K8S-POD-002": ("5.7.3",), "K8S-POD-003": ("5.2.6",), "K8S-POD-004": ("5.2.2",),
         "K8S-POD-005": ("5.2.8", "5.2.9", "5.2.10"), "K8S-POD-010": ("5.7.2",),
-        "K8S-POD-011": ("5.2.3", "5.2.4", "5.2.5"), "K8S-POD-013": ("5.7.4", "5.7.1"), "K8S-NET-001": ("5.3.2",)}
+        "K8S-POD-011": ("5.2.3", "5.2.4", "5.2.5"), "K8S-POD-013": ("5.7.4", "5.7.1"), "K8S-NET-001": ("5.3.2",),
+        "K8S-POD-014": ("5.4.1",), "K8S-PSA-001": ("5.2.1",)}
 #: image provenance (digest pins) is SP 800-190's image countermeasure, not a container one
 _EXTRA = {"K8S-POD-009": ("nist-800-190:4.1",)}
 

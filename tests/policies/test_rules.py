@@ -72,6 +72,13 @@ def test_rule_metadata_follows_the_contract():
             assert rule.mutate is not None, rule.id
 
 
+def test_every_cited_control_exists_in_a_framework_catalog():
+    """A rule's controls name real controls (compliance/catalogs); a new rule citing a made-up id fails here."""
+    from compliance.catalogs import check_citations, load_catalogs
+
+    check_citations(load_catalogs(), RULES)
+
+
 def test_family_sizes_meet_the_issue():
     families = Counter(r.family for r in RULES)
     stack_rules = sum(1 for r in RULES if r.kind == "stack")
