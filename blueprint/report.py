@@ -68,6 +68,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
 
 
 def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list[Any], args: argparse.Namespace) -> Path:
+    from blueprint import outputs
     from blueprint.graph import load_graph_json
     from blueprint.runner import check_graph_file
     from compliance import readiness
@@ -82,7 +83,10 @@ def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list
     models = creport.models(result, facts, args.framework, redacted=args.redact)
     directory = out_dir / result.stack / "compliance"
     written = creport.Written(directory)
-    creport.write_reports(directory, models, written)
+    for fid, m in models.items():
+        for name in outputs.names("report"):
+            fmt = outputs.get("report", name)
+            written.write(f"{fid}/{fmt.filename}", fmt.render(m, outputs.RenderOptions()))
     scored = readiness.evaluate(graph, result.findings, project_dir)
     readiness_md = readiness.to_markdown(scored)
     if args.redact:

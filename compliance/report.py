@@ -1,5 +1,5 @@
-"""Writing a stack's compliance evidence: every framework in every report format, from one model each,
-plus the maturity scorecard, the readiness checklist and a manifest of SHA-256 hashes.
+"""Assembling a stack's compliance evidence: the models of every framework, the artifacts written (the
+formats themselves are ``blueprint/outputs/report_*``), the manifest of SHA-256 hashes and the diff.
 
 Layout under ``out/<stack>/compliance/``: ``<framework>/report.{md,html,csv,json}``,
 ``<framework>/component-definition.json``, ``<framework>/assessment-results.json``,
@@ -75,15 +75,6 @@ class Written:
         path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
         self.artifacts.append(path)
         return path
-
-
-def write_reports(directory: Path, framework_models: Mapping[str, Mapping[str, Any]], written: Written) -> None:
-    from blueprint import outputs
-
-    for fid, m in framework_models.items():
-        for name in outputs.names("report"):
-            fmt = outputs.get("report", name)
-            written.write(f"{fid}/{fmt.filename}", fmt.render(m, outputs.RenderOptions()))
 
 
 def write_manifest(written: Written, stack_facts: Mapping[str, Any], extra: Mapping[str, Any]) -> Path:
