@@ -163,15 +163,18 @@ ALARMS: tuple[AlarmSpec, ...] = (
               lambda t, ids: (f'StorageUtilization[60m]{{resourceId = "{ids["autonomous_database_id"]}"}}.max() '
                               f'> {t.database_storage_percent}'),
               needs=("autonomous_database_id",), requires="data"),
+    # Generative AI (https://docs.oracle.com/en-us/iaas/Content/generative-ai/metric-details.htm):
+    # InvocationLatency and ServerErrorCount are *endpoint* metrics (the hosting cluster itself shows
+    # only utilization and token counts), so these alarms watch the cluster's hosting endpoint.
     AlarmSpec("dedicated-cluster-latency", "oci_generativeai", "Dedicated AI cluster saturated (latency)",
               "ERROR", "PT10M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}'
+              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}'
                               f'.percentile(0.95) > {t.dedicated_cluster_latency_p95_ms}'),
-              needs=("dedicated_ai_cluster_id",), requires="model"),
+              needs=("dedicated_endpoint_id",), requires="model"),
     AlarmSpec("dedicated-cluster-server-errors", "oci_generativeai", "Dedicated AI cluster server errors",
               "ERROR", "PT5M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}.sum() > 0',
-              needs=("dedicated_ai_cluster_id",), requires="model"),
+              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}.sum() > 0',
+              needs=("dedicated_endpoint_id",), requires="model"),
 )
 
 #: Severity → which topics an alarm of that severity also copies (besides its own topic).
@@ -246,8 +249,8 @@ class OperationsPlaneArgs(TypedDict):
     """True when the orchestration plane creates the OKE service log itself. Default False."""
     autonomous_database_id: NotRequired[pulumi.Input[str] | None]
     """Autonomous Database OCID (data plane): CPU and storage alarms."""
-    dedicated_ai_cluster_ids: NotRequired[Sequence[pulumi.Input[str]]]
-    """Hosting dedicated AI cluster OCIDs (model plane): saturation alarms, one set per cluster."""
+    dedicated_endpoint_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    """OCIDs of the endpoints hosted on dedicated AI clusters (model plane): saturation alarms, one set each."""
     buckets: NotRequired[Sequence[pulumi.Input[str]]]
     """Bucket names (data plane) whose Object Storage read/write service logs are created here."""
 
@@ -483,15 +486,15 @@ class OperationsPlane(pulumi.ComponentResource):
             value = args.get(key)
             if value is not None:
                 available[key] = [value]  # type: ignore[list-item]
-        clusters = list(args.get("dedicated_ai_cluster_ids", ()))
-        if clusters:
-            available["dedicated_ai_cluster_id"] = clusters
+        endpoints = list(args.get("dedicated_endpoint_ids", ()))
+        if endpoints:
+            available["dedicated_endpoint_id"] = endpoints
         self.alarm_ids = {}
         thresholds = args["thresholds"]
         for spec in ALARMS:
             if any(n not in available for n in spec.needs):
                 continue
-            # One alarm per monitored resource (only dedicated AI clusters come in lists).
+            # One alarm per monitored resource (only dedicated endpoints come in lists).
             count = max((len(available[n]) for n in spec.needs), default=1)
             for index in range(count):
                 suffix = f"-{index}" if count > 1 else ""

@@ -257,8 +257,8 @@ def build_platform(settings: Settings) -> Platform:
                                     "api_deployment_id": experience.deployment_id,
                                     "gateway_logs_owned_elsewhere": True,
                                     "cluster_id": orchestration.cluster_id}
-    if model.dedicated_cluster_id is not None:
-        monitored["dedicated_ai_cluster_ids"] = [model.dedicated_cluster_id]
+    if model.dedicated_endpoint_id is not None:
+        monitored["dedicated_endpoint_ids"] = [model.dedicated_endpoint_id]
     operations = OperationsPlane(f"{g.environment}-operations", operations_args(settings, governance, **monitored))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
                     data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,
@@ -267,7 +267,7 @@ def build_platform(settings: Settings) -> Platform:
 
 def operations_args(settings: Settings, governance: GovernanceFoundation, **monitored: object) -> OperationsPlaneArgs:
     """Operations-plane inputs from settings; ``monitored`` adds the ids other planes hand in
-    (api_gateway_id, api_deployment_id, cluster_id, autonomous_database_id, dedicated_ai_cluster_ids, buckets)."""
+    (api_gateway_id, api_deployment_id, cluster_id, autonomous_database_id, dedicated_endpoint_ids, buckets)."""
     g, o, tier = settings.governance, settings.operations, settings.tier
     args: OperationsPlaneArgs = {
         "compartment_id": governance.compartment_id,

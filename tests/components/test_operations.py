@@ -65,7 +65,7 @@ def test_prod_creates_every_slo_alarm_and_infra_alarms_only_for_wired_planes(pro
     assert all(a.requires is not None and a.requires not in wired for a in ALARMS if a.id not in expected)
 
 
-def test_wired_ids_create_every_alarm_type_one_per_dedicated_cluster(wired: Graph) -> None:
+def test_wired_ids_create_every_alarm_type_one_per_dedicated_endpoint(wired: Graph) -> None:
     ids = alarm_ids(wired, "wired-operations")
     assert set(ids) == {a.id for a in ALARMS}
     assert ids.count("dedicated-cluster-latency") == 2 and ids.count("dedicated-cluster-server-errors") == 2
@@ -80,7 +80,7 @@ def test_infra_alarm_queries_target_the_handed_in_ids(wired: Graph) -> None:
     assert all("fakecluster" in q for q in by_id["oke-node-not-ready"] + by_id["oke-unschedulable-pods"])
     assert all("fakeadb" in q for q in by_id["database-cpu"] + by_id["database-storage"])
     for alarm in ("dedicated-cluster-latency", "dedicated-cluster-server-errors"):
-        assert sorted(re.findall(r"fakedac\d", " ".join(by_id[alarm]))) == ["fakedac0", "fakedac1"]
+        assert sorted(re.findall(r"fakeep\d", " ".join(by_id[alarm]))) == ["fakeep0", "fakeep1"]
 
 
 # -- every alarm is well formed -----------------------------------------------------------------
@@ -275,3 +275,14 @@ def test_every_taggable_operations_resource_carries_the_four_tags(wired: Graph) 
         tags = node.inputs.get("definedTags")
         assert tags, f"{node.type} {node.name} lacks defined tags"
         assert {k.split(".", 1)[1] for k in tags} == TAG_KEYS
+
+
+def test_dedicated_alarms_watch_the_hosting_endpoint_not_the_cluster(prod: Graph) -> None:
+    """InvocationLatency and ServerErrorCount are endpoint metrics (OCI Generative AI metric reference)."""
+    types = {n.urn: n.type for n in prod.nodes}
+    dedicated = [n for n in ops_nodes(prod, "prod-operations", ALARM_TYPE)
+                 if n.inputs["freeformTags"]["alarm-id"].startswith("dedicated-cluster-")]
+    assert len(dedicated) == 2
+    for node in dedicated:
+        sources = {types.get(u) for u in node.propertyDependencies["query"]}
+        assert sources == {"oci:GenerativeAi/endpoint:Endpoint"}, node.name
