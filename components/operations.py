@@ -41,13 +41,19 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, statements
+from components.orchestration import workload_where
 from core.topics import TOPICS
 from router.hooks.genai_router_hooks import contract
 
 OPERATIONS_TYPE = register_plane("genai:index:OperationsPlane", "operations")
 
-#: One log group per plane; the router's custom log lives in orchestration.
+#: One log group per plane; the router's custom log has a group of its own (ROUTER_LOG_GROUP).
 LOG_GROUPS = ("experience", "ingress", "orchestration", "data", "model", "operations")
+#: The router's request log lives alone in this group: Logging scopes log-content grants by log
+#: group only (``target.loggroup.id``,
+#: https://docs.oracle.com/iaas/Content/Identity/Reference/loggingpolicyreference.htm), so a group
+#: of its own is what lets the router push its log and no other.
+ROUTER_LOG_GROUP = "router"
 
 @dataclass(frozen=True)
 class AlarmThresholds:
@@ -245,6 +251,10 @@ class OperationsPlaneArgs(TypedDict):
     """True when the ingress plane creates the deployment's logs itself. Default False."""
     cluster_id: NotRequired[pulumi.Input[str] | None]
     """OKE cluster OCID (orchestration plane): node-health alarms and control-plane logs."""
+    router_namespace: NotRequired[str]
+    """The router's Kubernetes namespace (its workload identity, with cluster_id): may push its log."""
+    router_service_account: NotRequired[str]
+    """The router's service account (its workload identity, with cluster_id): may push its log."""
     oke_logs_owned_elsewhere: NotRequired[bool]
     """True when the orchestration plane creates the OKE service log itself. Default False."""
     autonomous_database_id: NotRequired[pulumi.Input[str] | None]
@@ -296,10 +306,19 @@ class OperationsPlane(pulumi.ComponentResource):
                 opts=stateful,  # log groups hold audit evidence
             )
         self.log_group_ids = {plane: g.id for plane, g in groups.items()}
+        router_group = oci.logging.LogGroup(
+            f"{name}-logs-{ROUTER_LOG_GROUP}",
+            compartment_id=comp,
+            display_name=f"genai-{env}-{ROUTER_LOG_GROUP}-requests",
+            description="The inference router's request log, alone: the router may push here and nowhere else",
+            defined_tags=tags,
+            opts=stateful,
+        )
+        self.log_group_ids[ROUTER_LOG_GROUP] = router_group.id
         router_log = oci.logging.Log(
             f"{name}-log-router",
             display_name=f"genai-{env}-router",
-            log_group_id=groups["orchestration"].id,
+            log_group_id=router_group.id,
             log_type="CUSTOM",
             is_enabled=True,
             retention_duration=retention,
@@ -307,6 +326,23 @@ class OperationsPlane(pulumi.ComponentResource):
             opts=child,
         )
         self.router_log_id = router_log.id
+        cluster = args.get("cluster_id")
+        router_ns, router_sa = args.get("router_namespace"), args.get("router_service_account")
+        if cluster is not None and router_ns and router_sa:
+            # PutLogs needs `use log-content` (Logging policy reference), here on the router's group only.
+            log_statements: pulumi.Output[list[str]] = pulumi.Output.all(cluster, router_group.id).apply(lambda v: statements(
+                Subject.any_user(),
+                [Grant("use", "log-content",
+                       workload_where(v[0], router_ns, router_sa, f"target.loggroup.id='{v[1]}'"))], comp))
+            oci.identity.Policy(
+                f"{name}-router-log-ingestion",
+                compartment_id=comp,
+                name=f"genai-{env}-router-log-ingestion",
+                description="The inference router's pods (OKE workload identity) may push to the router's request log only",
+                statements=log_statements,
+                defined_tags=tags,
+                opts=child,
+            )
 
         def service_log(key: str, group: str, service: str, category: str, resource: pulumi.Input[str]) -> None:
             oci.logging.Log(

@@ -30,19 +30,24 @@ ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestra
 _ce = oci.containerengine
 
 
+def workload_where(cluster_id: str, namespace: str, service_account: str, *extra: str) -> str:
+    """The policy condition naming the router's pods (OKE workload identity) and nothing else."""
+    identity = ("request.principal.type='workload'",
+                f"request.principal.cluster_id='{cluster_id}'",
+                f"request.principal.namespace='{namespace}'",
+                f"request.principal.service_account='{service_account}'")
+    return "all {" + ", ".join((*identity, *extra)) + "}"
+
+
 def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
     """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
     Generative AI inference, and post metrics to the custom namespaces the router publishes
     (``use metrics`` is PostMetricData's METRIC_WRITE, narrowed per namespace by
     ``target.metrics.namespace``:
-    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm)."""
-    identity = ("request.principal.type='workload'",
-                f"request.principal.cluster_id='{cluster_id}'",
-                f"request.principal.namespace='{namespace}'",
-                f"request.principal.service_account='{service_account}'")
-
+    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm).
+    Pushing its request log is granted by the operations plane, which owns the log."""
     def where(*extra: str) -> str:
-        return "all {" + ", ".join((*identity, *extra)) + "}"
+        return workload_where(cluster_id, namespace, service_account, *extra)
 
     return [
         Grant("use", "generative-ai-chat", where()),

@@ -183,6 +183,8 @@ def build_platform(settings: Settings) -> Platform:
         ingress_args["certificate_id"] = i.certificate_id
         ingress_args["custom_domain"] = i.custom_domain
     ingress = IngressPlane(f"{g.environment}-ingress", ingress_args)
+    # The router's workload identity, handed to every plane that grants it something.
+    router_ns, router_sa = o.router.namespace, "genai-router"
     orchestration_args: OrchestrationPlaneArgs = {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,
@@ -192,8 +194,8 @@ def build_platform(settings: Settings) -> Platform:
         "placements": network.placements,
         "secrets_key_id": governance.key_ids["secrets"],
         "node_image_id": o.node_image_id,
-        "router_namespace": o.router.namespace,
-        "router_service_account": "genai-router",
+        "router_namespace": router_ns,
+        "router_service_account": router_sa,
         "defined_tags": governance.defined_tags,
         "kubernetes_version": o.kubernetes_version,
         "image_signature_verification": o.image_signature_verification,
@@ -256,7 +258,8 @@ def build_platform(settings: Settings) -> Platform:
                                     "api_gateway_id": ingress.gateway_id,
                                     "api_deployment_id": experience.deployment_id,
                                     "gateway_logs_owned_elsewhere": True,
-                                    "cluster_id": orchestration.cluster_id}
+                                    "cluster_id": orchestration.cluster_id,
+                                    "router_namespace": router_ns, "router_service_account": router_sa}
     if model.dedicated_endpoint_id is not None:
         monitored["dedicated_endpoint_ids"] = [model.dedicated_endpoint_id]
     operations = OperationsPlane(f"{g.environment}-operations", operations_args(settings, governance, **monitored))

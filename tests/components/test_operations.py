@@ -18,7 +18,7 @@ from blueprint.alarms import ALARM_TYPE, alarm_rows
 from blueprint.graph import Graph, Node
 from blueprint.stackconfig import load_stack_config
 from components.mql import parse
-from components.operations import ALARMS, LOG_GROUPS
+from components.operations import ALARMS, LOG_GROUPS, ROUTER_LOG_GROUP
 from core.markers import SECRET_MARKER
 from core.topics import TOPICS
 from tests.conftest import ROOT, plan_variant
@@ -191,7 +191,7 @@ def test_extra_budget_percentages_add_rules() -> None:
 
 def test_log_groups_and_router_log(prod: Graph) -> None:
     groups = sorted(n.inputs["displayName"] for n in ops_nodes(prod, "prod-operations", "oci:Logging/logGroup:LogGroup"))
-    assert groups == sorted(f"genai-prod-{p}" for p in LOG_GROUPS)
+    assert groups == sorted([f"genai-prod-{p}" for p in LOG_GROUPS] + [f"genai-prod-{ROUTER_LOG_GROUP}-requests"])
     logs = ops_nodes(prod, "prod-operations", LOG)
     assert [(n.inputs["logType"], n.inputs["retentionDuration"]) for n in logs if n.inputs["logType"] == "CUSTOM"] \
         == [("CUSTOM", 90.0)]
@@ -227,7 +227,8 @@ def test_audit_archive_bucket(prod: Graph, dev: Graph) -> None:
 
 
 def test_archive_policy_is_scoped(prod: Graph) -> None:
-    (policy,) = ops_nodes(prod, "prod-operations", "oci:Identity/policy:Policy")
+    (policy,) = [p for p in ops_nodes(prod, "prod-operations", "oci:Identity/policy:Policy")
+                 if p.inputs["name"] == "genai-prod-audit-archive"]
     statements = policy.inputs["statements"]
     assert any("request.principal.type='serviceconnector'" in s and "manage objects" in s for s in statements)
     assert any(s.startswith("Allow service objectstorage-eu-frankfurt-1 to use keys") for s in statements)
@@ -286,3 +287,21 @@ def test_dedicated_alarms_watch_the_hosting_endpoint_not_the_cluster(prod: Graph
     for node in dedicated:
         sources = {types.get(u) for u in node.propertyDependencies["query"]}
         assert sources == {"oci:GenerativeAi/endpoint:Endpoint"}, node.name
+
+
+def test_the_router_may_push_to_its_own_log_group_only(prod: Graph) -> None:
+    """Logging scopes log-content grants by log group, so the router's log has a group of its own."""
+    nodes = {n.urn: n for n in prod.nodes}
+    (router_log,) = [n for n in ops_nodes(prod, "prod-operations", LOG) if n.inputs["logType"] == "CUSTOM"]
+    (group_urn,) = router_log.propertyDependencies["logGroupId"]
+    holders = [n for n in ops_nodes(prod, "prod-operations", LOG) if group_urn in n.propertyDependencies["logGroupId"]]
+    assert holders == [router_log] and nodes[group_urn].inputs["displayName"] == "genai-prod-router-requests"
+    (policy,) = [n for n in ops_nodes(prod, "prod-operations", "oci:Identity/policy:Policy")
+                 if n.inputs["name"] == "genai-prod-router-log-ingestion"]
+    (statement,) = policy.inputs["statements"]
+    assert statement.startswith("Allow any-user to use log-content in compartment id ocid1.compartment.")
+    for condition in ("request.principal.type='workload'", "request.principal.namespace='genai-router'",
+                      "request.principal.service_account='genai-router'", "request.principal.cluster_id='ocid1.cluster.",
+                      "target.loggroup.id='"):
+        assert condition in statement
+    assert group_urn in policy.propertyDependencies["statements"]
