@@ -90,6 +90,13 @@ class DataPlaneArgs(TypedDict):
     """Retention of the bucket write logs (30-180). Default 90."""
     protect_stateful: NotRequired[bool]
     """Protect and retain the database, buckets, secrets and log group. Default True."""
+    cache_nsg_id: NotRequired[pulumi.Input[str] | None]
+    """The network plane's cache NSG (router pods only, on OCI Cache's TLS port): creates the OCI Cache
+    cluster the router replicas share budgets, tenant limits and the response cache through. None: none."""
+    cache_node_count: NotRequired[int]
+    """Nodes of the (non-sharded) cache cluster: one primary, the rest replicas. Default 2."""
+    cache_memory_gbs: NotRequired[float]
+    """Memory per cache node in GB. Default 2."""
 
 
 class DataPlane(pulumi.ComponentResource):
@@ -115,6 +122,8 @@ class DataPlane(pulumi.ComponentResource):
     """Bucket name per role (documents, outputs, archive); fixed at declaration, usable in IAM conditions."""
     log_group_id: pulumi.Output[str]
     """Log group holding the bucket write logs (evidence)."""
+    cache_fqdn: pulumi.Output[str] | None
+    """FQDN of the cache cluster's primary node (TLS on 6379); None without a cache."""
 
     def __init__(self, name: str, args: DataPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(DATA_TYPE, name, None, opts)
@@ -170,6 +179,31 @@ class DataPlane(pulumi.ComponentResource):
             opts=stateful,
         )
         self.database_id = adb.id
+
+        # ---- OCI Cache: the ledger the router replicas share (budgets, tenant limits, cache) ------
+        # Private endpoint in the data subnet, reachable through its own NSG from the router's pods
+        # only; OCI Cache takes TLS connections only
+        # (https://docs.cloud.oracle.com/iaas/Content/ocicache/connecttocluster.htm). Fields and
+        # enums: oracle/oci-python-sdk src/oci/redis/models/create_redis_cluster_details.py and
+        # redis_cluster.py (software_version V7_0_5 | REDIS_7_0 | VALKEY_7_2; cluster_mode
+        # SHARDED | NONSHARDED), bridged by pulumi-oci as redis.RedisCluster.
+        self.cache_fqdn = None
+        cache_nsg = args.get("cache_nsg_id")
+        if cache_nsg is not None:
+            cache = oci.redis.RedisCluster(
+                f"{name}-cache",
+                compartment_id=comp,
+                display_name=f"genai-{env}-router-cache",
+                cluster_mode="NONSHARDED",
+                node_count=args.get("cache_node_count", 2),
+                node_memory_in_gbs=args.get("cache_memory_gbs", 2.0),
+                software_version="VALKEY_7_2",
+                subnet_id=args["data_subnet_id"],
+                nsg_ids=[cache_nsg],
+                defined_tags=tags,
+                opts=child,
+            )
+            self.cache_fqdn = cache.primary_fqdn
 
         # ---- Database Tools: the path a knowledge base takes to the vector store ------------------
         lookup = pulumi.InvokeOutputOptions(parent=self)
@@ -305,6 +339,7 @@ class DataPlane(pulumi.ComponentResource):
             "namespace": self.namespace,
             "bucketNames": self.bucket_names,
             "logGroupId": self.log_group_id,
+            "cacheFqdn": self.cache_fqdn,
         })
 
     def _secret(self, resource_name: str, secret_name: str, description: str, args: DataPlaneArgs,

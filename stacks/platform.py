@@ -52,6 +52,8 @@ class Platform:
         pulumi.export("routerLogId", self.operations.router_log_id)
         pulumi.export("alarmTopicIds", self.operations.topic_ids)
         pulumi.export("databaseId", self.data.database_id)
+        if self.data.cache_fqdn is not None:
+            pulumi.export("routerCacheFqdn", self.data.cache_fqdn)
         pulumi.export("dbToolsConnectionId", self.data.db_tools_connection_id)
         pulumi.export("bucketNames", self.data.bucket_names)
         pulumi.export("modelCatalog", [e.to_json() for e in self.settings.model.catalog])
@@ -132,6 +134,7 @@ def build_platform(settings: Settings) -> Platform:
         "traces_prefix": d.traces_prefix,
         "access_log_retention_days": d.access_log_retention_days,
         "protect_stateful": g.protect_stateful,
+        "cache_nsg_id": network.nsg_ids["cache"],
     })
     gr = tier.guardrails
     cluster = m.dedicated_cluster
