@@ -43,11 +43,11 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # run as a script from anywhere
-    sys.path.insert(0, str(ROOT))
+from core.markers import SECRET_MARKER
 
-from core.markers import SECRET_MARKER  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
 #: Injected string values carry this; a problem line containing it echoed a value.
 SENTINEL = "ZQXV"

@@ -44,37 +44,32 @@ def cold(stack: str) -> dict[str, float]:
     return data
 
 
-def warm(stack: str, repeat: int) -> tuple[list[float], int, list[float]]:
+def warm(stack: str, repeat: int) -> tuple[list[float], int]:
     from blueprint import engine
 
     logging.getLogger("blueprint.engine").addHandler(logging.NullHandler())
     logging.getLogger("blueprint.engine").propagate = False
     result = engine.plan(stack, ROOT)  # prime imports
-    times, cpu = [], []
+    times = []
     for _ in range(repeat):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started = time.perf_counter()
         result = engine.plan(stack, ROOT)
         times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
-    return times, sum(1 for _ in result.graph.resources()), cpu
+    return times, sum(1 for _ in result.graph.resources())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=10, help="warm re-plans per stack (default 10)")
     args = parser.parse_args()
-    import os
-
-    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (wall times stretch with load; CPU does not)")
-    header = ("stack", "resources", "cold process", "cold plan", "warm median", "warm min", "res/s warm", "warm CPU min")
-    print(f"{header[0]:<6} {header[1]:>9} {header[2]:>13} {header[3]:>10} {header[4]:>12} {header[5]:>9} {header[6]:>11} "
-          f"{header[7]:>13}")
+    header = ("stack", "resources", "cold process", "cold plan", "warm median", "warm min", "res/s warm")
+    print(f"{header[0]:<6} {header[1]:>9} {header[2]:>13} {header[3]:>10} {header[4]:>12} {header[5]:>9} {header[6]:>11}")
     for stack in ("dev", "prod"):
         c = cold(stack)
-        w, resources, cpu = warm(stack, args.repeat)
+        w, resources = warm(stack, args.repeat)
         med = statistics.median(w)
         print(f"{stack:<6} {resources:>9} {c['process']:>12.2f}s {c['plan']:>9.2f}s {med:>11.3f}s {min(w):>8.3f}s "
-              f"{resources / med:>11.0f} {min(cpu):>12.3f}s")
+              f"{resources / med:>11.0f}")
     return 0
 
 

@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if str(project_dir) not in sys.path:
         sys.path.insert(0, str(project_dir))
     if args.command == "plan":
-        return run_plan(args.stacks, project_dir, out_dir, preview=args.preview, diagrams=False)
+        return run_plan(args.stacks, project_dir, out_dir, preview=args.preview, diagrams=False, checklist=True)
     if args.command == "graph":
         return run_graph(args.stack, project_dir, out_dir)
     if args.command == "demo":

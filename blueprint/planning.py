@@ -37,8 +37,10 @@ def write_diagrams(graph: Any, directory: Path) -> list[Path]:
     return paths
 
 
-def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview: bool, diagrams: bool) -> int:
-    """Plan each stack, reporting bad input per stack; the worst exit code."""
+def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview: bool, diagrams: bool,
+             checklist: bool = False) -> int:
+    """Plan each stack, reporting bad input per stack; the worst exit code. ``checklist``: print the
+    stack's out-of-band prerequisites (what must exist before its first deploy) after its summary."""
     from blueprint.lookups import UnlistedLookupError
     from blueprint.stackconfig import StackConfigError
     from core.inputs import escape
@@ -57,7 +59,29 @@ def run_plan(stacks: Sequence[str], project_dir: Path, out_dir: Path, *, preview
             continue
         if diagrams:
             write_diagrams(result.graph, out_dir / stack)
+        if checklist:
+            print_checklist(stack, project_dir)
     return worst
+
+
+def before_first_deploy(stack: str, project_dir: Path) -> list[Any]:
+    """The out-of-band prerequisites (core/tables/prerequisites.yaml) that apply to this stack."""
+    from blueprint.stackconfig import load_stack_config, namespace_values
+    from core.tables import prerequisites
+
+    config = namespace_values(load_stack_config(project_dir, stack))
+    return [p for p in prerequisites() if p.applies(config)]
+
+
+def print_checklist(stack: str, project_dir: Path) -> None:
+    """The checklist: what to do, the stack key that points at it (never its value), the page saying how."""
+    from core.inputs import escape
+
+    out = console()
+    out.print(f"before the first deploy of '{escape(stack)}' (out of band; core/tables/prerequisites.yaml):",
+              markup=False)
+    for p in before_first_deploy(stack, project_dir):
+        out.print(f"  [ ] {p.what}\n      {p.config} | {p.doc}", markup=False, soft_wrap=True)
 
 
 def graph_inputs(project_dir: Path, stack: str) -> list[Path]:

@@ -28,7 +28,7 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
-from components.governance import Grant, Subject, statements
+from components.governance import Grant, Subject, key_grant_statements, statements
 
 DATA_TYPE = register_plane("genai:index:DataPlane", "data")
 
@@ -90,13 +90,6 @@ class DataPlaneArgs(TypedDict):
     """Retention of the bucket write logs (30-180). Default 90."""
     protect_stateful: NotRequired[bool]
     """Protect and retain the database, buckets, secrets and log group. Default True."""
-    cache_nsg_id: NotRequired[pulumi.Input[str] | None]
-    """The network plane's cache NSG (router pods only, on OCI Cache's TLS port): creates the OCI Cache
-    cluster the router replicas share budgets, tenant limits and the response cache through. None: none."""
-    cache_node_count: NotRequired[int]
-    """Nodes of the (non-sharded) cache cluster: one primary, the rest replicas. Default 2."""
-    cache_memory_gbs: NotRequired[float]
-    """Memory per cache node in GB. Default 2."""
 
 
 class DataPlane(pulumi.ComponentResource):
@@ -122,8 +115,6 @@ class DataPlane(pulumi.ComponentResource):
     """Bucket name per role (documents, outputs, archive); fixed at declaration, usable in IAM conditions."""
     log_group_id: pulumi.Output[str]
     """Log group holding the bucket write logs (evidence)."""
-    cache_fqdn: pulumi.Output[str] | None
-    """FQDN of the cache cluster's primary node (TLS on 6379); None without a cache."""
 
     def __init__(self, name: str, args: DataPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(DATA_TYPE, name, None, opts)
@@ -146,6 +137,44 @@ class DataPlane(pulumi.ComponentResource):
         self.rag_secret_id = rag_secret.id
         self.secret_names = (f"genai-{env}-adb-admin", f"genai-{env}-adb-rag")
         self.connection_secret_name = self.secret_names[1]
+
+        wallet = args.get("wallet_secret_id")
+        # ---- IAM first: what the services need before the database, connection and buckets exist ---
+        region = args["region"]
+        parts = [
+            statements(Subject.service(f"objectstorage-{region}"), [Grant("manage", "object-family")], comp),
+            # The connection reads only its own user's password; the database only its ADMIN password.
+            statements(Subject.any_user(), [
+                Grant("read", "secret-family", "all {request.principal.type='databasetoolsconnection', "
+                                               f"target.secret.name='{self.connection_secret_name}'}}"),
+                Grant("read", "secret-bundles", "all {request.principal.type='autonomousdatabase', "
+                                                f"target.secret.name='{self.secret_names[0]}'}}"),
+            ], comp),
+        ]
+        if wallet is not None:
+            parts.append(pulumi.Output.from_input(wallet).apply(lambda wid: statements(Subject.any_user(), [
+                Grant("read", "secret-family",
+                      f"all {{request.principal.type='databasetoolsconnection', target.secret.id='{wid}'}}")], comp)))
+        if cmk:
+            # Each service may use its own key only (core/tables/key_grants.yaml: grants and their pages).
+            parts.append(key_grant_statements([("bucket", args["storage_key_id"]),
+                                               ("autonomous-database", args["data_key_id"])],
+                                              region, comp, args["vault_id"]))
+        service_policy = oci.identity.Policy(
+            f"{name}-service-policy",
+            compartment_id=comp,
+            name=f"genai-{env}-data-services",
+            description="Object Storage runs lifecycle rules and uses the bucket key; the database uses its key; "
+                        "Database Tools reads its password secrets",
+            statements=_flatten(parts),
+            defined_tags=tags,
+            opts=child,
+        )
+        # The database, the connection and the buckets use keys and secrets these grants open.
+        stateful = pulumi.ResourceOptions(parent=self, protect=protect, retain_on_delete=protect,
+                                          depends_on=[service_policy])
+        after_grants = pulumi.ResourceOptions(parent=self, depends_on=[service_policy])
+
 
         # ---- Autonomous Database (AI Vector Search) ----------------------------------------------
         adb = oci.database.AutonomousDatabase(
@@ -180,31 +209,6 @@ class DataPlane(pulumi.ComponentResource):
         )
         self.database_id = adb.id
 
-        # ---- OCI Cache: the ledger the router replicas share (budgets, tenant limits, cache) ------
-        # Private endpoint in the data subnet, reachable through its own NSG from the router's pods
-        # only; OCI Cache takes TLS connections only
-        # (https://docs.cloud.oracle.com/iaas/Content/ocicache/connecttocluster.htm). Fields and
-        # enums: oracle/oci-python-sdk src/oci/redis/models/create_redis_cluster_details.py and
-        # redis_cluster.py (software_version V7_0_5 | REDIS_7_0 | VALKEY_7_2; cluster_mode
-        # SHARDED | NONSHARDED), bridged by pulumi-oci as redis.RedisCluster.
-        self.cache_fqdn = None
-        cache_nsg = args.get("cache_nsg_id")
-        if cache_nsg is not None:
-            cache = oci.redis.RedisCluster(
-                f"{name}-cache",
-                compartment_id=comp,
-                display_name=f"genai-{env}-router-cache",
-                cluster_mode="NONSHARDED",
-                node_count=args.get("cache_node_count", 2),
-                node_memory_in_gbs=args.get("cache_memory_gbs", 2.0),
-                software_version="VALKEY_7_2",
-                subnet_id=args["data_subnet_id"],
-                nsg_ids=[cache_nsg],
-                defined_tags=tags,
-                opts=child,
-            )
-            self.cache_fqdn = cache.primary_fqdn
-
         # ---- Database Tools: the path a knowledge base takes to the vector store ------------------
         lookup = pulumi.InvokeOutputOptions(parent=self)
         services = oci.databasetools.get_database_tools_endpoint_services_output(compartment_id=comp, opts=lookup)
@@ -221,7 +225,6 @@ class DataPlane(pulumi.ComponentResource):
             opts=child,
         )
         self.db_tools_private_endpoint_id = endpoint.id
-        wallet = args.get("wallet_secret_id")
         connection = oci.databasetools.DatabaseToolsConnection(
             f"{name}-dbtools-connection",
             compartment_id=comp,
@@ -240,7 +243,7 @@ class DataPlane(pulumi.ComponentResource):
             related_resource=oci.databasetools.DatabaseToolsConnectionRelatedResourceArgs(
                 entity_type="AUTONOMOUSDATABASE", identifier=adb.id),
             defined_tags=tags,
-            opts=child,
+            opts=after_grants,
         )
         self.db_tools_connection_id = connection.id
 
@@ -296,42 +299,6 @@ class DataPlane(pulumi.ComponentResource):
                 opts=child,
             )
 
-        # ---- IAM: what the services themselves need ---------------------------------------------
-        region = args["region"]
-        parts = [
-            statements(Subject.service(f"objectstorage-{region}"), [Grant("manage", "object-family")], comp),
-            # The connection reads only its own user's password; the database only its ADMIN password.
-            statements(Subject.any_user(), [
-                Grant("read", "secret-family", "all {request.principal.type='databasetoolsconnection', "
-                                               f"target.secret.name='{self.connection_secret_name}'}}"),
-                Grant("read", "secret-bundles", "all {request.principal.type='autonomousdatabase', "
-                                                f"target.secret.name='{self.secret_names[0]}'}}"),
-            ], comp),
-        ]
-        if wallet is not None:
-            parts.append(pulumi.Output.from_input(wallet).apply(lambda wid: statements(Subject.any_user(), [
-                Grant("read", "secret-family",
-                      f"all {{request.principal.type='databasetoolsconnection', target.secret.id='{wid}'}}")], comp)))
-        if cmk:
-            # Each service may use its own key only (the condition names the key's OCID).
-            parts.append(pulumi.Output.from_input(args["storage_key_id"]).apply(lambda key: statements(
-                Subject.service(f"objectstorage-{region}"), [Grant("use", "keys", f"target.key.id='{key}'")], comp)))
-            adb_where = "request.principal.type='autonomousdatabase'"
-            parts.append(pulumi.Output.from_input(args["data_key_id"]).apply(lambda key: statements(
-                Subject.any_user(),
-                [Grant("use", "keys", f"all {{{adb_where}, target.key.id='{key}'}}"), Grant("read", "vaults", adb_where)],
-                comp)))
-        oci.identity.Policy(
-            f"{name}-service-policy",
-            compartment_id=comp,
-            name=f"genai-{env}-data-services",
-            description="Object Storage runs lifecycle rules and uses the bucket key; the database uses its key; "
-                        "Database Tools reads its password secrets",
-            statements=_flatten(parts),
-            defined_tags=tags,
-            opts=child,
-        )
-
         self.register_outputs({
             "databaseId": self.database_id,
             "adminSecretId": self.admin_secret_id,
@@ -339,7 +306,6 @@ class DataPlane(pulumi.ComponentResource):
             "namespace": self.namespace,
             "bucketNames": self.bucket_names,
             "logGroupId": self.log_group_id,
-            "cacheFqdn": self.cache_fqdn,
         })
 
     def _secret(self, resource_name: str, secret_name: str, description: str, args: DataPlaneArgs,

@@ -26,6 +26,7 @@ import pulumi_oci as oci
 
 from components import register_plane
 from core.cis_events import EVENT_RULES
+from core.tables import key_use
 from core.tiers import TIERS
 
 GOVERNANCE_TYPE = register_plane("genai:index:GovernanceFoundation", "governance")
@@ -116,6 +117,36 @@ def statements(subject: Subject, grants: Sequence[Grant], compartment_id: pulumi
     return pulumi.Output.from_input(compartment_id).apply(
         lambda ocid: [render_statement(subject, g, ocid) for g in grants]
     )
+
+
+def key_grants(use_id: str, key_id: str, region: str, vault_id: str | None = None) -> list[tuple[Subject, Grant]]:
+    """The grants OCI requires before a resource uses ``key_id`` as ``use_id`` (core/tables/key_grants.yaml).
+
+    Every grant is narrowed to that key (``target.key.id``), or for a vault read to its vault.
+    """
+    out: list[tuple[Subject, Grant]] = []
+    for g in key_use(use_id).grants:
+        target = f"target.key.id='{key_id}'" if g.scope == "key" else (
+            f"target.vault.id='{vault_id}'" if vault_id else None)
+        if g.is_service:
+            if "{region}" in g.name and not region:
+                raise ValueError(f"key use '{use_id}': its service principal is regional; pass the region")
+            out.append((Subject.service(g.name.replace("{region}", region)), Grant(g.verb, g.resource, target)))
+        else:
+            principal = f"request.principal.type='{g.name}'"
+            where = f"all {{{principal}, {target}}}" if target else principal
+            out.append((Subject.any_user(), Grant(g.verb, g.resource, where)))
+    return out
+
+
+def key_grant_statements(uses: Sequence[tuple[str, pulumi.Input[str]]], region: str, compartment_id: pulumi.Input[str],
+                         vault_id: pulumi.Input[str] | None = None) -> pulumi.Output[list[str]]:
+    """Statements for every (key use, key OCID) pair, resolved at deploy time."""
+    keys = [k for _, k in uses]
+    return pulumi.Output.all(compartment_id, vault_id, *keys).apply(lambda resolved: [
+        render_statement(subject, grant, resolved[0])
+        for (use_id, _), key in zip(uses, resolved[2:], strict=True)
+        for subject, grant in key_grants(use_id, key, region, resolved[1])])
 
 
 # --------------------------------------------------------------------------------------------

@@ -270,7 +270,7 @@ class ModelPlane(pulumi.ComponentResource):
             defined_tags=tags,
             opts=child,
         )
-        oci.generativeai.AgentDataSource(
+        documents = oci.generativeai.AgentDataSource(
             f"{name}-data-source-documents",
             compartment_id=comp,
             knowledge_base_id=documents_kb.id,
@@ -290,7 +290,6 @@ class ModelPlane(pulumi.ComponentResource):
             compartment_id=comp,
             display_name=f"genai-{env}-retrieval",
             description="Retrieval agent over the platform's vector store and documents",
-            knowledge_base_ids=[vector_kb.id, documents_kb.id],
             welcome_message="Ask about the documents this platform holds.",
             # With a dedicated cluster the agent reasons on it, never on a shared on-demand model
             # (tiers that forbid on-demand serving depend on this; policy CLS-MOD-001 checks it).
@@ -303,6 +302,34 @@ class ModelPlane(pulumi.ComponentResource):
             opts=child,
         )
         G = oci.generativeai
+        # Knowledge bases attach through a RAG tool: AgentAgent.knowledge_base_ids is deprecated in
+        # pulumi-oci 5.5.0 ("removed after March 26 2026", generativeai/agent_agent.py);
+        # AgentTool.tool_config.tool_config_type RAG_TOOL_CONFIG with knowledge_base_configs
+        # (generativeai/agent_tool.py, terraform-provider-oci oci_generative_ai_agent_tool).
+        G.AgentTool(
+            f"{name}-rag-tool",
+            agent_id=agent.id,
+            compartment_id=comp,
+            display_name=f"genai-{env}-retrieval",
+            description="Retrieves from the vector store and the documents index to ground the agent's answers",
+            tool_config=G.AgentToolToolConfigArgs(
+                tool_config_type="RAG_TOOL_CONFIG",
+                knowledge_base_configs=[G.AgentToolToolConfigKnowledgeBaseConfigArgs(knowledge_base_id=kb.id)
+                                        for kb in (vector_kb, documents_kb)],
+            ),
+            defined_tags=tags,
+            opts=child,
+        )
+        # A data source holds nothing until a job ingests it (AgentDataIngestionJob, data_source_id).
+        G.AgentDataIngestionJob(
+            f"{name}-ingest-documents",
+            compartment_id=comp,
+            data_source_id=documents.id,
+            display_name=f"genai-{env}-documents-initial",
+            description="First ingestion of the documents bucket into the documents knowledge base",
+            defined_tags=tags,
+            opts=child,
+        )
         endpoint = G.AgentAgentEndpoint(
             f"{name}-agent-endpoint",
             agent_id=agent.id,

@@ -25,12 +25,6 @@ from components import register_plane
 NETWORK_TYPE = register_plane("genai:index:NetworkPlane", "network")
 
 PRIVATE_ROLES = ("ingress", "okeApi", "workers", "pods", "data", "model", "bastion")
-#: NSGs without a subnet of their own: "cache" is OCI Cache's cluster in the data subnet, reachable
-#: from the router's pods only.
-NSG_ONLY_ROLES = ("cache",)
-#: OCI Cache (Redis/Valkey) listens on 6379 and takes TLS connections only
-#: (https://docs.cloud.oracle.com/iaas/Content/ocicache/connecttocluster.htm).
-CACHE_PORT = 6379
 PUBLIC_ROLE = "publicIngress"
 
 #: Which gateways each role's route table reaches. "services" = the service gateway (all OCI
@@ -115,8 +109,6 @@ def nsg_rules(*, public_api: bool, router_port: int, api_client_cidrs: Sequence[
     rule("data", "INGRESS", TCP, (1522, 1522), bastion_cidr, "Administrators through bastion sessions")
     rule("data", "EGRESS", TCP, (443, 443), "services", "Backups and Vault through the service gateway")
     pair("pods", "model", (443, 443), "Router to the Generative AI private endpoint")
-    # Shared budgets, tenant limits and response cache: router pods to OCI Cache (TLS), nothing else.
-    pair("pods", "cache", (CACHE_PORT, CACHE_PORT), "Router pods to OCI Cache (TLS only)")
     return r
 
 
@@ -250,7 +242,7 @@ class NetworkPlane(pulumi.ComponentResource):
 
         self.nsg_ids = {}
         nsgs: dict[str, oci.core.NetworkSecurityGroup] = {}
-        for role in [*roles, *NSG_ONLY_ROLES]:
+        for role in roles:
             if role == "bastion":
                 continue  # the Bastion service takes no NSG; rules admit the bastion subnet instead
             nsgs[role] = oci.core.NetworkSecurityGroup(

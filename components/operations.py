@@ -40,20 +40,15 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
-from components.governance import Grant, Subject, statements
-from components.orchestration import workload_where
+from components.governance import Grant, Subject, key_grant_statements, statements
+from core.apm import ON_PREMISE_VANTAGE_POINT, is_public_vantage_point
 from core.topics import TOPICS
 from router.hooks.genai_router_hooks import contract
 
 OPERATIONS_TYPE = register_plane("genai:index:OperationsPlane", "operations")
 
-#: One log group per plane; the router's custom log has a group of its own (ROUTER_LOG_GROUP).
+#: One log group per plane; the router's custom log lives in orchestration.
 LOG_GROUPS = ("experience", "ingress", "orchestration", "data", "model", "operations")
-#: The router's request log lives alone in this group: Logging scopes log-content grants by log
-#: group only (``target.loggroup.id``,
-#: https://docs.oracle.com/iaas/Content/Identity/Reference/loggingpolicyreference.htm), so a group
-#: of its own is what lets the router push its log and no other.
-ROUTER_LOG_GROUP = "router"
 
 @dataclass(frozen=True)
 class AlarmThresholds:
@@ -169,18 +164,15 @@ ALARMS: tuple[AlarmSpec, ...] = (
               lambda t, ids: (f'StorageUtilization[60m]{{resourceId = "{ids["autonomous_database_id"]}"}}.max() '
                               f'> {t.database_storage_percent}'),
               needs=("autonomous_database_id",), requires="data"),
-    # Generative AI (https://docs.oracle.com/en-us/iaas/Content/generative-ai/metric-details.htm):
-    # InvocationLatency and ServerErrorCount are *endpoint* metrics (the hosting cluster itself shows
-    # only utilization and token counts), so these alarms watch the cluster's hosting endpoint.
     AlarmSpec("dedicated-cluster-latency", "oci_generativeai", "Dedicated AI cluster saturated (latency)",
               "ERROR", "PT10M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}'
+              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}'
                               f'.percentile(0.95) > {t.dedicated_cluster_latency_p95_ms}'),
-              needs=("dedicated_endpoint_id",), requires="model"),
+              needs=("dedicated_ai_cluster_id",), requires="model"),
     AlarmSpec("dedicated-cluster-server-errors", "oci_generativeai", "Dedicated AI cluster server errors",
               "ERROR", "PT5M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}.sum() > 0',
-              needs=("dedicated_endpoint_id",), requires="model"),
+              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}.sum() > 0',
+              needs=("dedicated_ai_cluster_id",), requires="model"),
 )
 
 #: Severity → which topics an alarm of that severity also copies (besides its own topic).
@@ -251,16 +243,12 @@ class OperationsPlaneArgs(TypedDict):
     """True when the ingress plane creates the deployment's logs itself. Default False."""
     cluster_id: NotRequired[pulumi.Input[str] | None]
     """OKE cluster OCID (orchestration plane): node-health alarms and control-plane logs."""
-    router_namespace: NotRequired[str]
-    """The router's Kubernetes namespace (its workload identity, with cluster_id): may push its log."""
-    router_service_account: NotRequired[str]
-    """The router's service account (its workload identity, with cluster_id): may push its log."""
     oke_logs_owned_elsewhere: NotRequired[bool]
     """True when the orchestration plane creates the OKE service log itself. Default False."""
     autonomous_database_id: NotRequired[pulumi.Input[str] | None]
     """Autonomous Database OCID (data plane): CPU and storage alarms."""
-    dedicated_endpoint_ids: NotRequired[Sequence[pulumi.Input[str]]]
-    """OCIDs of the endpoints hosted on dedicated AI clusters (model plane): saturation alarms, one set each."""
+    dedicated_ai_cluster_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    """Hosting dedicated AI cluster OCIDs (model plane): saturation alarms, one set per cluster."""
     buckets: NotRequired[Sequence[pulumi.Input[str]]]
     """Bucket names (data plane) whose Object Storage read/write service logs are created here."""
 
@@ -306,19 +294,10 @@ class OperationsPlane(pulumi.ComponentResource):
                 opts=stateful,  # log groups hold audit evidence
             )
         self.log_group_ids = {plane: g.id for plane, g in groups.items()}
-        router_group = oci.logging.LogGroup(
-            f"{name}-logs-{ROUTER_LOG_GROUP}",
-            compartment_id=comp,
-            display_name=f"genai-{env}-{ROUTER_LOG_GROUP}-requests",
-            description="The inference router's request log, alone: the router may push here and nowhere else",
-            defined_tags=tags,
-            opts=stateful,
-        )
-        self.log_group_ids[ROUTER_LOG_GROUP] = router_group.id
         router_log = oci.logging.Log(
             f"{name}-log-router",
             display_name=f"genai-{env}-router",
-            log_group_id=router_group.id,
+            log_group_id=groups["orchestration"].id,
             log_type="CUSTOM",
             is_enabled=True,
             retention_duration=retention,
@@ -326,23 +305,6 @@ class OperationsPlane(pulumi.ComponentResource):
             opts=child,
         )
         self.router_log_id = router_log.id
-        cluster = args.get("cluster_id")
-        router_ns, router_sa = args.get("router_namespace"), args.get("router_service_account")
-        if cluster is not None and router_ns and router_sa:
-            # PutLogs needs `use log-content` (Logging policy reference), here on the router's group only.
-            log_statements: pulumi.Output[list[str]] = pulumi.Output.all(cluster, router_group.id).apply(lambda v: statements(
-                Subject.any_user(),
-                [Grant("use", "log-content",
-                       workload_where(v[0], router_ns, router_sa, f"target.loggroup.id='{v[1]}'"))], comp))
-            oci.identity.Policy(
-                f"{name}-router-log-ingestion",
-                compartment_id=comp,
-                name=f"genai-{env}-router-log-ingestion",
-                description="The inference router's pods (OKE workload identity) may push to the router's request log only",
-                statements=log_statements,
-                defined_tags=tags,
-                opts=child,
-            )
 
         def service_log(key: str, group: str, service: str, category: str, resource: pulumi.Input[str]) -> None:
             oci.logging.Log(
@@ -376,6 +338,33 @@ class OperationsPlane(pulumi.ComponentResource):
         lookup = pulumi.InvokeOutputOptions(parent=self)
         namespace = oci.objectstorage.get_namespace_output(compartment_id=comp, opts=lookup).namespace
         archive_name = args.get("archive_bucket_name")
+        grants_for_connector = statements(
+            Subject.any_user(),
+            # Create and overwrite archive objects only: never delete evidence (CIS 1.15).
+            [Grant("manage", "objects",
+                   "all {request.principal.type='serviceconnector', "
+                   f"target.bucket.name='{archive_name or f'genai-{env}-audit-archive'}', "
+                   "request.permission!='OBJECT_DELETE'}")],
+            comp,
+        )
+        policy_statements = [grants_for_connector]
+        archive_key = args.get("archive_key_id")
+        if archive_name is None and archive_key is not None:
+            # Object Storage may use the archive's key only (core/tables/key_grants.yaml, row 'bucket').
+            policy_statements.append(key_grant_statements([("bucket", archive_key)], args["region"], comp))
+        archive_policy = oci.identity.Policy(
+            f"{name}-audit-archive-policy",
+            compartment_id=comp,
+            name=f"genai-{env}-audit-archive",
+            description="Service Connector Hub writes the audit archive; Object Storage uses its key",
+            statements=pulumi.Output.all(*policy_statements).apply(lambda parts: [s for part in parts for s in part]),
+            defined_tags=tags,
+            opts=child,
+        )
+        # Grants first: the bucket uses its key, the connector writes objects.
+        after_grants = pulumi.ResourceOptions(parent=self, depends_on=[archive_policy])
+
+
         if archive_name is None:
             key_id = args.get("archive_key_id")
             bucket_res = oci.objectstorage.Bucket(
@@ -389,7 +378,7 @@ class OperationsPlane(pulumi.ComponentResource):
                 storage_tier="Standard",
                 kms_key_id=key_id,
                 defined_tags=tags,
-                opts=stateful,
+                opts=pulumi.ResourceOptions.merge(stateful, after_grants),
             )
             oci.objectstorage.ObjectLifecyclePolicy(
                 f"{name}-audit-archive-lifecycle",
@@ -414,7 +403,7 @@ class OperationsPlane(pulumi.ComponentResource):
         else:
             archive = pulumi.Output.from_input(archive_name)
         self.archive_bucket_name = archive
-        connector = oci.sch.Connector(
+        oci.sch.Connector(
             f"{name}-audit-archive-connector",
             compartment_id=comp,
             display_name=f"genai-{env}-audit-archive",
@@ -433,31 +422,8 @@ class OperationsPlane(pulumi.ComponentResource):
             ),
             state="ACTIVE",
             defined_tags=tags,
-            opts=child,
+            opts=after_grants,
         )
-        grants_for_connector = statements(
-            Subject.any_user(),
-            # Create and overwrite archive objects only: never delete evidence (CIS 1.15).
-            [Grant("manage", "objects",
-                   "all {request.principal.type='serviceconnector', "
-                   f"target.bucket.name='{archive_name or f'genai-{env}-audit-archive'}', "
-                   "request.permission!='OBJECT_DELETE'}")],
-            comp,
-        )
-        policy_statements = [grants_for_connector]
-        if archive_name is None and args.get("archive_key_id") is not None:
-            policy_statements.append(statements(Subject.service(f"objectstorage-{args['region']}"),
-                                                [Grant("use", "keys")], comp))
-        oci.identity.Policy(
-            f"{name}-audit-archive-policy",
-            compartment_id=comp,
-            name=f"genai-{env}-audit-archive",
-            description="Service Connector Hub writes the audit archive; Object Storage uses its key",
-            statements=pulumi.Output.all(*policy_statements).apply(lambda parts: [s for part in parts for s in part]),
-            defined_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[connector]),
-        )
-
         # -- APM and the synthetic probe -------------------------------------------------------
         apm = oci.apm.ApmDomain(
             f"{name}-apm",
@@ -470,6 +436,21 @@ class OperationsPlane(pulumi.ComponentResource):
         )
         self.apm_domain_id = apm.id
         self.apm_data_upload_endpoint = apm.data_upload_endpoint
+        # A vantage point is Oracle's public one or one of ours (core/apm.py): an on-premise vantage
+        # point registered in this APM domain, whose workers run inside the network and so reach a
+        # private API. The workers are installed out of band (core/tables/prerequisites.yaml).
+        own_points = [
+            oci.apmsynthetics.OnPremiseVantagePoint(
+                f"{name}-vantage-point-{i}",
+                apm_domain_id=apm.id,
+                name=vp,
+                type=ON_PREMISE_VANTAGE_POINT,
+                description="Probes the platform's private health endpoint from inside the network",
+                defined_tags=tags,
+                opts=child,
+            )
+            for i, vp in enumerate(args["vantage_points"]) if not is_public_vantage_point(vp)
+        ]
         probe = oci.apmsynthetics.Config(
             f"{name}-probe-health",
             apm_domain_id=apm.id,
@@ -490,7 +471,7 @@ class OperationsPlane(pulumi.ComponentResource):
                 is_failure_retried=True,
             ),
             defined_tags=tags,
-            opts=child,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=own_points),
         )
 
         # -- topics and subscriptions ----------------------------------------------------------
@@ -522,15 +503,15 @@ class OperationsPlane(pulumi.ComponentResource):
             value = args.get(key)
             if value is not None:
                 available[key] = [value]  # type: ignore[list-item]
-        endpoints = list(args.get("dedicated_endpoint_ids", ()))
-        if endpoints:
-            available["dedicated_endpoint_id"] = endpoints
+        clusters = list(args.get("dedicated_ai_cluster_ids", ()))
+        if clusters:
+            available["dedicated_ai_cluster_id"] = clusters
         self.alarm_ids = {}
         thresholds = args["thresholds"]
         for spec in ALARMS:
             if any(n not in available for n in spec.needs):
                 continue
-            # One alarm per monitored resource (only dedicated endpoints come in lists).
+            # One alarm per monitored resource (only dedicated AI clusters come in lists).
             count = max((len(available[n]) for n in spec.needs), default=1)
             for index in range(count):
                 suffix = f"-{index}" if count > 1 else ""

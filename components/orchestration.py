@@ -22,7 +22,7 @@ import pulumi_kubernetes as k8s
 import pulumi_oci as oci
 
 from components import register_plane
-from components.governance import Grant, Subject, statements
+from components.governance import Grant, Subject, key_grant_statements, statements
 from router.hooks.genai_router_hooks import contract
 
 ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestration")
@@ -30,24 +30,19 @@ ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestra
 _ce = oci.containerengine
 
 
-def workload_where(cluster_id: str, namespace: str, service_account: str, *extra: str) -> str:
-    """The policy condition naming the router's pods (OKE workload identity) and nothing else."""
-    identity = ("request.principal.type='workload'",
-                f"request.principal.cluster_id='{cluster_id}'",
-                f"request.principal.namespace='{namespace}'",
-                f"request.principal.service_account='{service_account}'")
-    return "all {" + ", ".join((*identity, *extra)) + "}"
-
-
 def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
     """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
     Generative AI inference, and post metrics to the custom namespaces the router publishes
     (``use metrics`` is PostMetricData's METRIC_WRITE, narrowed per namespace by
     ``target.metrics.namespace``:
-    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm).
-    Pushing its request log is granted by the operations plane, which owns the log."""
+    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm)."""
+    identity = ("request.principal.type='workload'",
+                f"request.principal.cluster_id='{cluster_id}'",
+                f"request.principal.namespace='{namespace}'",
+                f"request.principal.service_account='{service_account}'")
+
     def where(*extra: str) -> str:
-        return workload_where(cluster_id, namespace, service_account, *extra)
+        return "all {" + ", ".join((*identity, *extra)) + "}"
 
     return [
         Grant("use", "generative-ai-chat", where()),
@@ -130,6 +125,23 @@ class OrchestrationPlane(pulumi.ComponentResource):
             raise ValueError("image signature verification needs image_signing_key_id")
         sn, nsg = args["subnet_ids"], args["nsg_ids"]
 
+        # Keys first: OKE cannot encrypt etcd secrets, nor Block Volume the nodes' boot volumes,
+        # until IAM lets them use the keys (core/tables/key_grants.yaml cites the pages).
+        key_uses: list[tuple[str, pulumi.Input[str]]] = [("oke-cluster-secrets", args["secrets_key_id"])]
+        boot_key = args.get("boot_volume_key_id")
+        if boot_key is not None:
+            key_uses.append(("oke-node-boot-volumes", boot_key))
+        key_policy = oci.identity.Policy(
+            f"{name}-key-grants",
+            compartment_id=comp,
+            name=f"genai-{env}-oke-keys",
+            description="OKE, its node pools and Block Volume may use the cluster's and the boot volumes' keys",
+            statements=key_grant_statements(key_uses, "", comp),  # OKE's grants name no regional service
+            defined_tags=tags,
+            opts=child,
+        )
+        after_keys = pulumi.ResourceOptions(parent=self, depends_on=[key_policy])
+
         cluster = _ce.Cluster(
             f"{name}-cluster",
             compartment_id=comp,
@@ -152,7 +164,7 @@ class OrchestrationPlane(pulumi.ComponentResource):
                 service_lb_config=_ce.ClusterOptionsServiceLbConfigArgs(defined_tags=tags),
             ),
             defined_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True)),
+            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True), depends_on=[key_policy]),
         )
         self.cluster_id = cluster.id
 
@@ -178,7 +190,7 @@ class OrchestrationPlane(pulumi.ComponentResource):
                 placement_configs=placements,
                 nsg_ids=[nsg["workers"]],
                 is_pv_encryption_in_transit_enabled=True,
-                kms_key_id=args.get("boot_volume_key_id"),
+                kms_key_id=boot_key,
                 node_pool_pod_network_option_details=_ce.NodePoolNodeConfigDetailsNodePoolPodNetworkOptionDetailsArgs(
                     cni_type="OCI_VCN_IP_NATIVE", pod_subnet_ids=[sn["pods"]], pod_nsg_ids=[nsg["pods"]],
                     max_pods_per_node=args.get("max_pods_per_node", 31)),
@@ -188,7 +200,7 @@ class OrchestrationPlane(pulumi.ComponentResource):
                 eviction_grace_duration="PT30M", is_force_delete_after_grace_duration=False),
             initial_node_labels=[_ce.NodePoolInitialNodeLabelArgs(key="genai.platform/pool", value="workers")],
             defined_tags=tags,
-            opts=child,
+            opts=after_keys,
         )
         self.node_pool_id = pool.id
 

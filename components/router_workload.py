@@ -5,7 +5,7 @@ identity (the only pod-level identity the router has); a ConfigMap with the rend
 proxy config; a Deployment that runs non-root with a read-only root filesystem, no privilege
 escalation, no capabilities, the RuntimeDefault seccomp profile, requests and limits, probes, an
 image pinned by digest, spread over zones and fault domains; secrets only by reference
-(``secretKeyRef`` to a Secret synced from OCI Vault out of band, never a literal value); the config
+(``secretKeyRef``, and only when the router uses its own database: see SECRET_NAME); the config
 mounted where the image looks for it (router/container.py is the one home of that path); an
 internal OCI load balancer in the ingress subnet (the API Gateway's backend); a
 HorizontalPodAutoscaler; a PodDisruptionBudget; and NetworkPolicies: default-deny in both
@@ -39,10 +39,17 @@ from router.container import CONFIG_DIR, CONFIG_FILE, CONFIG_PATH, RUN_AS
 ROUTER_TYPE = register_plane("genai:index:RouterWorkload", "orchestration")
 
 APP = "genai-router"
-#: The Kubernetes Secret (synced from OCI Vault out of band) and the keys the router reads from it.
+#: LiteLLM's own Postgres (virtual keys, teams, spend) is not part of this stack. A router that uses
+#: one reads its URL and the salt key encrypting what it stores there from this Secret, provided out
+#: of band (core/tables/prerequisites.yaml, row router-database-secret). Without a database the
+#: salt key has nothing to encrypt: LiteLLM 1.106.0 reads LITELLM_SALT_KEY only to encrypt values it
+#: stores in the database (litellm/proxy/common_utils/encrypt_decrypt_utils.py get_salt_key) and to
+#: sign /v1/responses ids, skipped without a key (litellm/proxy/hooks/responses_id_security.py), so
+#: the pod then references no Secret at all. LiteLLM reads it only from the environment (no *_FILE
+#: variant in its source): with a database it stays an env var from a secretKeyRef (checkov
+#: CKV_K8S_35), the one way LiteLLM takes it.
 SECRET_NAME = "genai-router"
-SECRET_ENV = {"LITELLM_SALT_KEY": "salt-key"}
-DATABASE_SECRET_ENV = {"DATABASE_URL": "database-url"}
+DATABASE_SECRET_ENV = {"DATABASE_URL": "database-url", "LITELLM_SALT_KEY": "salt-key"}
 
 _meta = k8s.meta.v1
 _core = k8s.core.v1
@@ -165,9 +172,7 @@ class RouterWorkload(pulumi.ComponentResource):
             _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_VERSION", value="2.2"),
             _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_REGION", value=args["region"]),
         ]
-        secret_env = dict(SECRET_ENV)
-        if args.get("database_cidr"):
-            secret_env.update(DATABASE_SECRET_ENV)
+        secret_env = DATABASE_SECRET_ENV if args.get("database_cidr") else {}
         env += [
             _core.EnvVarArgs(name=var, value_from=_core.EnvVarSourceArgs(
                 secret_key_ref=_core.SecretKeySelectorArgs(name=SECRET_NAME, key=key, optional=False)))

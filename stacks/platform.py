@@ -52,8 +52,6 @@ class Platform:
         pulumi.export("routerLogId", self.operations.router_log_id)
         pulumi.export("alarmTopicIds", self.operations.topic_ids)
         pulumi.export("databaseId", self.data.database_id)
-        if self.data.cache_fqdn is not None:
-            pulumi.export("routerCacheFqdn", self.data.cache_fqdn)
         pulumi.export("dbToolsConnectionId", self.data.db_tools_connection_id)
         pulumi.export("bucketNames", self.data.bucket_names)
         pulumi.export("modelCatalog", [e.to_json() for e in self.settings.model.catalog])
@@ -134,7 +132,6 @@ def build_platform(settings: Settings) -> Platform:
         "traces_prefix": d.traces_prefix,
         "access_log_retention_days": d.access_log_retention_days,
         "protect_stateful": g.protect_stateful,
-        "cache_nsg_id": network.nsg_ids["cache"],
     })
     gr = tier.guardrails
     cluster = m.dedicated_cluster
@@ -186,8 +183,6 @@ def build_platform(settings: Settings) -> Platform:
         ingress_args["certificate_id"] = i.certificate_id
         ingress_args["custom_domain"] = i.custom_domain
     ingress = IngressPlane(f"{g.environment}-ingress", ingress_args)
-    # The router's workload identity, handed to every plane that grants it something.
-    router_ns, router_sa = o.router.namespace, "genai-router"
     orchestration_args: OrchestrationPlaneArgs = {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,
@@ -197,8 +192,8 @@ def build_platform(settings: Settings) -> Platform:
         "placements": network.placements,
         "secrets_key_id": governance.key_ids["secrets"],
         "node_image_id": o.node_image_id,
-        "router_namespace": router_ns,
-        "router_service_account": router_sa,
+        "router_namespace": o.router.namespace,
+        "router_service_account": "genai-router",
         "defined_tags": governance.defined_tags,
         "kubernetes_version": o.kubernetes_version,
         "image_signature_verification": o.image_signature_verification,
@@ -261,10 +256,9 @@ def build_platform(settings: Settings) -> Platform:
                                     "api_gateway_id": ingress.gateway_id,
                                     "api_deployment_id": experience.deployment_id,
                                     "gateway_logs_owned_elsewhere": True,
-                                    "cluster_id": orchestration.cluster_id,
-                                    "router_namespace": router_ns, "router_service_account": router_sa}
-    if model.dedicated_endpoint_id is not None:
-        monitored["dedicated_endpoint_ids"] = [model.dedicated_endpoint_id]
+                                    "cluster_id": orchestration.cluster_id}
+    if model.dedicated_cluster_id is not None:
+        monitored["dedicated_ai_cluster_ids"] = [model.dedicated_cluster_id]
     operations = OperationsPlane(f"{g.environment}-operations", operations_args(settings, governance, **monitored))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
                     data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,
@@ -273,7 +267,7 @@ def build_platform(settings: Settings) -> Platform:
 
 def operations_args(settings: Settings, governance: GovernanceFoundation, **monitored: object) -> OperationsPlaneArgs:
     """Operations-plane inputs from settings; ``monitored`` adds the ids other planes hand in
-    (api_gateway_id, api_deployment_id, cluster_id, autonomous_database_id, dedicated_endpoint_ids, buckets)."""
+    (api_gateway_id, api_deployment_id, cluster_id, autonomous_database_id, dedicated_ai_cluster_ids, buckets)."""
     g, o, tier = settings.governance, settings.operations, settings.tier
     args: OperationsPlaneArgs = {
         "compartment_id": governance.compartment_id,

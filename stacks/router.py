@@ -72,11 +72,8 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         timeouts=Timeouts(),
         cooldown=Cooldown(allowed_fails=2, cooldown_s=30.0),
         caching=Caching(mode="none"),
-        # Prompts and responses are checked at the tier's modes (policies/classification.yaml:
-        # INFORM counts and logs a detection, BLOCK refuses).
-        guardrails=Guardrails(prompt_injection_mode=settings.tier.guardrails.prompt_injection_input,
-                              content_filter_mode=settings.tier.guardrails.content_moderation_input,
-                              output_content_moderation=settings.tier.guardrails.content_moderation_output,
+        # Responses are checked at the tier's modes (policies/classification.yaml: INFORM or BLOCK).
+        guardrails=Guardrails(output_content_moderation=settings.tier.guardrails.content_moderation_output,
                               output_pii=settings.tier.guardrails.pii_output),
         telemetry=Telemetry(otel_endpoint=None, prometheus=True),
         prompt_logging=settings.tier.prompt_logging,  # type: ignore[arg-type]

@@ -69,6 +69,7 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("Config", ".repeatIntervalInSeconds"): "operations.apm.probeIntervalSeconds",
     ("Config", ".target"): "operations.apm.healthUrl",
     ("Config", ".vantagePoints[].name"): "operations.apm.vantagePoints",
+    ("OnPremiseVantagePoint", ".name"): "operations.apm.vantagePoints",
     # ingress, experience and orchestration planes
     ("Cluster", ".imagePolicyConfig.isPolicyEnabled"): "classification (imageSignatureVerification)",
     ("Cluster", ".imagePolicyConfig.keyDetails[].kmsKeyId"): "orchestration.imageSigningKeyId",
@@ -107,6 +108,7 @@ ONLY_IN = {
     "ENV-operations-alarm-dedicated-cluster-latency": "model.dedicatedCluster (alarms on it)",
     "ENV-operations-alarm-dedicated-cluster-server-errors": "model.dedicatedCluster (alarms on it)",
     "ENV-operations-sub-critical-pagerduty-1": "operations.notifications.critical.pagerDutyUrls",
+    "ENV-operations-vantage-point-1": "operations.apm.vantagePoints (prod has two)",
     "ENV-operations-sub-warning-slack-1": "operations.notifications.warning.slackUrls",
     "ENV-experience-plan-premium": "ingress.usagePlans (prod has a premium plan)",
     "ENV-experience-subscriber-retail": "ingress.tenants",

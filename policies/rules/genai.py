@@ -6,10 +6,10 @@ No public benchmark covers these resources yet; the rules encode the operating m
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from policies.rules._base import UNKNOWN, Rule, custom_rule, get, items, prop_rule
+from policies.rules._base import UNKNOWN, Fixture, Rule, custom_rule, drop_first, get, items, prop_rule, stack_rule
 
 ENDPOINT = "oci:GenerativeAi/endpoint:Endpoint"
 CLUSTER = "oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster"
@@ -18,6 +18,7 @@ AGENT = "oci:GenerativeAi/agentAgent:AgentAgent"
 AGENT_ENDPOINT = "oci:GenerativeAi/agentAgentEndpoint:AgentAgentEndpoint"
 KNOWLEDGE_BASE = "oci:GenerativeAi/agentKnowledgeBase:AgentKnowledgeBase"
 DATA_SOURCE = "oci:GenerativeAi/agentDataSource:AgentDataSource"
+AGENT_TOOL = "oci:GenerativeAi/agentTool:AgentTool"
 IMPORTED_MODEL = "oci:GenerativeAi/importedModel:ImportedModel"
 MODEL = "oci:GenerativeAi/model:Model"
 
@@ -39,9 +40,19 @@ def _cluster_unit_count(props: Mapping[str, Any]) -> Iterable[str]:
         yield "'unitCount' is below 1 for a hosting cluster"
 
 
-def _agent_kb(props: Mapping[str, Any]) -> Iterable[str]:
-    if not items(props.get("knowledgeBaseIds")):
-        yield "'knowledgeBaseIds' is empty: answers would not be grounded in our documents"
+def agents_grounded(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    """Knowledge bases attach through a RAG AgentTool; AgentAgent.knowledgeBaseIds is deprecated in
+    pulumi-oci 5.5.0 ("removed after March 26 2026", pulumi_oci/generativeai/agent_agent.py)."""
+    grounded: set[str] = set()
+    for tool in (r for r in resources if r.resource_type == AGENT_TOOL):
+        config = tool.props.get("toolConfig") or {}
+        if config.get("toolConfigType") == "RAG_TOOL_CONFIG" and items(config.get("knowledgeBaseConfigs")):
+            grounded |= {d.urn for d in tool.property_dependencies.get("agentId", [])}
+    for agent in (r for r in resources if r.resource_type == AGENT):
+        if items(agent.props.get("knowledgeBaseIds")):
+            yield agent.urn, "'knowledgeBaseIds' is deprecated (removed after 26 March 2026): attach through a RAG AgentTool"
+        elif agent.urn not in grounded:
+            yield agent.urn, "no RAG AgentTool with a knowledge base is attached: answers would not be grounded"
 
 
 def _kb_index(props: Mapping[str, Any]) -> Iterable[str]:
@@ -150,10 +161,18 @@ RULES: list[Rule] = [
               enforcement="advisory", remediation="Set dns_prefix so clients resolve the private endpoint by name.",
               controls=("soc2:CC8.1",)),
     # -- agents ---------------------------------------------------------------------------------------
-    custom_rule("GENAI-AGT-001", "Ensure every agent is grounded in at least one knowledge base", (AGENT,), _agent_kb,
-                severity="medium", remediation="Attach the stack's knowledge base (knowledge_base_ids).",
-                controls=("nist-ai-rmf:MEASURE-2.5", "owasp-llm:LLM09"), passing={"knowledgeBaseIds": ["ocid1.kb.oc1.fra.x"]},
-                failing={"knowledgeBaseIds": []}, unknown={"knowledgeBaseIds": UNKNOWN}),
+    stack_rule("GENAI-AGT-001", "Ensure every agent is grounded in a knowledge base through a RAG tool", agents_grounded,
+               passing=[Fixture(AGENT, {"displayName": "a"}, name="urn:a"),
+                        Fixture(AGENT_TOOL, {"toolConfig": {"toolConfigType": "RAG_TOOL_CONFIG", "knowledgeBaseConfigs": [
+                            {"knowledgeBaseId": "ocid1.kb.oc1.fra.x"}]}}, name="urn:t", dependencies=("urn:a",),
+                            property_dependencies={"agentId": ["urn:a"]})],
+               failing=[Fixture(AGENT, {"knowledgeBaseIds": ["ocid1.kb.oc1.fra.x"]}, name="urn:a")],
+               unknown=[Fixture(AGENT, {"displayName": "a"}, name="urn:a"),
+                        Fixture(AGENT_TOOL, {"toolConfig": UNKNOWN}, name="urn:t", dependencies=("urn:a",),
+                                property_dependencies={"agentId": ["urn:a"]})],
+               mutate=drop_first(AGENT_TOOL), severity="medium",
+               remediation="Attach the knowledge bases with a generativeai.AgentTool (RAG_TOOL_CONFIG).",
+               controls=("nist-ai-rmf:MEASURE-2.5", "owasp-llm:LLM09")),
     prop_rule("GENAI-AGT-002", "Ensure every agent has a description of its purpose", (AGENT,), "description",
               lambda v: bool(v), good="Answers policy questions from the documents bucket", bad="",
               expectation="a description", severity="low", enforcement="advisory",
@@ -199,7 +218,7 @@ RULES: list[Rule] = [
               "outputConfig.retentionPeriodInMinutes", lambda v: 0 < float(v) <= 60 * 24 * 365, good=60.0 * 24 * 30,
               bad=0.0, expectation="between 1 minute and 365 days", severity="low", missing_ok=True,
               remediation="Set output_config.retention_period_in_minutes within the tier's data retention.",
-              controls=(*_PRIVACY, "gdpr:Art.5(1)(e)", "soc2:P4.2", "nist-800-53r5:SI-12")),
+              controls=(*_PRIVACY, "gdpr:Art.5(1)(e)", "soc2:P4.2")),
     # -- knowledge bases and data sources ------------------------------------------------------------
     custom_rule("GENAI-KB-001", "Ensure knowledge bases use a supported index backed by our database or search cluster",
                 (KNOWLEDGE_BASE,), _kb_index, severity="medium",

@@ -48,22 +48,6 @@ def test_vector_database_is_private_mtls_23ai_on_ecpu(tier: str) -> None:
     assert adb["secretVersionNumber"] == 1.0
 
 
-def test_router_cache_is_private_tls_in_the_data_subnet_behind_its_own_nsg() -> None:
-    """OCI Cache (shared budgets, tenant limits, response cache): one non-sharded Valkey cluster in the
-    data subnet whose NSG admits the router pods' NSG on 6379 and nothing else (TLS is the service's only mode)."""
-    g = tier_graph("confidential")
-    cache = one(g, "oci:Redis/redisCluster:RedisCluster", "-data-cache").inputs
-    assert cache["clusterMode"] == "NONSHARDED" and cache["softwareVersion"] == "VALKEY_7_2"
-    assert cache["subnetId"] == _net(g, SUBNET, "network-subnet-data")
-    cache_nsg = _net(g, NSG, "network-nsg-cache")
-    assert cache["nsgIds"] == [cache_nsg]
-    names = {ocid(n): n.name.rsplit("-nsg-", 1)[1] for n in g.by_type(NSG)}
-    rules = [r.inputs for r in g.by_type("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule")
-             if r.inputs["networkSecurityGroupId"] == cache_nsg]
-    assert [(r["direction"], names.get(r["source"]), r["tcpOptions"]["destinationPortRange"]) for r in rules] == [
-        ("INGRESS", "pods", {"min": 6379.0, "max": 6379.0})]
-
-
 def test_data_nsg_admits_only_pods_model_and_bastion_on_1522() -> None:
     g = tier_graph("confidential")
     data_nsg = _net(g, NSG, "network-nsg-data")
@@ -174,8 +158,6 @@ STATEFUL = frozenset({
 #: Types judged stateless (recreatable from the program without loss). A type in neither set fails
 #: the test below: whoever adds it must decide which it is.
 STATELESS = frozenset({
-    # OCI Cache holds budget windows, per-minute tenant counters and cached responses: all rebuilt.
-    "oci:Redis/redisCluster:RedisCluster",
     "oci:Identity/tag:Tag", "oci:Identity/tagDefault:TagDefault", "oci:Identity/policy:Policy",
     "oci:Ons/notificationTopic:NotificationTopic", "oci:Ons/subscription:Subscription", "oci:Events/rule:Rule",
     "oci:CloudGuard/target:Target", "oci:Bastion/bastion:Bastion", "oci:Core/vcn:Vcn",
@@ -187,8 +169,10 @@ STATELESS = frozenset({
     "oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster", "oci:GenerativeAi/endpoint:Endpoint",
     "oci:GenerativeAi/agentKnowledgeBase:AgentKnowledgeBase", "oci:GenerativeAi/agentDataSource:AgentDataSource",
     "oci:GenerativeAi/agentAgent:AgentAgent", "oci:GenerativeAi/agentAgentEndpoint:AgentAgentEndpoint",
+    "oci:GenerativeAi/agentTool:AgentTool", "oci:GenerativeAi/agentDataIngestionJob:AgentDataIngestionJob",
     # operations plane: configuration the program recreates; evidence lives in log groups and buckets
     "oci:Apm/apmDomain:ApmDomain", "oci:ApmSynthetics/config:Config", "oci:Budget/budget:Budget",
+    "oci:ApmSynthetics/onPremiseVantagePoint:OnPremiseVantagePoint",
     "oci:Budget/rule:Rule", "oci:Monitoring/alarm:Alarm", "oci:Sch/connector:Connector",
     # ingress, experience and orchestration planes
     "oci:ApiGateway/gateway:Gateway", "oci:ApiGateway/deployment:Deployment", "oci:ApiGateway/usagePlan:UsagePlan",
@@ -260,3 +244,17 @@ def test_service_iam_names_the_key_and_secret_it_needs(tier: str) -> None:
     assert any("databasetoolsconnection" in s and "target.secret.name='genai-prod-adb-rag'" in s for s in secrets)
     assert any("autonomousdatabase" in s and "target.secret.name='genai-prod-adb-admin'" in s for s in secrets)
     assert all(" where " in s for s in found if "any-user" in s)
+
+
+def test_keys_and_secrets_are_granted_before_the_database_connection_and_buckets(planned) -> None:
+    """Issue 10, defect 1: the services' grants exist before the resources that need them."""
+    graph = planned("prod")
+    (policy,) = [p for p in graph.by_type("oci:Identity/policy:Policy") if p.inputs["name"].endswith("-data-services")]
+    users = [*graph.by_type("oci:Database/autonomousDatabase:AutonomousDatabase"),
+             *graph.by_type("oci:DatabaseTools/databaseToolsConnection:DatabaseToolsConnection"),
+             *[b for b in graph.by_type("oci:ObjectStorage/bucket:Bucket") if b.parent and "data" in b.parent]]
+    assert len(users) >= 5
+    assert all(policy.urn in u.dependencies for u in users)
+    (adb,) = graph.by_type("oci:Database/autonomousDatabase:AutonomousDatabase")
+    assert any("read vaults" in s and "target.vault.id=" in s for s in policy.inputs["statements"])
+    assert any(f"target.key.id='{adb.inputs['kmsKeyId']}'" in s for s in policy.inputs["statements"])

@@ -143,3 +143,19 @@ def test_iam_builder_refuses_what_a_reviewer_would_reject(subject, grant, messag
 def test_iam_builder_refuses_tenancy_scope():
     with pytest.raises(ValueError, match="scoped to a compartment"):
         render_statement(Subject.group("devs"), Grant("read", "objects"), "ocid1.tenancy.oc1..aaaa")
+
+
+def test_key_grants_render_the_table_narrowed_to_the_key() -> None:
+    from components.governance import key_grants, render_statement
+    from core.tables import key_use
+
+    comp = "ocid1.compartment.oc1..aaaaexample"
+    key = "ocid1.key.oc1.eu-frankfurt-1.aaaaexample"
+    rendered = [render_statement(s, g, comp) for s, g in key_grants("bucket", key, "eu-frankfurt-1")]
+    assert rendered == [f"Allow service objectstorage-eu-frankfurt-1 to use keys in compartment id {comp} "
+                        f"where target.key.id='{key}'"]
+    adb = [render_statement(s, g, comp) for s, g in key_grants("autonomous-database", key, "r", "ocid1.vault.oc1..v")]
+    assert adb[1].endswith("where all {request.principal.type='autonomousdatabase', target.vault.id='ocid1.vault.oc1..v'}")
+    assert len(key_grants("oke-node-boot-volumes", key, "")) == len(key_use("oke-node-boot-volumes").grants) == 3
+    with pytest.raises(ValueError, match="regional"):
+        key_grants("bucket", key, "")

@@ -137,8 +137,16 @@ def test_knowledge_bases_vector_store_and_documents() -> None:
     assert source["knowledgeBaseId"] == ocid(docs_kb)
     assert source["dataSourceConfig"]["objectStoragePrefixes"] == [
         {"bucket": "genai-prod-documents", "namespace": "genaiplatformoffline", "prefix": "documents/"}]
-    agent = one(g, AGENT, "-agent").inputs
-    assert sorted(agent["knowledgeBaseIds"]) == sorted([ocid(one(g, KB, "-kb-vector")), ocid(docs_kb)])
+    # Issue 10, defect 5: attached through a RAG tool (knowledgeBaseIds is deprecated), the data
+    # source ingested by a job.
+    agent_node = one(g, AGENT, "-agent")
+    assert "knowledgeBaseIds" not in agent_node.inputs
+    tool = one(g, G + "agentTool:AgentTool", "-rag-tool")
+    assert tool.inputs["agentId"] == ocid(agent_node) and tool.inputs["toolConfig"]["toolConfigType"] == "RAG_TOOL_CONFIG"
+    assert sorted(c["knowledgeBaseId"] for c in tool.inputs["toolConfig"]["knowledgeBaseConfigs"]) == sorted(
+        [ocid(one(g, KB, "-kb-vector")), ocid(docs_kb)])
+    job = one(g, G + "agentDataIngestionJob:AgentDataIngestionJob", "-ingest-documents")
+    assert job.inputs["dataSourceId"] == ocid(one(g, SOURCE, "-data-source-documents"))
 
 
 _STATEMENT = re.compile(r"^Allow any-user to (use|read|manage) ([a-z-]+) in compartment id (\S+) where (.+)$")

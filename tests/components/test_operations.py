@@ -18,7 +18,7 @@ from blueprint.alarms import ALARM_TYPE, alarm_rows
 from blueprint.graph import Graph, Node
 from blueprint.stackconfig import load_stack_config
 from components.mql import parse
-from components.operations import ALARMS, LOG_GROUPS, ROUTER_LOG_GROUP
+from components.operations import ALARMS, LOG_GROUPS
 from core.markers import SECRET_MARKER
 from core.topics import TOPICS
 from tests.conftest import ROOT, plan_variant
@@ -65,7 +65,7 @@ def test_prod_creates_every_slo_alarm_and_infra_alarms_only_for_wired_planes(pro
     assert all(a.requires is not None and a.requires not in wired for a in ALARMS if a.id not in expected)
 
 
-def test_wired_ids_create_every_alarm_type_one_per_dedicated_endpoint(wired: Graph) -> None:
+def test_wired_ids_create_every_alarm_type_one_per_dedicated_cluster(wired: Graph) -> None:
     ids = alarm_ids(wired, "wired-operations")
     assert set(ids) == {a.id for a in ALARMS}
     assert ids.count("dedicated-cluster-latency") == 2 and ids.count("dedicated-cluster-server-errors") == 2
@@ -80,7 +80,7 @@ def test_infra_alarm_queries_target_the_handed_in_ids(wired: Graph) -> None:
     assert all("fakecluster" in q for q in by_id["oke-node-not-ready"] + by_id["oke-unschedulable-pods"])
     assert all("fakeadb" in q for q in by_id["database-cpu"] + by_id["database-storage"])
     for alarm in ("dedicated-cluster-latency", "dedicated-cluster-server-errors"):
-        assert sorted(re.findall(r"fakeep\d", " ".join(by_id[alarm]))) == ["fakeep0", "fakeep1"]
+        assert sorted(re.findall(r"fakedac\d", " ".join(by_id[alarm]))) == ["fakedac0", "fakedac1"]
 
 
 # -- every alarm is well formed -----------------------------------------------------------------
@@ -191,7 +191,7 @@ def test_extra_budget_percentages_add_rules() -> None:
 
 def test_log_groups_and_router_log(prod: Graph) -> None:
     groups = sorted(n.inputs["displayName"] for n in ops_nodes(prod, "prod-operations", "oci:Logging/logGroup:LogGroup"))
-    assert groups == sorted([f"genai-prod-{p}" for p in LOG_GROUPS] + [f"genai-prod-{ROUTER_LOG_GROUP}-requests"])
+    assert groups == sorted(f"genai-prod-{p}" for p in LOG_GROUPS)
     logs = ops_nodes(prod, "prod-operations", LOG)
     assert [(n.inputs["logType"], n.inputs["retentionDuration"]) for n in logs if n.inputs["logType"] == "CUSTOM"] \
         == [("CUSTOM", 90.0)]
@@ -227,8 +227,7 @@ def test_audit_archive_bucket(prod: Graph, dev: Graph) -> None:
 
 
 def test_archive_policy_is_scoped(prod: Graph) -> None:
-    (policy,) = [p for p in ops_nodes(prod, "prod-operations", "oci:Identity/policy:Policy")
-                 if p.inputs["name"] == "genai-prod-audit-archive"]
+    (policy,) = ops_nodes(prod, "prod-operations", "oci:Identity/policy:Policy")
     statements = policy.inputs["statements"]
     assert any("request.principal.type='serviceconnector'" in s and "manage objects" in s for s in statements)
     assert any(s.startswith("Allow service objectstorage-eu-frankfurt-1 to use keys") for s in statements)
@@ -241,7 +240,7 @@ def test_apm_domain_and_synthetic_probe(prod: Graph, dev: Graph) -> None:
     for graph, env, url, vps, interval, free in (
         (prod, "prod", "https://genai.internal.example.com/health",
          ["genai-prod-vp-fra-ad1", "genai-prod-vp-fra-ad2"], 60.0, False),
-        (dev, "dev", "https://genai-dev.internal.example.com/health", ["OraclePublic-eu-frankfurt-1"], 600.0, True),
+        (dev, "dev", "https://genai-dev.internal.example.com/health", ["genai-dev-vp-fra"], 600.0, True),
     ):
         (domain,) = ops_nodes(graph, f"{env}-operations", "oci:Apm/apmDomain:ApmDomain")
         assert domain.inputs["isFreeTier"] is free
@@ -250,6 +249,24 @@ def test_apm_domain_and_synthetic_probe(prod: Graph, dev: Graph) -> None:
         assert [v["name"] for v in probe.inputs["vantagePoints"]] == vps
         assert probe.inputs["repeatIntervalInSeconds"] == interval
         assert probe.inputs["configuration"]["verifyResponseCodes"] == ["200"]
+        # Issue 10, defect 6: the private API is probed from vantage points registered in this APM
+        # domain (on-premise, workers in the VCN), created before the monitor names them.
+        points = ops_nodes(graph, f"{env}-operations", "oci:ApmSynthetics/onPremiseVantagePoint:OnPremiseVantagePoint")
+        assert sorted(p.inputs["name"] for p in points) == sorted(vps)
+        assert all(p.inputs["type"] == "ON_PREMISE_DOCKER_VANTAGE_POINT" for p in points)
+        assert all(domain.urn in p.propertyDependencies["apmDomainId"] and p.urn in probe.dependencies for p in points)
+
+
+def test_public_vantage_points_are_oracles_and_not_created() -> None:
+    from blueprint.stackconfig import load_stack_config, with_overrides
+    from core.apm import is_public_vantage_point
+
+    assert is_public_vantage_point("OraclePublic-eu-frankfurt-1") and not is_public_vantage_point("genai-dev-vp-fra")
+    cfg = with_overrides(load_stack_config(ROOT, "dev"), {"genai-platform:operations": {"apm": {
+        "vantagePoints": ["OraclePublic-eu-frankfurt-1", "genai-dev-vp-fra"]}}}, stack="dev-vp")
+    graph = engine.plan(cfg.stack, ROOT, config=cfg).graph
+    points = graph.by_type("oci:ApmSynthetics/onPremiseVantagePoint:OnPremiseVantagePoint")
+    assert [p.inputs["name"] for p in points] == ["genai-dev-vp-fra"]
 
 
 # -- cost attribution ---------------------------------------------------------------------------
@@ -278,30 +295,11 @@ def test_every_taggable_operations_resource_carries_the_four_tags(wired: Graph) 
         assert {k.split(".", 1)[1] for k in tags} == TAG_KEYS
 
 
-def test_dedicated_alarms_watch_the_hosting_endpoint_not_the_cluster(prod: Graph) -> None:
-    """InvocationLatency and ServerErrorCount are endpoint metrics (OCI Generative AI metric reference)."""
-    types = {n.urn: n.type for n in prod.nodes}
-    dedicated = [n for n in ops_nodes(prod, "prod-operations", ALARM_TYPE)
-                 if n.inputs["freeformTags"]["alarm-id"].startswith("dedicated-cluster-")]
-    assert len(dedicated) == 2
-    for node in dedicated:
-        sources = {types.get(u) for u in node.propertyDependencies["query"]}
-        assert sources == {"oci:GenerativeAi/endpoint:Endpoint"}, node.name
-
-
-def test_the_router_may_push_to_its_own_log_group_only(prod: Graph) -> None:
-    """Logging scopes log-content grants by log group, so the router's log has a group of its own."""
-    nodes = {n.urn: n for n in prod.nodes}
-    (router_log,) = [n for n in ops_nodes(prod, "prod-operations", LOG) if n.inputs["logType"] == "CUSTOM"]
-    (group_urn,) = router_log.propertyDependencies["logGroupId"]
-    holders = [n for n in ops_nodes(prod, "prod-operations", LOG) if group_urn in n.propertyDependencies["logGroupId"]]
-    assert holders == [router_log] and nodes[group_urn].inputs["displayName"] == "genai-prod-router-requests"
-    (policy,) = [n for n in ops_nodes(prod, "prod-operations", "oci:Identity/policy:Policy")
-                 if n.inputs["name"] == "genai-prod-router-log-ingestion"]
-    (statement,) = policy.inputs["statements"]
-    assert statement.startswith("Allow any-user to use log-content in compartment id ocid1.compartment.")
-    for condition in ("request.principal.type='workload'", "request.principal.namespace='genai-router'",
-                      "request.principal.service_account='genai-router'", "request.principal.cluster_id='ocid1.cluster.",
-                      "target.loggroup.id='"):
-        assert condition in statement
-    assert group_urn in policy.propertyDependencies["statements"]
+def test_archive_key_is_granted_before_the_archive_bucket(planned) -> None:
+    """Issue 10, defect 1: Object Storage may use the archive key (that key only) before the bucket exists."""
+    graph = planned("prod")
+    (policy,) = [p for p in graph.by_type("oci:Identity/policy:Policy") if p.inputs["name"].endswith("-audit-archive")]
+    (bucket,) = [b for b in graph.by_type("oci:ObjectStorage/bucket:Bucket") if b.name.endswith("-audit-archive")]
+    assert policy.urn in bucket.dependencies
+    assert any(s.startswith("Allow service objectstorage-") and f"target.key.id='{bucket.inputs['kmsKeyId']}'" in s
+               for s in policy.inputs["statements"])

@@ -114,12 +114,15 @@ def test_every_container_is_hardened(planned, stack: str) -> None:
         assert spread == {"topology.kubernetes.io/zone", "oci.oraclecloud.com/fault-domain"}
 
 
-def test_secrets_only_by_reference(planned) -> None:
-    graph = planned("prod")
-    assert not graph.by_type("kubernetes:core/v1:Secret")
-    (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
-    refs = [e for e in dep["spec"]["template"]["spec"]["containers"][0]["env"] if "valueFrom" in e]
-    assert refs and all(e["valueFrom"]["secretKeyRef"]["name"] == "genai-router" for e in refs)
+def test_no_secret_reference_without_a_database(planned) -> None:
+    """Issue 10, defect 4: without LiteLLM's own database the pod references no Secret (nothing had created it)."""
+    for stack in ("dev", "prod"):
+        graph = planned(stack)
+        assert not graph.by_type("kubernetes:core/v1:Secret")
+        (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+        pod = dep["spec"]["template"]["spec"]
+        assert not [e for c in pod["containers"] for e in c.get("env", []) if "valueFrom" in e]
+        assert not [v for v in pod["volumes"] if "secret" in v] and not pod.get("imagePullSecrets")
 
 
 def test_replicas_and_autoscaling_per_stack(planned) -> None:
@@ -231,5 +234,34 @@ def test_database_egress_only_when_configured(planned) -> None:
     assert [r["ports"] for r in db_rules] == [[{"protocol": "TCP", "port": 1522.0}]]
     assert not [r for r in egress(planned("dev")) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
     (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
-    names = {e["name"] for e in dep["spec"]["template"]["spec"]["containers"][0]["env"]}
-    assert "DATABASE_URL" in names
+    refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in dep["spec"]["template"]["spec"]["containers"][0]["env"]
+            if "valueFrom" in e}
+    assert set(refs) == {"DATABASE_URL", "LITELLM_SALT_KEY"}
+    # The Secret holding them is an out-of-band prerequisite of stacks with a database, declared once.
+    from core.tables import out_of_band_kubernetes, prerequisites
+
+    assert {("Secret", dep["metadata"]["namespace"], r["name"]) for r in refs.values()} <= out_of_band_kubernetes()
+    (row,) = [p for p in prerequisites() if p.kubernetes]
+    assert row.applies({"orchestration": {"router": {"database": True}}}) and not row.applies({})
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_oke_keys_are_granted_before_the_cluster_and_nodes_use_them(planned, stack: str) -> None:
+    """Issue 10, defect 1: OKE's etcd key and the boot-volume key need IAM grants, created first."""
+    graph = planned(stack)
+    (cluster,) = graph.by_type(CLUSTER)
+    (pool,) = graph.by_type(POOL)
+    (policy,) = [p for p in graph.by_type("oci:Identity/policy:Policy") if p.inputs["name"].endswith("-oke-keys")]
+    keys = key_ids(graph)
+    statements = policy.inputs["statements"]
+    assert (f"where all {{request.principal.type='cluster', target.key.id='{keys['secrets']}'}}" in statements[0]
+            and statements[0].startswith("Allow any-user to use keys in compartment id "))
+    assert policy.urn in cluster.dependencies and policy.urn in pool.dependencies
+    boot = [s for s in statements if f"target.key.id='{keys['compute']}'" in s]
+    if stack == "prod":  # customer-managed boot volumes: oke, Block Volume and the node pool's principal
+        assert [s.split(" in compartment")[0] for s in boot] == [
+            "Allow service oke to use key-delegate", "Allow service blockstorage to use keys",
+            "Allow any-user to use key-delegate"]
+        assert "request.principal.type='nodepool'" in boot[2]
+    else:
+        assert boot == []

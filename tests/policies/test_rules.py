@@ -86,6 +86,7 @@ def test_family_sizes_meet_the_issue():
     assert families["genai"] >= 30
     assert families["classification"] >= 15
     assert families["kubernetes"] >= 10
+    assert families["deployability"] >= 8  # issue 10
     assert stack_rules >= 15
     cis = {c for r in RULES for c in r.controls if c.startswith("cis-oci-3.1:")}
     assert len(cis) >= 25

@@ -15,9 +15,9 @@ FAKE = {
     "api_deployment_id": "ocid1.apideployment.oc1.eu-frankfurt-1.aaaaaaaafakedeployment",
     "cluster_id": "ocid1.cluster.oc1.eu-frankfurt-1.aaaaaaaafakecluster",
     "autonomous_database_id": "ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaafakeadb",
-    "dedicated_endpoint_ids": [
-        "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaafakeep0",
-        "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaafakeep1",
+    "dedicated_ai_cluster_ids": [
+        "ocid1.generativeaidedicatedaicluster.oc1.eu-frankfurt-1.aaaaaaaafakedac0",
+        "ocid1.generativeaidedicatedaicluster.oc1.eu-frankfurt-1.aaaaaaaafakedac1",
     ],
     "buckets": ["genai-prod-documents"],
 }

@@ -1,0 +1,21 @@
+"""APM Synthetics vantage points: which names are Oracle's public ones, which are ours.
+
+Oracle's public vantage points are named ``OraclePublic-<region>`` (the names
+``oci apm-synthetics public-vantage-point-collection list-public-vantage-points`` returns); any
+other name a monitor uses must be a dedicated or on-premise vantage point registered in the
+monitor's APM domain. The only on-premise type OCI's apmsynthetics API defines is
+``ON_PREMISE_DOCKER_VANTAGE_POINT`` (CreateOnPremiseVantagePointDetails.Type; terraform-provider-oci
+resource ``oci_apm_synthetics_on_premise_vantage_point``:
+https://docs.oracle.com/en-us/iaas/tools/terraform-provider-oci/latest/docs/r/apm_synthetics_on_premise_vantage_point.html).
+Components and the deployability rules import both from here.
+"""
+
+from __future__ import annotations
+
+PUBLIC_VANTAGE_PREFIX = "OraclePublic-"
+ON_PREMISE_VANTAGE_POINT = "ON_PREMISE_DOCKER_VANTAGE_POINT"
+
+
+def is_public_vantage_point(name: str) -> bool:
+    """Whether ``name`` is one of Oracle's public vantage points (reached from the internet)."""
+    return name.startswith(PUBLIC_VANTAGE_PREFIX)

@@ -1,0 +1,528 @@
+"""Deployability: cross-resource prerequisites a plan must meet to work on a real tenancy.
+
+A plan can be well-formed resource by resource and still fail ``pulumi up`` or deploy and not
+work: a key used before IAM lets its service use it, a workload-identity grant naming a cluster or
+service account that does not exist, a pod referencing a Secret nothing creates, a synthetic probe
+sent from vantage points that do not exist or cannot reach its target, a router model with nothing
+to fall back to. These stack rules read the graph, driven by checked-in tables whose rows cite
+their OCI documentation page:
+
+- ``core/tables/key_grants.yaml``: key use → the grants OCI requires first;
+- ``core/tables/prerequisites.yaml``: what the stack references but cannot create.
+
+Statements are parsed with the OCI policy grammar (``policies.rules.identity.parse``).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from core.apm import PUBLIC_VANTAGE_PREFIX, is_public_vantage_point
+from core.tables import KeyGrant, KeyUse, key_uses, out_of_band_kubernetes
+from policies.rules._base import UNKNOWN, Fixture, Rule, drop_first, edit_first, get, stack_rule
+from policies.rules.identity import parse
+
+POLICY = "oci:Identity/policy:Policy"
+CLUSTER = "oci:ContainerEngine/cluster:Cluster"
+NODE_POOL = "oci:ContainerEngine/nodePool:NodePool"
+MONITOR = "oci:ApmSynthetics/config:Config"
+VANTAGE_POINT = "oci:ApmSynthetics/onPremiseVantagePoint:OnPremiseVantagePoint"
+DEDICATED_VANTAGE_POINT = "oci:ApmSynthetics/dedicatedVantagePoint:DedicatedVantagePoint"
+GATEWAY = "oci:ApiGateway/gateway:Gateway"
+LOAD_BALANCER = "oci:LoadBalancer/loadBalancer:LoadBalancer"
+DATA_SOURCE = "oci:GenerativeAi/agentDataSource:AgentDataSource"
+INGESTION_JOB = "oci:GenerativeAi/agentDataIngestionJob:AgentDataIngestionJob"
+K8S_NAMESPACE = "kubernetes:core/v1:Namespace"
+K8S_SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
+K8S_CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+K8S_SECRET = "kubernetes:core/v1:Secret"
+K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+#: Workload kinds whose pod template the reference rules read.
+POD_OWNERS = {K8S_DEPLOYMENT: "spec.template.spec", "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
+              "kubernetes:apps/v1:DaemonSet": "spec.template.spec", "kubernetes:batch/v1:Job": "spec.template.spec",
+              "kubernetes:core/v1:Pod": "spec"}
+_ASSURANCE = ("nist-800-53r5:CM-6", "soc2:CC8.1")
+
+
+def _of(resources: Sequence[Any], type_: str) -> list[Any]:
+    return [r for r in resources if r.resource_type == type_]
+
+
+def _deps(resource: Any) -> set[str]:
+    return {d.urn for d in resource.dependencies}
+
+
+# -- IAM statements ---------------------------------------------------------------------------------
+
+
+def _clauses(parsed: Mapping[str, Any]) -> dict[str, str] | None:
+    """The where-condition as {variable: value} when it is one clause or an all{} of '=' clauses."""
+    conditions = parsed.get("conditions")
+    if not conditions:
+        return {}
+    if conditions.get("type") == "clause":
+        nodes = [conditions]
+    elif conditions.get("type") == "group" and conditions.get("mode") == "all":
+        nodes = list(conditions.get("items") or [])
+    else:
+        return None
+    out: dict[str, str] = {}
+    for item in nodes:
+        node = item.get("node") or {}
+        if item.get("type") != "clause" or node.get("op") != "eq":
+            return None
+        out[str(node.get("lhs"))] = str((node.get("rhs") or {}).get("value"))
+    return out
+
+
+def _statements(resources: Sequence[Any]) -> list[tuple[Any, dict[str, Any]]]:
+    out = []
+    for policy in _of(resources, POLICY):
+        for text in policy.props.get("statements") or []:
+            parsed = parse(str(text))
+            if parsed is not None and parsed.get("kind") == "allow":
+                out.append((policy, parsed))
+    return out
+
+
+def _grants(parsed: Mapping[str, Any], grant: KeyGrant, key_id: str, region: str | None) -> bool:
+    """Whether one parsed statement gives ``grant`` for ``key_id``."""
+    verbs = (parsed.get("actions") or {}).get("values") or []
+    rank = ("inspect", "read", "use", "manage")
+    if not any(v in rank and rank.index(v) >= rank.index(grant.verb) for v in verbs):
+        return False
+    if grant.resource not in ((parsed.get("resources") or {}).get("values") or []):
+        return False
+    clauses = _clauses(parsed)
+    if clauses is None:
+        return False
+    subject = parsed.get("subject") or {}
+    if grant.is_service:
+        labels = {str(v.get("label")) for v in subject.get("values") or []}
+        name = grant.name.replace("{region}", region) if region else grant.name
+        if subject.get("type") != "service" or name not in labels:
+            return False
+    elif subject.get("type") != "any-user" or clauses.get("request.principal.type") != grant.name:
+        return False
+    if grant.scope == "key":
+        return clauses.get("target.key.id", key_id) == key_id
+    return True
+
+
+def _region(resources: Sequence[Any]) -> str | None:
+    """The stack's region, from a regional service principal's name in any statement."""
+    for _, parsed in _statements(resources):
+        for value in (parsed.get("subject") or {}).get("values") or []:
+            label = str(value.get("label", ""))
+            if label.startswith("objectstorage-"):
+                return label.removeprefix("objectstorage-")
+    return None
+
+
+def _key_uses(resources: Sequence[Any]) -> Iterable[tuple[Any, KeyUse, str]]:
+    rows: dict[str, list[KeyUse]] = {}
+    for use in key_uses():
+        rows.setdefault(use.resource, []).append(use)
+    for r in resources:
+        for use in rows.get(r.resource_type, []):
+            key = get(r.props, use.property)
+            if key:
+                yield r, use, str(key)
+
+
+def key_grants_present(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    statements = _statements(resources)
+    region = _region(resources)
+    for r, use, key in _key_uses(resources):
+        for grant in use.grants:
+            if not any(_grants(parsed, grant, key, region) for _, parsed in statements):
+                yield r.urn, (f"no statement lets '{grant.subject}' {grant.verb} {grant.resource} for the key in "
+                              f"'{use.property}' ({use.doc})")
+
+
+def key_grants_first(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    statements = _statements(resources)
+    region = _region(resources)
+    for r, use, key in _key_uses(resources):
+        for grant in use.grants:
+            holders = {p.urn for p, parsed in statements if _grants(parsed, grant, key, region)}
+            if holders and not holders & _deps(r):
+                yield r.urn, (f"the policy granting '{grant.subject}' {grant.verb} {grant.resource} is not a "
+                              f"dependency: the key in '{use.property}' may be used before the grant exists")
+
+
+# -- workload identity -------------------------------------------------------------------------------
+
+
+def _workload_statements(resources: Sequence[Any]) -> Iterable[tuple[Any, dict[str, str] | None]]:
+    """Statements whose condition names request.principal.type = 'workload' (OKE workload identity)."""
+    for policy, parsed in _statements(resources):
+        if '"value": "workload"' in json.dumps(parsed.get("conditions") or {}):
+            yield policy, _clauses(parsed)
+
+
+def workload_identity_names_planned_accounts(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    accounts = {(str(get(sa.props, "metadata.namespace")), str(get(sa.props, "metadata.name")))
+                for sa in _of(resources, K8S_SERVICE_ACCOUNT)}
+    for policy, clauses in _workload_statements(resources):
+        if not clauses:
+            continue
+        pair = (clauses.get("request.principal.namespace"), clauses.get("request.principal.service_account"))
+        if None in pair:
+            yield policy.urn, "a workload-identity statement does not name both namespace and service account"
+        elif pair not in accounts:
+            yield policy.urn, "a workload-identity statement names a namespace/service account this plan does not create"
+
+
+# -- Kubernetes references ---------------------------------------------------------------------------
+
+
+def _pods(resources: Sequence[Any]) -> Iterable[tuple[Any, str, Mapping[str, Any]]]:
+    for r in resources:
+        path = POD_OWNERS.get(r.resource_type)
+        if path:
+            pod = get(r.props, path)
+            if pod is not None:
+                yield r, str(get(r.props, "metadata.namespace") or "default"), pod
+
+
+def _k8s_objects(resources: Sequence[Any]) -> set[tuple[str, str, str]]:
+    planned = set()
+    for r in resources:
+        if r.resource_type.startswith("kubernetes:"):
+            kind = r.resource_type.rsplit(":", 1)[-1]
+            planned.add((kind, str(get(r.props, "metadata.namespace") or ""), str(get(r.props, "metadata.name"))))
+    return planned | out_of_band_kubernetes()
+
+def _references(pod: Mapping[str, Any]) -> Iterable[tuple[str, str, str]]:
+    """(kind, name, where) of every object the pod spec references by name."""
+    containers = [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]
+    for c in containers:
+        for env in c.get("env") or []:
+            source = env.get("valueFrom") or {}
+            if "secretKeyRef" in source and not source["secretKeyRef"].get("optional"):
+                yield "Secret", str(source["secretKeyRef"].get("name")), f"env {env.get('name')}"
+            if "configMapKeyRef" in source and not source["configMapKeyRef"].get("optional"):
+                yield "ConfigMap", str(source["configMapKeyRef"].get("name")), f"env {env.get('name')}"
+        for source in c.get("envFrom") or []:
+            for kind, key in (("Secret", "secretRef"), ("ConfigMap", "configMapRef")):
+                if key in source and not source[key].get("optional"):
+                    yield kind, str(source[key].get("name")), "envFrom"
+    for volume in pod.get("volumes") or []:
+        if "secret" in volume and not volume["secret"].get("optional"):
+            yield "Secret", str(volume["secret"].get("secretName")), f"volume {volume.get('name')}"
+        if "configMap" in volume and not volume["configMap"].get("optional"):
+            yield "ConfigMap", str(volume["configMap"].get("name")), f"volume {volume.get('name')}"
+    for secret in pod.get("imagePullSecrets") or []:
+        yield "Secret", str(secret.get("name")), "imagePullSecrets"
+    yield "ServiceAccount", str(pod.get("serviceAccountName") or "default"), "serviceAccountName"
+
+def kubernetes_references_resolve(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    objects = _k8s_objects(resources)
+    for r, namespace, pod in _pods(resources):
+        for kind, name, where in _references(pod):
+            if kind == "ServiceAccount" and name == "default":
+                continue  # every namespace has one
+            if (kind, namespace, name) not in objects:
+                yield r.urn, (f"{where} references a {kind} that is neither planned in the namespace nor declared "
+                              "in core/tables/prerequisites.yaml")
+
+
+def volume_mounts_resolve(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    for r, _, pod in _pods(resources):
+        volumes = {str(v.get("name")) for v in pod.get("volumes") or []}
+        for c in [*(pod.get("initContainers") or []), *(pod.get("containers") or [])]:
+            for mount in c.get("volumeMounts") or []:
+                if str(mount.get("name")) not in volumes:
+                    yield r.urn, f"container '{c.get('name')}' mounts a volume the pod does not define"
+
+
+# -- synthetic monitors --------------------------------------------------------------------------------
+
+def _vantage_points(monitor: Any) -> list[str]:
+    return [str(v.get("name")) for v in monitor.props.get("vantagePoints") or []]
+
+def monitor_vantage_points_exist(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    dedicated: dict[str, set[str]] = {}
+    for vp in [*_of(resources, VANTAGE_POINT), *_of(resources, DEDICATED_VANTAGE_POINT)]:
+        name = vp.props.get("name") or vp.props.get("displayName")
+        dedicated.setdefault(str(name), set()).update(
+            {d.urn for d in vp.property_dependencies.get("apmDomainId", [])})
+    for monitor in _of(resources, MONITOR):
+        domains = {d.urn for d in monitor.property_dependencies.get("apmDomainId", [])}
+        for name in _vantage_points(monitor):
+            if is_public_vantage_point(name):
+                continue
+            if name not in dedicated or (domains and not dedicated[name] & domains):
+                yield monitor.urn, "a vantage point is neither public nor a dedicated one planned in the monitor's APM domain"
+
+def _api_is_private(resources: Sequence[Any]) -> bool:
+    gateways = _of(resources, GATEWAY)
+    public_lbs = [lb for lb in _of(resources, LOAD_BALANCER) if lb.props.get("isPrivate") is False]
+    return bool(gateways) and all(g.props.get("endpointType") == "PRIVATE" for g in gateways) and not public_lbs
+
+def public_vantage_points_reach_their_target(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    private = _api_is_private(resources)
+    for monitor in _of(resources, MONITOR):
+        public = [n for n in _vantage_points(monitor) if is_public_vantage_point(n)]
+        if public and private:
+            yield monitor.urn, ("a public vantage point probes a target only reachable privately (the API has no "
+                                "public endpoint): its alarm would fire forever")
+
+
+# -- retrieval ----------------------------------------------------------------------------------------
+
+
+def data_sources_ingested(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    ingested = {d.urn for job in _of(resources, INGESTION_JOB) if job.props.get("compartmentId")
+                for d in job.property_dependencies.get("dataSourceId", [])}
+    for source in _of(resources, DATA_SOURCE):
+        if source.urn not in ingested:
+            yield source.urn, "no AgentDataIngestionJob ingests the data source: its knowledge base stays empty"
+
+
+# -- the router's models -----------------------------------------------------------------------------
+
+
+def _router_configs(resources: Sequence[Any]) -> Iterable[tuple[Any, dict[str, Any]]]:
+    for cm in _of(resources, K8S_CONFIG_MAP):
+        for text in (cm.props.get("data") or {}).values():
+            if "model_list:" not in str(text):
+                continue
+            config = yaml.safe_load(str(text)) or {}
+            if isinstance(config, dict) and "model_list" in config and "genai_router" in config:
+                yield cm, config
+
+
+def _unfallen_chat_models(config: Mapping[str, Any]) -> list[str]:
+    chat = sorted({str(m["model_name"]) for m in config.get("model_list") or []
+                   if (m.get("model_info") or {}).get("mode", "chat") == "chat"})
+    if len(chat) < 2:
+        return []
+    covered = {src for entry in (config.get("router_settings") or {}).get("fallbacks") or [] for src, chain in entry.items()
+               if chain}
+    return [name for name in chat if name not in covered]
+
+
+def _fallback_check(tiers: tuple[str, ...]):
+    def check(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+        for cm, config in _router_configs(resources):
+            if (config.get("genai_router") or {}).get("classification_tier") not in tiers:
+                continue
+            for _ in _unfallen_chat_models(config):
+                yield cm.urn, "a router chat model has no fallback although the router serves two or more"
+    return check
+
+
+# -- fixtures --------------------------------------------------------------------------------------------
+
+_KEY = "ocid1.key.oc1.eu-frankfurt-1.aaaaexamplekey"
+_COMP = "ocid1.compartment.oc1..aaaaexample"
+_CLUSTER_ID = "ocid1.cluster.oc1.eu-frankfurt-1.aaaaexamplecluster"
+
+
+def fx(type_: str, urn: str, props: dict[str, Any] | None = None, *, depends: Sequence[str] = (),
+       **property_deps: list[str]) -> Fixture:
+    return Fixture(type_, props or {}, name=urn, parent="urn:c",
+                   dependencies=tuple(depends) + tuple(u for v in property_deps.values() for u in v),
+                   property_dependencies=property_deps)
+
+
+def _cluster_grant(key: str = _KEY) -> str:
+    return (f"Allow any-user to use keys in compartment id {_COMP} where all "
+            f"{{request.principal.type='cluster', target.key.id='{key}'}}")
+
+
+def _workload(cluster: str | None = _CLUSTER_ID, ns: str = "genai-router", sa: str = "genai-router") -> str:
+    parts = ["request.principal.type='workload'"]
+    if cluster:
+        parts.append(f"request.principal.cluster_id='{cluster}'")
+    parts += [f"request.principal.namespace='{ns}'", f"request.principal.service_account='{sa}'"]
+    return f"Allow any-user to use generative-ai-chat in compartment id {_COMP} where all {{{', '.join(parts)}}}"
+
+
+def _meta(name: str, ns: str = "genai-router") -> dict[str, Any]:
+    return {"metadata": {"name": name, "namespace": ns}}
+
+
+def _deployment(env_secret: str = "genai-router-secrets", sa: str = "genai-router") -> dict[str, Any]:
+    return {**_meta("genai-router"), "spec": {"template": {"spec": {
+        "serviceAccountName": sa,
+        "containers": [{"name": "router", "env": [{"name": "S", "valueFrom": {"secretKeyRef": {
+            "name": env_secret, "key": "k"}}}], "volumeMounts": [{"name": "config", "mountPath": "/etc/x"}]}],
+        "volumes": [{"name": "config", "configMap": {"name": "genai-router-config"}}]}}}}
+
+
+def _router_config(tier: str, fallbacks: list[dict[str, list[str]]], second: bool = True) -> dict[str, Any]:
+    models = [{"model_name": "chat-primary", "model_info": {}}]
+    if second:
+        models.append({"model_name": "chat-fallback", "model_info": {}})
+    text = yaml.safe_dump({"model_list": models, "router_settings": {"fallbacks": fallbacks},
+                           "genai_router": {"classification_tier": tier}})
+    return {**_meta("genai-router-config"), "data": {"config.yaml": text}}
+
+
+_FALLBACKS = [{"chat-primary": ["chat-fallback"]}, {"chat-fallback": ["chat-primary"]}]
+
+
+# -- mutations of the prod graph ---------------------------------------------------------------------------
+
+
+def _drop_statement(needle: str):
+    def change(node: dict[str, Any]) -> None:
+        node["inputs"]["statements"] = [s for s in node["inputs"]["statements"] if needle not in s]
+    return edit_first("oci:Identity/policy:Policy", change,
+                      lambda n: any(needle in s for s in n["inputs"].get("statements") or []))
+
+
+def _undepend_cluster(graph: dict[str, Any]) -> dict[str, Any]:
+    policies = {n["urn"] for n in graph["nodes"] if n["type"] == POLICY}
+    for node in graph["nodes"]:
+        if node["type"] == CLUSTER:
+            node["dependencies"] = [d for d in node["dependencies"] if d not in policies]
+    return graph
+
+
+def _rename_namespace(node: dict[str, Any]) -> None:
+    node["inputs"]["statements"] = [s.replace("request.principal.namespace='genai-router'",
+                                              "request.principal.namespace='genai-other'")
+                                    for s in node["inputs"]["statements"]]
+
+
+def _is_workload_policy(node: dict[str, Any]) -> bool:
+    return any("'workload'" in s for s in node["inputs"].get("statements") or [])
+
+
+def _mount_undefined_volume(node: dict[str, Any]) -> None:
+    pod = node["inputs"]["spec"]["template"]["spec"]
+    pod["containers"][0].setdefault("volumeMounts", []).append({"name": "undefined", "mountPath": "/var/x"})
+
+
+def _reference_missing_secret(node: dict[str, Any]) -> None:
+    pod = node["inputs"]["spec"]["template"]["spec"]
+    pod.setdefault("imagePullSecrets", []).append({"name": "ocir-credentials-nobody-creates"})
+
+def _private_vantage_point(node: dict[str, Any]) -> None:
+    node["inputs"]["vantagePoints"] = [{"name": "genai-vp-nobody-created"}]
+
+def _public_vantage_point(node: dict[str, Any]) -> None:
+    node["inputs"]["vantagePoints"] = [{"name": f"{PUBLIC_VANTAGE_PREFIX}eu-frankfurt-1"}]  # a private API
+
+
+def _split_router_models(tier: str | None):
+    def change(node: dict[str, Any]) -> None:
+        config = yaml.safe_load(node["inputs"]["data"]["config.yaml"])
+        first = copy.deepcopy(config["model_list"][0])
+        first["model_name"] = "chat-unfallen"
+        config["model_list"].append(first)
+        config["router_settings"]["fallbacks"] = []
+        if tier:
+            config["genai_router"]["classification_tier"] = tier
+        node["inputs"]["data"]["config.yaml"] = yaml.safe_dump(config)
+    return edit_first(K8S_CONFIG_MAP, change, lambda n: "model_list:" in str(n["inputs"].get("data") or {}))
+
+
+RULES: list[Rule] = [
+    stack_rule("DEP-001", "Ensure every Vault key a resource uses has the IAM grants its service or principal needs",
+               key_grants_present,
+               passing=[fx(CLUSTER, "urn:k", {"kmsKeyId": _KEY}), fx(POLICY, "urn:p", {"statements": [_cluster_grant()]})],
+               failing=[fx(CLUSTER, "urn:k", {"kmsKeyId": _KEY}),
+                        fx(POLICY, "urn:p", {"statements": [_cluster_grant("ocid1.key.oc1..other")]})],
+               unknown=[fx(CLUSTER, "urn:k", {"kmsKeyId": UNKNOWN}), fx(POLICY, "urn:p", {"statements": [_cluster_grant()]})],
+               mutate=_drop_statement("request.principal.type='cluster'"),
+               severity="high",
+               remediation="Grant what core/tables/key_grants.yaml lists for the key use (components.governance."
+                           "key_grant_statements), narrowed to the key.",
+               controls=("nist-800-53r5:SC-12", "nist-800-53r5:SC-28", *_ASSURANCE)),
+    stack_rule("DEP-002", "Ensure every key grant exists before the resource that uses the key", key_grants_first,
+               passing=[fx(CLUSTER, "urn:k", {"kmsKeyId": _KEY}, depends=["urn:p"]),
+                        fx(POLICY, "urn:p", {"statements": [_cluster_grant()]})],
+               failing=[fx(CLUSTER, "urn:k", {"kmsKeyId": _KEY}), fx(POLICY, "urn:p", {"statements": [_cluster_grant()]})],
+               unknown=[fx(CLUSTER, "urn:k", {"kmsKeyId": _KEY}, depends=["urn:p"]),
+                        fx(POLICY, "urn:p", {"statements": UNKNOWN})],
+               mutate=_undepend_cluster, severity="high",
+               remediation="Create the key-grant policy first and pass it in the resource's depends_on.",
+               controls=("nist-800-53r5:SC-12", *_ASSURANCE)),
+    stack_rule("DEP-004", "Ensure every workload-identity statement names a namespace and service account the plan creates",
+               workload_identity_names_planned_accounts,
+               passing=[fx(K8S_SERVICE_ACCOUNT, "urn:sa", _meta("genai-router")),
+                        fx(POLICY, "urn:p", {"statements": [_workload()]})],
+               failing=[fx(K8S_SERVICE_ACCOUNT, "urn:sa", _meta("genai-router")),
+                        fx(POLICY, "urn:p", {"statements": [_workload(ns="elsewhere")]})],
+               unknown=[fx(K8S_SERVICE_ACCOUNT, "urn:sa", _meta("genai-router")),
+                        fx(POLICY, "urn:p", {"statements": UNKNOWN})],
+               mutate=edit_first(POLICY, _rename_namespace, _is_workload_policy), severity="high",
+               remediation="Build the statement from the router workload's own namespace and service account.",
+               controls=("nist-800-53r5:AC-6", "nist-800-53r5:IA-9")),
+    stack_rule("DEP-005", "Ensure every Secret, ConfigMap and service account a pod references is planned or declared",
+               kubernetes_references_resolve,
+               passing=[fx(K8S_DEPLOYMENT, "urn:d", _deployment()), fx(K8S_SECRET, "urn:s", _meta("genai-router-secrets")),
+                        fx(K8S_CONFIG_MAP, "urn:c", _meta("genai-router-config")),
+                        fx(K8S_SERVICE_ACCOUNT, "urn:sa", _meta("genai-router"))],
+               failing=[fx(K8S_DEPLOYMENT, "urn:d", _deployment()), fx(K8S_CONFIG_MAP, "urn:c", _meta("genai-router-config")),
+                        fx(K8S_SERVICE_ACCOUNT, "urn:sa", _meta("genai-router"))],
+               unknown=[fx(K8S_DEPLOYMENT, "urn:d", {**_meta("genai-router"), "spec": UNKNOWN})],
+               mutate=edit_first(K8S_DEPLOYMENT, _reference_missing_secret), severity="high",
+               remediation="Create the object in the stack, or declare it in core/tables/prerequisites.yaml.",
+               controls=_ASSURANCE),
+    stack_rule("DEP-006", "Ensure every volume a container mounts is defined by its pod", volume_mounts_resolve,
+               passing=[fx(K8S_DEPLOYMENT, "urn:d", _deployment())],
+               failing=[fx(K8S_DEPLOYMENT, "urn:d", {**_meta("genai-router"), "spec": {"template": {"spec": {
+                   "containers": [{"name": "router", "volumeMounts": [{"name": "config", "mountPath": "/x"}]}]}}}})],
+               unknown=[fx(K8S_DEPLOYMENT, "urn:d", {**_meta("genai-router"), "spec": {"template": UNKNOWN}})],
+               mutate=edit_first(K8S_DEPLOYMENT, _mount_undefined_volume), severity="high",
+               remediation="Add the volume to the pod spec or remove the mount.",
+               controls=("nist-800-53r5:CM-6",)),
+    stack_rule("DEP-007", "Ensure every synthetic monitor's vantage points are public or planned in its APM domain",
+               monitor_vantage_points_exist,
+               passing=[fx(VANTAGE_POINT, "urn:v", {"name": "genai-vp-1"}, apmDomainId=["urn:a"]),
+                        fx(MONITOR, "urn:m", {"vantagePoints": [{"name": "genai-vp-1"}]}, apmDomainId=["urn:a"])],
+               failing=[fx(MONITOR, "urn:m", {"vantagePoints": [{"name": "genai-vp-1"}]}, apmDomainId=["urn:a"])],
+               unknown=[fx(MONITOR, "urn:m", {"vantagePoints": UNKNOWN}, apmDomainId=["urn:a"])],
+               mutate=edit_first(MONITOR, _private_vantage_point), severity="medium",
+               remediation="Register the vantage point in the APM domain (apmsynthetics.OnPremiseVantagePoint, "
+                           "workers in the network) or use an OraclePublic-<region> one for a public target.",
+               controls=("nist-800-53r5:SI-4", "soc2:CC7.2")),
+    stack_rule("DEP-008", "Ensure no public vantage point probes an API that has no public endpoint",
+               public_vantage_points_reach_their_target,
+               passing=[fx(GATEWAY, "urn:g", {"endpointType": "PUBLIC"}),
+                        fx(MONITOR, "urn:m", {"vantagePoints": [{"name": "OraclePublic-eu-frankfurt-1"}],
+                                              "target": "https://api.example.com/health"})],
+               failing=[fx(GATEWAY, "urn:g", {"endpointType": "PRIVATE"}),
+                        fx(MONITOR, "urn:m", {"vantagePoints": [{"name": "OraclePublic-eu-frankfurt-1"}],
+                                              "target": "https://api.internal.example.com/health"})],
+               unknown=[fx(GATEWAY, "urn:g", {"endpointType": UNKNOWN}),
+                        fx(MONITOR, "urn:m", {"vantagePoints": [{"name": "OraclePublic-eu-frankfurt-1"}]})],
+               mutate=edit_first(MONITOR, _public_vantage_point), severity="medium",
+               remediation="Probe a private API from a dedicated vantage point inside the network.",
+               controls=("nist-800-53r5:SI-4", "soc2:CC7.2")),
+    stack_rule("DEP-011", "Ensure every agent data source is ingested by a data ingestion job", data_sources_ingested,
+               passing=[fx(DATA_SOURCE, "urn:s"), fx(INGESTION_JOB, "urn:j", {"compartmentId": _COMP}, dataSourceId=["urn:s"])],
+               failing=[fx(DATA_SOURCE, "urn:s")],
+               unknown=[fx(DATA_SOURCE, "urn:s"), fx(INGESTION_JOB, "urn:j", {"compartmentId": UNKNOWN}, dataSourceId=["urn:s"])],
+               mutate=drop_first(INGESTION_JOB), severity="medium",
+               remediation="Create a generativeai.AgentDataIngestionJob for the data source (data_source_id).",
+               controls=("nist-ai-rmf:MEASURE-2.5", "soc2:CC7.2")),
+    stack_rule("DEP-009", "Ensure every router chat model has a fallback in confidential and restricted stacks",
+               _fallback_check(("confidential", "restricted")),
+               passing=[fx(K8S_CONFIG_MAP, "urn:c", _router_config("confidential", _FALLBACKS))],
+               failing=[fx(K8S_CONFIG_MAP, "urn:c", _router_config("confidential", _FALLBACKS[:1]))],
+               unknown=[fx(K8S_CONFIG_MAP, "urn:c", {**_meta("genai-router-config"), "data": UNKNOWN})],
+               mutate=_split_router_models(None), severity="high",
+               remediation="Serve each chat model from a second deployment (another dedicated cluster) and list it in "
+                           "router_settings.fallbacks.",
+               controls=("soc2:A1.2", "soc2:CC7.5")),
+    stack_rule("DEP-010", "Ensure every router chat model has a fallback in public and internal stacks",
+               _fallback_check(("public", "internal")),
+               passing=[fx(K8S_CONFIG_MAP, "urn:c", _router_config("internal", _FALLBACKS))],
+               failing=[fx(K8S_CONFIG_MAP, "urn:c", _router_config("internal", []))],
+               unknown=[fx(K8S_CONFIG_MAP, "urn:c", {**_meta("genai-router-config"), "data": UNKNOWN})],
+               mutate=_split_router_models("internal"), severity="medium", enforcement="advisory",
+               remediation="List a fallback for every chat model in router_settings.fallbacks.",
+               controls=("soc2:A1.2",)),
+]
