@@ -18,6 +18,7 @@ from blueprint.planning import run_plan, write_diagrams
 
 #: Modules contributing a subcommand: each defines ``add_command(subparsers)`` and sets ``handler``.
 #: The CLI imports them; they import ``blueprint.console`` / ``blueprint.planning``, never this module.
+#: A module listed here must exist: a missing one is an error, never skipped.
 COMMAND_MODULES = ("blueprint.check", "blueprint.manifests", "blueprint.routerconfig", "blueprint.report",
                    "blueprint.evaluate")
 
@@ -117,14 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _command_modules() -> list[ModuleType]:
     import importlib
 
-    found = []
-    for name in COMMAND_MODULES:
-        try:
-            found.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return found
+    return [importlib.import_module(name) for name in COMMAND_MODULES]
 
 
 if __name__ == "__main__":

@@ -3,9 +3,9 @@
 A recording monitor (a subclass of Pulumi's ``MockMonitor``) sees every ``RegisterResource``
 request exactly as the real engine would: type, name, parent, provider, dependencies, property
 dependencies, protect, retain-on-delete and the serialized inputs (camelCase, secrets still
-wrapped, unknowns still marked). From those it builds the resource graph of the DESIGN.md
-contract, with URNs in the engine's format (the stock mock's differ: it keeps the root stack type
-and only the parent's last type).
+wrapped, unknowns still marked). From those it builds the resource graph (the contract in
+blueprint/graph.py and docs/architecture.md), with URNs in the engine's format (the stock mock's
+differ: it keeps the root stack type and only the parent's last type).
 
 Resource outputs come from ``blueprint.canned``; data lookups from ``blueprint.lookups`` (an
 unlisted one is an error). ``preview=True`` leaves ids and computed outputs unknown, as a first

@@ -1,8 +1,8 @@
 """The resource graph (``out/<stack>/graph.json``): the contract between planning and checking.
 
 Each node is ``{urn, type, name, parent, plane, provider, custom, inputs, dependencies,
-propertyDependencies, protect, retainOnDelete}`` (DESIGN.md); component nodes also carry the
-``outputs`` they registered. ``inputs`` are the engine's camelCase properties, exactly what a
+propertyDependencies, protect, retainOnDelete}`` (docs/architecture.md); component nodes also
+carry the ``outputs`` they registered. ``inputs`` are the engine's camelCase properties, exactly what a
 CrossGuard policy sees, except that secret values are replaced by SECRET_MARKER and unknown
 values (preview) by UNKNOWN_MARKER.
 

@@ -1,4 +1,4 @@
-"""The inference router workload on OKE (plain pulumi-kubernetes objects, no Helm: see FACTS.md).
+"""The inference router workload on OKE (plain pulumi-kubernetes objects, no Helm: docs/architecture.md says why).
 
 Namespace with the restricted Pod Security Standard enforced; a service account for OKE workload
 identity (the only pod-level identity the router has); a ConfigMap with the rendered LiteLLM

@@ -1,4 +1,7 @@
-"""DESIGN.md's rules for the program: the same code must behave identically under the CLI and offline."""
+"""The program's rules (docs/architecture.md, "The program").
+
+The same code must behave identically under the CLI and offline.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
 
-PROGRAM_FILES = [ROOT / "__main__.py", *sorted((ROOT / "stacks").glob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
+PROGRAM_FILES = [ROOT / "__main__.py", *sorted((ROOT / "stacks").rglob("*.py")), *sorted((ROOT / "components").glob("*.py"))]
 FORBIDDEN_CALLS = {"is_dry_run", "getenv", "putenv"}
 FORBIDDEN_ATTRS = {"environ"}
 

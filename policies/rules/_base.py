@@ -1,4 +1,4 @@
-"""The rule contract: a pure ``validate(args, report_violation)`` plus metadata (DESIGN.md).
+"""The rule contract: a pure ``validate(args, report_violation)`` plus metadata (docs/architecture.md).
 
 A rule is declared once, with its fixtures, and becomes a real pulumi-policy
 ``ResourceValidationPolicy`` or ``StackValidationPolicy``. Rules read properties through the

@@ -1,4 +1,4 @@
-"""Every field of every component Args TypedDict has a docstring line under it (STYLE.md)."""
+"""Every field of every component Args TypedDict has a docstring line under it (docs/architecture.md, "Components")."""
 
 from __future__ import annotations
 
