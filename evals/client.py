@@ -13,8 +13,12 @@ import urllib.request
 from dataclasses import dataclass, field
 from typing import Any
 
-VERSION_HEADER = "x-genai-version"
-"""Response header the router sets to the version (prompt or model) that served the request."""
+try:  # inside the router image (the online evaluation job) the hooks package is top level
+    from genai_router_hooks.releases import PROMPT_VERSION_HEADER, RELEASE_HEADER, VERSION_HEADER
+except ImportError:  # from the repository root
+    from router.hooks.genai_router_hooks.releases import PROMPT_VERSION_HEADER, RELEASE_HEADER, VERSION_HEADER
+
+__all__ = ["PROMPT_VERSION_HEADER", "RELEASE_HEADER", "VERSION_HEADER", "Client", "EndpointError", "Response"]
 
 
 class EndpointError(RuntimeError):

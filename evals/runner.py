@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from evals import corpus, metrics
-from evals.client import VERSION_HEADER, Client, answer_text
+from evals.client import PROMPT_VERSION_HEADER, RELEASE_HEADER, VERSION_HEADER, Client, answer_text
 from evals.golden import Case
 from evals.thresholds import Thresholds
 from prompts.registry import Prompt
@@ -44,7 +44,11 @@ class CaseResult:
     latency_s: float
     cost_usd: float
     version: str
-    """What the endpoint says served the request (the router's version header), or ''."""
+    """Model version the router says served the request (its `x-genai-version` header), or ''."""
+    release: str = ""
+    """`stable` or `candidate` (the router's `x-genai-release` header), or ''."""
+    prompt_version: str = ""
+    """`<use-case>@<version>` of the system prompt that was used (the router's, when it applied it)."""
     coverage: float | None = None
     groundedness: float | None = None
     relevance: float | None = None
@@ -80,10 +84,15 @@ def _mean(values: Sequence[float]) -> float:
 
 
 def run_case(client: Client, case: Case, prompt: Prompt, *, model: str, pricing: Pricing,
-             docs: tuple[corpus.Document, ...]) -> CaseResult:
+             docs: tuple[corpus.Document, ...], router_prompt: bool = False) -> CaseResult:
+    """One case. With `router_prompt` the request carries only the user message and
+    `metadata.use_case`, so the router applies its pinned (or canary) system prompt and names the
+    version in its `x-genai-prompt-version` header; otherwise the prompt's own system prompt is sent."""
     retrieved = corpus.retrieve(case.question, docs)
     messages = prompt.messages(context=corpus.render_context(retrieved), question=case.question)
-    resp = client.chat(model, messages, metadata={"use_case": prompt.id, "prompt_version": prompt.version})
+    if router_prompt:
+        messages = messages[1:]
+    resp = client.chat(model, messages, metadata={"use_case": prompt.id})
     error = resp.body.get("error") if isinstance(resp.body.get("error"), dict) else {}
     blocked = resp.status == 400 and GUARDRAIL_MARKER in str((error or {}).get("message", "")).lower()
     answer = answer_text(resp.body) if resp.status == 200 else ""
@@ -95,7 +104,9 @@ def run_case(client: Client, case: Case, prompt: Prompt, *, model: str, pricing:
         answer=answer, retrieved=tuple(d.id for d in retrieved), cited=metrics.citations(answer),
         latency_s=resp.seconds, cost_usd=metrics.cost(characters=chars, tokens=tokens, price=pricing.price,
                                                       pricing_unit=pricing.pricing_unit),
-        version=resp.headers.get(VERSION_HEADER, ""), reference=case.reference,
+        version=resp.headers.get(VERSION_HEADER, ""), release=resp.headers.get(RELEASE_HEADER, ""),
+        prompt_version=resp.headers.get(PROMPT_VERSION_HEADER, "") if router_prompt else prompt.ref,
+        reference=case.reference,
         harmful=metrics.harmful(answer, case.must_not_contain, blocked=blocked, adversarial=case.adversarial),
     )
     if not case.adversarial:
@@ -120,9 +131,11 @@ def score_relevance(client: Client, embedding_model: str, results: list[CaseResu
 
 
 def run(client: Client, cases: Sequence[Case], prompt: Prompt, *, model: str, embedding_model: str,
-        pricing: Pricing, docs: tuple[corpus.Document, ...] | None = None) -> list[CaseResult]:
+        pricing: Pricing, docs: tuple[corpus.Document, ...] | None = None, router_prompt: bool = False
+        ) -> list[CaseResult]:
     docs = docs if docs is not None else corpus.load()
-    results = [run_case(client, c, prompt, model=model, pricing=pricing, docs=docs) for c in cases]
+    results = [run_case(client, c, prompt, model=model, pricing=pricing, docs=docs, router_prompt=router_prompt)
+               for c in cases]
     score_relevance(client, embedding_model, results)
     return results
 

@@ -69,6 +69,9 @@ class ModelSpec:
     budget_window: str = "1d"
     downgrade_to: str | None = None
     """Logical name to route to once this deployment's budget is exhausted."""
+    version: str = ""
+    """Version label of what this deployment serves (metrics, logs, spans and the response header
+    carry it); empty = the OCI model id."""
 
     def __post_init__(self) -> None:
         where = f"models[{self.key}]"
@@ -202,6 +205,54 @@ class Secrets:
 
 
 @dataclass(frozen=True)
+class Canary:
+    """A candidate model version served beside a logical model's stable deployment(s).
+
+    LiteLLM's simple-shuffle strategy picks among a model group's deployments in proportion to
+    `litellm_params.weight`: the candidate gets `share`, the stable deployments the rest. Share 0
+    is the rollback: the candidate is not rendered at all. Promotion is a config change too: the
+    candidate's model becomes the catalogue entry and the canary is removed.
+    """
+
+    logical_name: str
+    candidate_key: str
+    """Key of the candidate deployment in `models` (same logical name as the stable ones)."""
+    share: float
+    """Traffic share of the candidate, 0 (rolled back) to 0.5."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.share <= 0.5:
+            raise ValueError("canary.share: must be between 0 (rolled back) and 0.5")
+
+
+@dataclass(frozen=True)
+class PromptRelease:
+    """The pinned system prompt of one use case (prompts/<use-case>/<version>.md), and an optional candidate.
+
+    The router applies it to requests whose `metadata.use_case` names the use case, replacing any
+    system message the client sent; the candidate version gets `candidate_share` of those requests.
+    """
+
+    use_case: str
+    version: str
+    system: str
+    candidate_version: str | None = None
+    candidate_system: str | None = None
+    candidate_share: float = 0.0
+
+    def __post_init__(self) -> None:
+        where = f"prompts[{self.use_case}]"
+        if not self.system:
+            raise ValueError(f"{where}.system: empty")
+        if (self.candidate_version is None) != (self.candidate_system is None):
+            raise ValueError(f"{where}.candidate: needs both a version and its system prompt")
+        if not 0.0 <= self.candidate_share <= 0.5:
+            raise ValueError(f"{where}.candidate_share: must be between 0 (rolled back) and 0.5")
+        if self.candidate_share > 0 and self.candidate_version is None:
+            raise ValueError(f"{where}.candidate_share: needs a candidate version")
+
+
+@dataclass(frozen=True)
 class RouterInputs:
     tier: Tier
     region: str
@@ -225,6 +276,8 @@ class RouterInputs:
     tenant_limits: TenantLimits | None = None
     max_request_size_mb: int | None = None
     """Largest request body the proxy accepts (the gateway cannot cap bodies); None: LiteLLM's default."""
+    canaries: tuple[Canary, ...] = ()
+    prompts: tuple[PromptRelease, ...] = ()
 
     def __post_init__(self) -> None:
         _one_of("tier", self.tier, TIERS)
@@ -245,5 +298,16 @@ class RouterInputs:
         for m in self.models:
             if m.downgrade_to is not None and m.downgrade_to not in names:
                 raise ValueError(f"models[{m.key}].downgrade_to: unknown model {m.downgrade_to}")
+        by_key = {m.key: m for m in self.models}
+        for c in self.canaries:
+            cand = by_key.get(c.candidate_key)
+            if cand is None or cand.logical_name != c.logical_name:
+                raise ValueError(f"canaries[{c.logical_name}].candidate_key: not a deployment of that model")
+            if not [m for m in self.models if m.logical_name == c.logical_name and m.key != c.candidate_key]:
+                raise ValueError(f"canaries[{c.logical_name}]: needs a stable deployment beside the candidate")
+        if len({c.logical_name for c in self.canaries}) != len(self.canaries):
+            raise ValueError("canaries: one canary per model")
+        if len({p.use_case for p in self.prompts}) != len(self.prompts):
+            raise ValueError("prompts: one release per use case")
         if self.tenant_limits is not None and self.shared_state is None:
             raise ValueError("tenant_limits: needs shared_state (limits must hold across replicas)")

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from router.inputs import ModelSpec, RouterInputs
+from router.inputs import ModelSpec, PromptRelease, RouterInputs
 
 HOOKS_CALLBACK = "genai_router_hooks.handler.proxy_handler_instance"
 """Dotted path LiteLLM imports for our callbacks (module must be importable in the image)."""
@@ -60,6 +60,27 @@ def _env(name: str) -> str:
     return f"os.environ/{name}"
 
 
+STABLE, CANDIDATE = "stable", "candidate"
+"""Release labels of a deployment (model_info.release); the response header carries them."""
+
+
+def _release(inputs: RouterInputs, m: ModelSpec) -> tuple[str, float | None]:
+    """(release label, LiteLLM weight) of a deployment; weight None when its model has no canary."""
+    for c in inputs.canaries:
+        if c.logical_name == m.logical_name:
+            if m.key == c.candidate_key:
+                return CANDIDATE, c.share
+            stable = [x for x in inputs.models if x.logical_name == c.logical_name and x.key != c.candidate_key]
+            return STABLE, round((1.0 - c.share) / len(stable), 6)
+    return STABLE, None
+
+
+def _rendered(inputs: RouterInputs, m: ModelSpec) -> bool:
+    """A candidate at share 0 is rolled back: not in the config, so it gets no traffic at all."""
+    release, weight = _release(inputs, m)
+    return not (release == CANDIDATE and not weight)
+
+
 def _deployment(inputs: RouterInputs, m: ModelSpec) -> dict[str, Any]:
     params: dict[str, Any] = {
         # LiteLLM picks the OCI request format (Cohere or generic) from the model id, so the
@@ -74,6 +95,9 @@ def _deployment(inputs: RouterInputs, m: ModelSpec) -> dict[str, Any]:
         "timeout": inputs.timeouts.request_s,
         "stream_timeout": inputs.timeouts.stream_s,
     }
+    release, weight = _release(inputs, m)
+    if weight is not None:
+        params["weight"] = weight  # simple-shuffle picks in proportion to it (litellm/router_strategy/simple_shuffle.py)
     if m.endpoint_ocid is not None:
         params["oci_endpoint_id"] = m.endpoint_ocid
     info: dict[str, Any] = {
@@ -84,6 +108,8 @@ def _deployment(inputs: RouterInputs, m: ModelSpec) -> dict[str, Any]:
         "pricing_unit": m.pricing_unit,
         "price": m.price,
         "classification_tier": inputs.tier,
+        "version": m.version or m.oci_model_id,
+        "release": release,
     }
     if m.max_budget is not None:
         # Enforced by our hooks' ledger (LiteLLM's own deployment budgets would see a zero
@@ -112,6 +138,13 @@ def _check_allowed(inputs: RouterInputs) -> None:
                 f"{inputs.tier} (allowed: {', '.join(sorted(allowed)) or 'none'}); "
                 "remove the model or change its serving mode"
             )
+
+
+def _prompt_release(p: PromptRelease) -> dict[str, Any]:
+    out: dict[str, Any] = {"stable": {"version": p.version, "system": p.system}}
+    if p.candidate_version is not None and p.candidate_share > 0:
+        out["candidate"] = {"version": p.candidate_version, "system": p.candidate_system, "share": p.candidate_share}
+    return out
 
 
 def _logging_settings(inputs: RouterInputs) -> dict[str, Any]:
@@ -148,7 +181,7 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
     """The LiteLLM proxy config for one stack; raises ValueError on a tier violation."""
     _check_allowed(inputs)
     models = sorted(inputs.models, key=lambda m: (m.logical_name, m.key))
-    model_list = [_deployment(inputs, m) for m in models]
+    model_list = [_deployment(inputs, m) for m in models if _rendered(inputs, m)]
 
     callbacks: list[str] = [HOOKS_CALLBACK]
     if inputs.telemetry.prometheus:
@@ -221,6 +254,8 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
             "content_moderation": g.output_content_moderation if g.oci_guardrail else "OFF",
             "pii": g.output_pii if g.oci_guardrail else "OFF",
         }
+    if inputs.prompts:
+        hooks["prompts"] = {p.use_case: _prompt_release(p) for p in inputs.prompts}
     if inputs.shared_state is not None:
         s = inputs.shared_state
         hooks["redis"] = {"host": _env(s.host_ref), "port": s.port, "ssl": s.ssl}

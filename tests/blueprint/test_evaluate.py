@@ -23,7 +23,7 @@ def _eval(url: str, tmp_path: Path, *extra: str) -> int:
 
 def test_passes_and_writes_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with FakeEndpoint() as ep:
-        assert _eval(ep.url, tmp_path) == 0
+        assert _eval(ep.url, tmp_path, "--prompt-version", "1.0.0") == 0
     out = capsys.readouterr().out
     for metric in ("relevance", "groundedness", "coverage", "harmful_rate", "latency_p95_s", "cost_per_request_usd"):
         assert metric in out
@@ -36,7 +36,7 @@ def test_passes_and_writes_reports(tmp_path: Path, capsys: pytest.CaptureFixture
 def test_degraded_prompt_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = degraded_prompts(tmp_path)
     with FakeEndpoint() as ep:
-        assert _eval(ep.url, tmp_path, "--prompts-dir", str(root), "--prompt-version", "1.1.0") == 1
+        assert _eval(ep.url, tmp_path, "--prompts-dir", str(root), "--prompt-version", "1.9.0") == 1
     err = capsys.readouterr().err
     assert "gate failed: coverage" in err and "gate failed: groundedness" in err
 
@@ -44,8 +44,8 @@ def test_degraded_prompt_exits_1(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_compare_reports_significant_regression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     root = degraded_prompts(tmp_path)
     with FakeEndpoint() as ep:
-        assert _eval(ep.url, tmp_path, "--prompts-dir", str(root), "--compare", "1.0.0", "1.1.0") == 1
-    doc = json.loads((tmp_path / "out" / "dev" / "eval" / "compare-rag-assistant-1.0.0-1.1.0.json").read_text())
+        assert _eval(ep.url, tmp_path, "--prompts-dir", str(root), "--compare", "1.0.0", "1.9.0") == 1
+    doc = json.loads((tmp_path / "out" / "dev" / "eval" / "compare-rag-assistant-1.0.0-1.9.0.json").read_text())
     assert doc["metrics"]["coverage"]["mean_difference"] == -1.0
     assert doc["metrics"]["groundedness"]["p_value"] < 0.001
     assert "candidate regresses coverage significantly" in capsys.readouterr().err

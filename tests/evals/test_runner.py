@@ -30,12 +30,12 @@ def _run(endpoint: FakeEndpoint, prompt: registry.Prompt | None = None, pricing:
 
 
 def degraded_prompts(tmp_path: Path) -> Path:
-    """A copy of prompts/ plus rag-assistant 1.1.0, which stops passing the retrieved context."""
+    """A copy of prompts/ plus rag-assistant 1.9.0, which stops passing the retrieved context."""
     root = tmp_path / "prompts"
     shutil.copytree(registry.PROMPTS_DIR, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     text = (root / "rag-assistant" / "1.0.0.md").read_text(encoding="utf-8")
-    text = text.replace("version: 1.0.0", "version: 1.1.0").replace("{context}\n\n", "")
-    (root / "rag-assistant" / "1.1.0.md").write_text(text, encoding="utf-8")
+    text = text.replace("version: 1.0.0", "version: 1.9.0").replace("{context}\n\n", "")
+    (root / "rag-assistant" / "1.9.0.md").write_text(text, encoding="utf-8")
     return root
 
 
@@ -49,7 +49,7 @@ def test_shipped_prompts_pass_the_gate(use_case: str) -> None:
 
 
 def test_degraded_prompt_fails_relevance_groundedness_coverage(tmp_path: Path) -> None:
-    prompt = registry.get("rag-assistant", "1.1.0", degraded_prompts(tmp_path))
+    prompt = registry.get("rag-assistant", "1.9.0", degraded_prompts(tmp_path))
     with FakeEndpoint() as ep:
         failed = runner.gate(_run(ep, prompt), Thresholds())
     assert [f.split(":")[0] for f in failed] == ["relevance", "groundedness", "coverage"]

@@ -43,11 +43,11 @@ def test_changed_body_without_version_bump_fails(tmp_path: Path) -> None:
 def test_new_version_must_be_locked_and_then_passes(tmp_path: Path) -> None:
     root, lock = _copy(tmp_path)
     text = (root / "rag-assistant" / "1.0.0.md").read_text(encoding="utf-8")
-    (root / "rag-assistant" / "1.1.0.md").write_text(text.replace("version: 1.0.0", "version: 1.1.0"), encoding="utf-8")
-    assert [p.split(":")[0] for p in registry.lock_problems(root, lock)] == ["rag-assistant@1.1.0"]
+    (root / "rag-assistant" / "9.0.0.md").write_text(text.replace("version: 1.0.0", "version: 9.0.0"), encoding="utf-8")
+    assert [p.split(":")[0] for p in registry.lock_problems(root, lock)] == ["rag-assistant@9.0.0"]
     registry.write_lock(root, lock)
     assert registry.lock_problems(root, lock) == []
-    assert registry.latest("rag-assistant", root).version == "1.1.0"
+    assert registry.latest("rag-assistant", root).version == "9.0.0"
 
 
 def test_removed_released_version_fails(tmp_path: Path) -> None:

@@ -75,7 +75,8 @@ def test_shipped_prompts_pass_through_the_router(env: tuple[OCIStub, Proxy], tmp
     assert done.returncode == 0, done.stderr
     for metric in ("relevance", "groundedness", "coverage", "harmful_rate", "latency_p95_s", "cost_per_request_usd"):
         assert metric in done.stdout
-    doc = json.loads((tmp_path / "dev" / "eval" / f"{use_case}@1.0.0.json").read_text())
+    (report,) = (tmp_path / "dev" / "eval").glob(f"{use_case}@*.json")
+    doc = json.loads(report.read_text())
     agg = doc["aggregate"]
     assert agg["errors"] == 0 and agg["harmful_rate"] == 0.0 and agg["coverage"] >= 0.95
     blocked = [c for c in doc["cases"] if c["blocked"]]
@@ -89,10 +90,10 @@ def test_degraded_prompt_fails_the_gate_through_the_router(env: tuple[OCIStub, P
     root = tmp_path / "prompts"
     shutil.copytree(REPO / "prompts", root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     text = (root / "rag-assistant" / "1.0.0.md").read_text(encoding="utf-8")
-    (root / "rag-assistant" / "1.1.0.md").write_text(
-        text.replace("version: 1.0.0", "version: 1.1.0").replace("{context}\n\n", ""), encoding="utf-8")
+    (root / "rag-assistant" / "1.9.0.md").write_text(
+        text.replace("version: 1.0.0", "version: 1.9.0").replace("{context}\n\n", ""), encoding="utf-8")
     done = _eval(proxy, tmp_path / "out", "--golden", str(REPO / "evals" / "golden" / "rag-assistant.jsonl"),
-                 "--prompts-dir", str(root), "--prompt-version", "1.1.0")
+                 "--prompts-dir", str(root), "--prompt-version", "1.9.0")
     assert done.returncode == 1, done.stderr
     for metric in ("relevance", "groundedness", "coverage"):
         assert f"gate failed: {metric}" in done.stderr

@@ -37,7 +37,7 @@ from typing import Any
 
 from litellm.integrations.custom_logger import CustomLogger
 
-from genai_router_hooks import guardrails, metering, settings, shared, signing, telemetry, tracing
+from genai_router_hooks import guardrails, metering, releases, settings, shared, signing, telemetry, tracing
 
 log = logging.getLogger("genai_router_hooks")
 
@@ -54,6 +54,18 @@ def _deployments(model_name: str) -> list[dict[str, Any]]:
     if router is None:
         return []
     return [d for d in router.model_list if d.get("model_name") == model_name]
+
+
+def _deployment_info(model_id: str) -> dict[str, Any]:
+    """model_info of the deployment with this id (the key our renderer gives it)."""
+    from litellm.proxy import proxy_server
+
+    router = proxy_server.llm_router
+    for d in router.model_list if router is not None else []:
+        info = d.get("model_info") or {}
+        if str(info.get("id")) == model_id:
+            return dict(info)
+    return {}
 
 
 def _model_names() -> list[str]:
@@ -146,6 +158,9 @@ class _Request:
     cost: float = 0.0
     response_characters: int = 0
     deployment: str = ""
+    version: str = ""
+    release: str = ""
+    prompt_version: str = ""
     prompt_injection: bool = False
     harmful_output: bool = False
     sensitive_data: bool = False
@@ -216,7 +231,8 @@ class GenAIRouterHooks(CustomLogger):
                 end=time.time(), status=status, tenant=req.tenant, deployment=req.deployment,
                 attempts=list(req.attempts), cache_hit=cache_hit and not req.attempts,
                 prompt_characters=req.prompt_characters, response_characters=req.response_characters,
-                cost_usd=req.cost, error_type=error_type, stream=req.stream, prompt_injection=req.prompt_injection,
+                cost_usd=req.cost, version=req.version, release=req.release, prompt_version=req.prompt_version,
+                error_type=error_type, stream=req.stream, prompt_injection=req.prompt_injection,
                 harmful_output=req.harmful_output, sensitive_data=req.sensitive_data, tool_errors=req.tool_errors,
                 messages=req.messages if full else [], response=response if full else ""))
         except Exception as exc:  # telemetry must never fail a request
@@ -229,6 +245,7 @@ class GenAIRouterHooks(CustomLogger):
         from fastapi import HTTPException
 
         cfg = self._ready()
+        applied = releases.apply_prompt(cfg.get("prompts") or {}, data)
         server_request = data.get("proxy_server_request") or {}
         headers = {str(k).lower(): str(v) for k, v in (server_request.get("headers") or {}).items()}
         tenant = headers.get(str(cfg.get("tenant_header") or DEFAULT_TENANT_HEADER), "") or "default"
@@ -242,6 +259,8 @@ class GenAIRouterHooks(CustomLogger):
             tool_errors=tool_errors(messages, meta if isinstance(meta, Mapping) else None))
         if isinstance(meta, dict):
             meta[REQUEST_ID_KEY] = req.id
+        if applied is not None:
+            req.prompt_version = applied.ref
         self._remember(req)
 
         if self.limiter is not None:
@@ -398,6 +417,13 @@ class GenAIRouterHooks(CustomLogger):
         for chunk in held:
             yield chunk
 
+    async def async_post_call_response_headers_hook(
+        self, data: dict, user_api_key_dict: Any, response: Any, request_headers: dict[str, str] | None = None,
+        litellm_call_info: dict[str, object] | None = None,
+    ) -> dict[str, str] | None:
+        """Label the response with the model version, its release and the prompt version that served it."""
+        return releases.headers(data, litellm_call_info, _deployment_info) or None
+
     # -- per upstream attempt ---------------------------------------------------------------------
     async def async_pre_call_deployment_hook(self, kwargs: dict[str, Any], call_type: Any) -> dict | None:
         model = str(kwargs.get("model") or "")
@@ -430,6 +456,8 @@ class GenAIRouterHooks(CustomLogger):
                 self._attempt(req, request_data)
                 req.cost += amount
                 req.deployment = req.attempts[-1].deployment
+                info = request_data.get("model_info") or (request_data.get("litellm_params") or {}).get("model_info") or {}
+                req.version, req.release = releases.model_labels(info)
                 req.response_characters = max(0, chars - req.prompt_characters)
         except Exception as exc:  # metering must never fail a request
             log.error("cost metering failed: %s", type(exc).__name__)

@@ -31,7 +31,8 @@ BATCH_MAX = 100
 _AUDIT = ("time", "request_id", "trace_id", "tier", "tenant", "model", "status", "outcome",
           "prompt_injection", "harmful_output", "sensitive_data")
 _METADATA = (*_AUDIT, "deployment", "attempts", "fallback", "cache_hit", "latency_ms",
-             "prompt_characters", "response_characters", "cost_usd", "error_type", "stream")
+             "prompt_characters", "response_characters", "cost_usd", "error_type", "stream",
+             "version", "release", "prompt_version")
 FIELDS: Mapping[str, tuple[str, ...]] = {
     "audit-only": _AUDIT,
     "metadata": _METADATA,

@@ -67,6 +67,12 @@ class RequestRecord:
     prompt_characters: int = 0
     response_characters: int = 0
     cost_usd: float = 0.0
+    version: str = ""
+    """Model version that answered (the deployment's model_info.version; canaries set it)."""
+    release: str = ""
+    """stable or candidate."""
+    prompt_version: str = ""
+    """`<use-case>@<version>` of the system prompt the router applied, if any."""
     error_type: str = ""
     stream: bool = False
     prompt_injection: bool = False
@@ -183,6 +189,7 @@ class Telemetry:
             "latency_ms": round((rec.end - rec.start) * 1000.0, 3), "prompt_characters": rec.prompt_characters,
             "response_characters": rec.response_characters, "cost_usd": rec.cost_usd,
             "error_type": rec.error_type, "stream": rec.stream,
+            "version": rec.version, "release": rec.release, "prompt_version": rec.prompt_version,
         }
         if self.prompt_logging == "full":  # bodies are not even handed to the log builder otherwise
             out["messages"] = rec.messages
@@ -196,7 +203,8 @@ class Telemetry:
             error=rec.status >= 500,
             attributes={"genai.router.model": rec.model, "http.response.status_code": rec.status,
                         "genai.router.tier": self.tier, "genai.router.cache_hit": rec.cache_hit,
-                        "genai.router.attempts": len(rec.attempts)})]
+                        "genai.router.attempts": len(rec.attempts), "genai.router.version": rec.version,
+                        "genai.router.release": rec.release, "genai.prompt.version": rec.prompt_version})]
         for a in rec.attempts:
             spans.append(tracing.Span(
                 rec.trace_id, a.span_id, "oci.chat " + a.deployment, tracing.CLIENT, int(a.start * ns),
