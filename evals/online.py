@@ -1,0 +1,134 @@
+"""Online evaluation: the orchestration plane's CronJob, in the router's image and identity.
+
+Each run samples `sample_size` scored cases of every configured use case's golden set (a fresh
+random sample per run), sends them through the router with `metadata.use_case` so the router
+applies the pinned or canary system prompt (and names it in `x-genai-prompt-version`), scores the
+answers like `blueprint eval`, and posts the means per use case and prompt version to OCI
+Monitoring (`evals.contract`: namespace genai_quality; groundedness, relevance, coverage) with
+PostMetricData on the telemetry-ingestion endpoint, signed by OKE workload identity.
+
+    python -m evals.online            # config: $GENAI_EVAL_CONFIG (the job's ConfigMap)
+
+Config (YAML): router_url, model, embedding_model, compartment_ocid, region, use_cases, sample_size;
+optional monitoring_endpoint (tests point it at the loopback stub). Exit 1 when a metric could not
+be posted (the CronJob's failed-jobs history and the absent datapoints both show it).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from evals import contract, golden, runner
+from evals.client import Client
+
+CONFIG_ENV = "GENAI_EVAL_CONFIG"
+REQUIRED = ("router_url", "model", "embedding_model", "compartment_ocid", "region", "use_cases", "sample_size")
+
+
+@dataclass(frozen=True)
+class Point:
+    metric: str
+    use_case: str
+    prompt_version: str
+    value: float
+    count: int
+
+
+def load_config(path: Path) -> dict[str, Any]:
+    cfg = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    missing = [k for k in REQUIRED if k not in cfg]
+    if missing:
+        raise ValueError(f"{path.name}: missing {', '.join(missing)}")
+    return dict(cfg)
+
+
+def sample(cases: Sequence[golden.Case], n: int, rng: random.Random) -> list[golden.Case]:
+    scored = [c for c in cases if not c.adversarial]
+    return rng.sample(scored, min(n, len(scored)))
+
+
+def points(use_case: str, results: Sequence[runner.CaseResult]) -> list[Point]:
+    """Means per prompt version of the run's scored cases (count = cases behind each mean)."""
+    by_version: dict[str, list[runner.CaseResult]] = defaultdict(list)
+    for r in results:
+        if not r.adversarial:
+            by_version[r.prompt_version or f"{use_case}@unknown"].append(r)
+    out = []
+    for version, rs in sorted(by_version.items()):
+        for name in contract.BY_NAME:
+            values = [float(getattr(r, name) or 0.0) for r in rs]
+            out.append(Point(name, use_case, version, sum(values) / len(values), len(values)))
+    return out
+
+
+def evaluate(cfg: Mapping[str, Any], client: Client, rng: random.Random) -> list[Point]:
+    from prompts import registry
+
+    out: list[Point] = []
+    for use_case in cfg["use_cases"]:
+        cases = sample(golden.load(golden.path_for(use_case)), int(cfg["sample_size"]), rng)
+        prompt = registry.latest(use_case)  # its template renders the user message; the router picks the system prompt
+        results = runner.run(client, cases, prompt, model=str(cfg["model"]), embedding_model=str(cfg["embedding_model"]),
+                             pricing=runner.Pricing(0.0, "characters"), router_prompt=True)
+        out += points(use_case, results)
+    return out
+
+
+def metric_data(cfg: Mapping[str, Any], pts: Sequence[Point], at: datetime) -> list[dict[str, Any]]:
+    """PostMetricData's metricData (MetricDataDetails as JSON), one stream per metric/use case/version."""
+    return [{
+        "namespace": contract.QUALITY_NS,
+        "compartmentId": str(cfg["compartment_ocid"]),
+        "name": p.metric,
+        "dimensions": {contract.USE_CASE: p.use_case, contract.PROMPT_VERSION: p.prompt_version},
+        "metadata": {"unit": contract.BY_NAME[p.metric].unit},
+        "datapoints": [{"timestamp": at.isoformat(), "value": p.value, "count": p.count}],
+    } for p in pts]
+
+
+def post(cfg: Mapping[str, Any], data: list[dict[str, Any]]) -> int:
+    """Post with the OCI SDK (workload identity); returns the number of streams OCI rejected."""
+    import oci
+    from genai_router_hooks import monitoring, signing
+
+    client = oci.monitoring.MonitoringClient(
+        dict(signing.client_config(str(cfg["region"]))), signer=signing.get_signer(),
+        service_endpoint=cfg.get("monitoring_endpoint") or monitoring.ingestion_endpoint(str(cfg["region"])))
+    details = oci.monitoring.models.PostMetricDataDetails(metric_data=[
+        oci.monitoring.models.MetricDataDetails(
+            namespace=d["namespace"], compartment_id=d["compartmentId"], name=d["name"], dimensions=d["dimensions"],
+            metadata=d["metadata"], datapoints=[oci.monitoring.models.Datapoint(
+                timestamp=datetime.fromisoformat(dp["timestamp"]), value=dp["value"], count=dp["count"])
+                for dp in d["datapoints"]])
+        for d in data])
+    return int(client.post_metric_data(details).data.failed_metrics_count or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    path = os.environ.get(CONFIG_ENV)
+    if not path:
+        print(f"error: set {CONFIG_ENV} to the evaluation config", file=sys.stderr)
+        return 2
+    cfg = load_config(Path(path))
+    started = time.time()
+    pts = evaluate(cfg, Client(str(cfg["router_url"])), random.Random())
+    failed = post(cfg, metric_data(cfg, pts, datetime.now(UTC)))
+    for p in pts:
+        print(f"{p.use_case} {p.prompt_version} {p.metric} {p.value:.3f} (n={p.count})")
+    print(f"posted {len(pts) - failed}/{len(pts)} streams in {time.time() - started:.1f} s")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,54 @@
+"""The online evaluation job's metrics match what the quality SLO alarm and its runbook query."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from components import mql
+from components.operations import ALARMS, QUALITY_NS
+from evals import contract, online
+from stacks.settings import AlarmThresholds
+from tests.conftest import ROOT
+
+
+def _quality_alarms() -> list:
+    return [a for a in ALARMS if a.namespace == QUALITY_NS]
+
+
+def test_contract_obeys_oci_rules_and_namespace_is_the_alarms() -> None:
+    contract.check()
+    assert QUALITY_NS == contract.QUALITY_NS
+    assert _quality_alarms(), "no alarm watches genai_quality"
+
+
+def test_every_quality_alarm_queries_a_published_metric_and_dimensions() -> None:
+    for alarm in _quality_alarms():
+        query = mql.parse(alarm.query(AlarmThresholds(), {}))
+        for cond in query.conditions:
+            assert cond.metric in contract.BY_NAME, f"{alarm.id}: {cond.metric} is not published"
+            used = {f.dimension for f in cond.filters} | set(cond.group_by or ())
+            assert used <= set(contract.BY_NAME[cond.metric].dimensions), alarm.id
+            # mean over a window of (value = run mean, count = cases) datapoints is the per-case mean
+            assert cond.statistic == "mean" and contract.BY_NAME[cond.metric].aggregation == "mean"
+
+
+def test_runbook_queries_match_the_contract() -> None:
+    text = (ROOT / "runbooks" / "quality-degradation.md").read_text(encoding="utf-8")
+    found = re.findall(r"--namespace (\w+) \\\n\s+--query-text '([^']+)'", text)
+    assert found, "the runbook has no Monitoring query"
+    for namespace, query in found:
+        assert namespace == contract.QUALITY_NS
+        # A triage query is a stream without a condition; the alarm grammar needs one, so add a no-op.
+        for cond in mql.parse(query + " >= 0", for_alarm=False).conditions:
+            assert cond.metric in contract.BY_NAME
+            assert set(cond.group_by or ()) | {f.dimension for f in cond.filters} <= set(contract.DIMENSIONS)
+
+
+def test_posted_streams_carry_the_contract() -> None:
+    pts = [online.Point("groundedness", "rag-assistant", "rag-assistant@1.0.0", 0.9, 10)]
+    (stream,) = online.metric_data({"compartment_ocid": "ocid1.compartment.oc1..x"}, pts,
+                                   datetime(2026, 11, 26, tzinfo=UTC))
+    assert stream["namespace"] == QUALITY_NS and stream["name"] == "groundedness"
+    assert set(stream["dimensions"]) == set(contract.DIMENSIONS)
+    assert stream["datapoints"] == [{"timestamp": "2026-11-26T00:00:00+00:00", "value": 0.9, "count": 10}]
