@@ -9,7 +9,9 @@ domains x fault domains), in-transit encryption of boot and block volumes, and b
 the ``compute`` key where customer-managed keys are required. It exposes a Kubernetes provider
 built from the cluster's kubeconfig (the one provider a component builds itself) and grants the
 router's service account, by workload identity, use of the Generative AI inference APIs and the
-posting of metrics to the router's own namespaces (``genai_router``, ``genai_safety``) only.
+posting of metrics to the platform's own namespaces only: ``genai_router`` and ``genai_safety``
+(the router's hooks) and ``genai_quality`` (the online evaluation job, which runs in the router's
+image as the router's service account: ``components/online_eval.py``).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def workload_grants(cluster_id: str, namespace: str, service_account: str) -> li
         Grant("use", "generative-ai-chat", where()),
         Grant("use", "generative-ai-text-embedding", where()),
         *(Grant("use", "metrics", where(f"target.metrics.namespace='{ns}'"))
-          for ns in (contract.ROUTER_NS, contract.SAFETY_NS)),
+          for ns in (contract.ROUTER_NS, contract.SAFETY_NS, contract.QUALITY_NS)),
     ]
 
 

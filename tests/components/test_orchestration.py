@@ -81,10 +81,11 @@ def test_router_workload_identity_is_scoped(planned, stack: str) -> None:
         assert "request.principal.service_account='genai-router'" in statement
         assert "request.principal.cluster_id='ocid1.cluster." in statement
     grants = sorted(s.split(" to ")[1].split(" in compartment ")[0] for s in policy["statements"])
-    assert grants == ["use generative-ai-chat", "use generative-ai-text-embedding", "use metrics", "use metrics"]
-    # Metrics only to the namespaces the router publishes, one statement each.
+    assert grants == ["use generative-ai-chat", "use generative-ai-text-embedding"] + ["use metrics"] * 3
+    # Metrics only to the platform's namespaces (router hooks; the online evaluation job), one statement each.
     metrics = [s for s in policy["statements"] if " use metrics " in s]
-    assert sorted(s.split("target.metrics.namespace=")[1][:14] for s in metrics) == ["'genai_router'", "'genai_safety'"]
+    assert sorted(re.search(r"target\.metrics\.namespace='(\w+)'", s).group(1) for s in metrics) == [  # type: ignore[union-attr]
+        "genai_quality", "genai_router", "genai_safety"]
     (sa,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
     assert sa["automountServiceAccountToken"] is False
     assert cluster_node.urn

@@ -79,7 +79,7 @@ def test_job_posts_quality_per_use_case_and_prompt_version(
     failed = online.post(cfg, online.metric_data(cfg, pts, datetime.now(UTC)))
     assert failed == 0
     posted = [m for m in stub.metric_data() if m["namespace"] == contract.QUALITY_NS]
-    assert {(m["name"], m["dimensions"]["useCase"]) for m in posted} == {
+    assert {(m["name"], m["dimensions"][contract.USE_CASE]) for m in posted} == {
         (name, uc) for name in contract.BY_NAME for uc in ("rag-assistant", "ops-agent")}
     assert all(set(m["dimensions"]) == set(contract.DIMENSIONS) for m in posted)
     assert all(m["datapoints"][0]["count"] == 12 for m in posted)

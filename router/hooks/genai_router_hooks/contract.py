@@ -128,6 +128,12 @@ METRICS: tuple[Metric, ...] = (
     Metric(QUALITY_NS, "groundedness", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
            "Share of an evaluated answer's claims supported by the documents it cites (0-1), mean per minute "
            "(count = answers evaluated)."),
+    Metric(QUALITY_NS, "relevance", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
+           "Embedding similarity (cosine, 0-1) of an evaluated answer to the golden set's expected answer, mean per "
+           "run (count = answers evaluated)."),
+    Metric(QUALITY_NS, "coverage", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
+           "Share of the golden case's required facts an evaluated answer states (0-1), mean per run "
+           "(count = answers evaluated)."),
 )
 
 BY_KEY: dict[tuple[str, str], Metric] = {m.key: m for m in METRICS}
