@@ -9,8 +9,9 @@ PostMetricData on the telemetry-ingestion endpoint, signed by OKE workload ident
 
     python -m evals.online            # config: $GENAI_EVAL_CONFIG (the job's ConfigMap)
 
-Config (YAML): router_url, model, embedding_model, compartment_ocid, region, use_cases, sample_size;
-optional monitoring_endpoint (tests point it at the loopback stub). Exit 1 when a metric could not
+Config (YAML): router_url, model, compartment_ocid, region, use_cases, sample_size; optional
+embedding_model (without one relevance is not scored or posted) and monitoring_endpoint (tests
+point it at the loopback stub). Exit 1 when a metric could not
 be posted (the CronJob's failed-jobs history and the absent datapoints both show it).
 """
 
@@ -33,7 +34,7 @@ from evals import contract, golden, runner
 from evals.client import Client
 
 CONFIG_ENV = "GENAI_EVAL_CONFIG"
-REQUIRED = ("router_url", "model", "embedding_model", "compartment_ocid", "region", "use_cases", "sample_size")
+REQUIRED = ("router_url", "model", "compartment_ocid", "region", "use_cases", "sample_size")
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,10 @@ def points(use_case: str, results: Sequence[runner.CaseResult]) -> list[Point]:
     out = []
     for version, rs in sorted(by_version.items()):
         for name in contract.BY_NAME:
-            values = [float(getattr(r, name) or 0.0) for r in rs]
+            scored = [getattr(r, name) for r in rs]
+            if all(v is None for v in scored):
+                continue  # e.g. relevance without an embedding model
+            values = [float(v or 0.0) for v in scored]
             out.append(Point(name, use_case, version, sum(values) / len(values), len(values)))
     return out
 
@@ -79,7 +83,7 @@ def evaluate(cfg: Mapping[str, Any], client: Client, rng: random.Random) -> list
     for use_case in cfg["use_cases"]:
         cases = sample(golden.load(golden.path_for(use_case)), int(cfg["sample_size"]), rng)
         prompt = registry.latest(use_case)  # its template renders the user message; the router picks the system prompt
-        results = runner.run(client, cases, prompt, model=str(cfg["model"]), embedding_model=str(cfg["embedding_model"]),
+        results = runner.run(client, cases, prompt, model=str(cfg["model"]), embedding_model=cfg.get("embedding_model"),
                              pricing=runner.Pricing(0.0, "characters"), router_prompt=True)
         out += points(use_case, results)
     return out

@@ -130,13 +130,14 @@ def score_relevance(client: Client, embedding_model: str, results: list[CaseResu
             r.relevance = max(0.0, metrics.cosine(vectors[i], vectors[len(batch) + i]))
 
 
-def run(client: Client, cases: Sequence[Case], prompt: Prompt, *, model: str, embedding_model: str,
+def run(client: Client, cases: Sequence[Case], prompt: Prompt, *, model: str, embedding_model: str | None,
         pricing: Pricing, docs: tuple[corpus.Document, ...] | None = None, router_prompt: bool = False
         ) -> list[CaseResult]:
     docs = docs if docs is not None else corpus.load()
     results = [run_case(client, c, prompt, model=model, pricing=pricing, docs=docs, router_prompt=router_prompt)
                for c in cases]
-    score_relevance(client, embedding_model, results)
+    if embedding_model:  # the online job runs without one where the stack's catalogue has none
+        score_relevance(client, embedding_model, results)
     return results
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 from components import mql
 from components.operations import ALARMS, QUALITY_NS
-from evals import contract, online
+from evals import contract
 from stacks.settings import AlarmThresholds
 from tests.conftest import ROOT
 
@@ -43,12 +42,3 @@ def test_runbook_queries_match_the_contract() -> None:
         for cond in mql.parse(query + " >= 0", for_alarm=False).conditions:
             assert cond.metric in contract.BY_NAME
             assert set(cond.group_by or ()) | {f.dimension for f in cond.filters} <= set(contract.DIMENSIONS)
-
-
-def test_posted_streams_carry_the_contract() -> None:
-    pts = [online.Point("groundedness", "rag-assistant", "rag-assistant@1.0.0", 0.9, 10)]
-    (stream,) = online.metric_data({"compartment_ocid": "ocid1.compartment.oc1..x"}, pts,
-                                   datetime(2026, 11, 26, tzinfo=UTC))
-    assert stream["namespace"] == QUALITY_NS and stream["name"] == "groundedness"
-    assert set(stream["dimensions"]) == set(contract.DIMENSIONS)
-    assert stream["datapoints"] == [{"timestamp": "2026-11-26T00:00:00+00:00", "value": 0.9, "count": 10}]
