@@ -3,7 +3,8 @@
 Runs a golden set (`evals/golden/<use-case>.jsonl`; the file stem names the use case and so the
 prompt) against any OpenAI-compatible endpoint, normally the router, and writes
 `out/<stack>/eval/<use-case>@<version>.{json,md}`. The answering model's price comes from the
-stack's model catalogue (the router's own price source); the thresholds are the stack's.
+stack's model catalogue (the router's own price source); the thresholds, the pinned prompt
+version and the embedding model are the stack's (`genai-platform:evaluation`).
 
 `--compare STABLE CANDIDATE` runs the set twice (each side a prompt version such as `1.0.0`, or a
 model name from the catalogue) and reports per-metric differences with a paired t-test.
@@ -47,7 +48,6 @@ class _InputError(ValueError):
 def _setup(args: argparse.Namespace, project_dir: Path) -> dict[str, Any]:
     from blueprint.stackconfig import settings_for
     from evals import golden
-    from evals.thresholds import Thresholds
     from prompts import registry
 
     settings = settings_for(project_dir, args.stack)
@@ -64,10 +64,10 @@ def _setup(args: argparse.Namespace, project_dir: Path) -> dict[str, Any]:
         raise _InputError(f"prompts: {exc}") from None
     if not versions:
         raise _InputError(f"--golden: no prompt for use case {use_case!r} under prompts/")
-    evaluation = getattr(settings, "evaluation", None)
-    pins = dict(getattr(evaluation, "prompt_versions", {}) or {})
-    thresholds = getattr(evaluation, "thresholds", None) or Thresholds()
-    embedding = args.embedding_model or getattr(evaluation, "embedding_model", None)
+    evaluation = settings.evaluation
+    pins = evaluation.prompt_versions
+    thresholds = evaluation.thresholds
+    embedding = args.embedding_model or evaluation.embedding_model
     if not embedding:
         raise _InputError("--embedding-model: required (the stack names no embedding model)")
     api_key = None

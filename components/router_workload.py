@@ -71,6 +71,51 @@ def worker_args(cpu_limit: str) -> list[str]:
     n = workers_for(cpu_limit)
     return ["--num_workers", str(n), *(["--run_gunicorn"] if n > 1 else [])]
 
+
+def container_security() -> _core.SecurityContextArgs:
+    """The router's container hardening; the online evaluation job's container uses the same."""
+    return _core.SecurityContextArgs(
+        run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS,
+        read_only_root_filesystem=True, allow_privilege_escalation=False, privileged=False,
+        capabilities=_core.CapabilitiesArgs(drop=["ALL"]),
+        seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault"),
+    )
+
+
+def pod_security() -> _core.PodSecurityContextArgs:
+    """The router's pod hardening; the online evaluation job's pods use the same."""
+    return _core.PodSecurityContextArgs(run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS, fs_group=RUN_AS,
+                                        seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault"))
+
+
+def dns_egress() -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    """Egress to the cluster DNS (kube-dns in kube-system), UDP and TCP 53."""
+    net = k8s.networking.v1
+    return net.NetworkPolicyEgressRuleArgs(
+        to=[net.NetworkPolicyPeerArgs(
+            namespace_selector=_meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": "kube-system"}),
+            pod_selector=_meta.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}))],
+        ports=[net.NetworkPolicyPortArgs(protocol="UDP", port=53), net.NetworkPolicyPortArgs(protocol="TCP", port=53)])
+
+
+def oci_https_egress(vcn_cidr: str) -> k8s.networking.v1.NetworkPolicyEgressRuleArgs:
+    """Egress on 443 to everything outside the VCN: OCI services (see the module docstring)."""
+    net = k8s.networking.v1
+    return net.NetworkPolicyEgressRuleArgs(
+        to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0", except_=[vcn_cidr]))],
+        ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=443)])
+
+
+def identity_env(region: str, compartment_id: pulumi.Input[str]) -> list[_core.EnvVarArgs]:
+    """OKE workload identity for the OCI SDK: the pod signs as its service account."""
+    return [
+        _core.EnvVarArgs(name="OCI_REGION", value=region),
+        _core.EnvVarArgs(name="OCI_COMPARTMENT_ID", value=compartment_id),
+        _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_VERSION", value="2.2"),
+        _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_REGION", value=region),
+    ]
+
+
 class RouterWorkloadArgs(TypedDict):
     """Inputs of the router workload."""
 
@@ -165,13 +210,7 @@ class RouterWorkload(pulumi.ComponentResource):
             opts=in_ns,
         )
 
-        env = [
-            _core.EnvVarArgs(name="OCI_REGION", value=args["region"]),
-            _core.EnvVarArgs(name="OCI_COMPARTMENT_ID", value=args["compartment_id"]),
-            # OKE workload identity: the OCI SDK signs as the pod's service account.
-            _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_VERSION", value="2.2"),
-            _core.EnvVarArgs(name="OCI_RESOURCE_PRINCIPAL_REGION", value=args["region"]),
-        ]
+        env = identity_env(args["region"], args["compartment_id"])
         secret_env = DATABASE_SECRET_ENV if args.get("database_cidr") else {}
         env += [
             _core.EnvVarArgs(name=var, value_from=_core.EnvVarSourceArgs(
@@ -190,12 +229,7 @@ class RouterWorkload(pulumi.ComponentResource):
                 requests={"cpu": args.get("cpu_request", "500m"), "memory": args.get("memory_request", "768Mi")},
                 limits={"cpu": args.get("cpu_limit", "2000m"), "memory": args.get("memory_limit", "2048Mi")},
             ),
-            security_context=_core.SecurityContextArgs(
-                run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS,
-                read_only_root_filesystem=True, allow_privilege_escalation=False, privileged=False,
-                capabilities=_core.CapabilitiesArgs(drop=["ALL"]),
-                seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault"),
-            ),
+            security_context=container_security(),
             liveness_probe=_core.ProbeArgs(
                 http_get=_core.HTTPGetActionArgs(path="/health/liveliness", port=probe_port),
                 initial_delay_seconds=20, period_seconds=15, timeout_seconds=5, failure_threshold=4),
@@ -232,9 +266,7 @@ class RouterWorkload(pulumi.ComponentResource):
                         service_account_name=sa_name,
                         automount_service_account_token=True,
                         enable_service_links=False,
-                        security_context=_core.PodSecurityContextArgs(
-                            run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS, fs_group=RUN_AS,
-                            seccomp_profile=_core.SeccompProfileArgs(type="RuntimeDefault")),
+                        security_context=pod_security(),
                         containers=[container],
                         volumes=[
                             _core.VolumeArgs(name="config",
@@ -327,18 +359,7 @@ class RouterWorkload(pulumi.ComponentResource):
             ),
             opts=opts,
         )
-        egress = [
-            net.NetworkPolicyEgressRuleArgs(
-                to=[net.NetworkPolicyPeerArgs(
-                    namespace_selector=_meta.LabelSelectorArgs(match_labels={"kubernetes.io/metadata.name": "kube-system"}),
-                    pod_selector=_meta.LabelSelectorArgs(match_labels={"k8s-app": "kube-dns"}))],
-                ports=[net.NetworkPolicyPortArgs(protocol="UDP", port=53), net.NetworkPolicyPortArgs(protocol="TCP", port=53)],
-            ),
-            net.NetworkPolicyEgressRuleArgs(
-                to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr="0.0.0.0/0", except_=[args["vcn_cidr"]]))],
-                ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=443)],
-            ),
-        ]
+        egress = [dns_egress(), oci_https_egress(args["vcn_cidr"])]
         if args.get("database_cidr"):
             egress.append(net.NetworkPolicyEgressRuleArgs(
                 to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=str(args["database_cidr"])))],

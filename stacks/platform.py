@@ -15,6 +15,7 @@ from components.governance import AdminAccess, GovernanceFoundation
 from components.ingress import IngressPlane, IngressPlaneArgs
 from components.model import ModelPlane
 from components.network import NetworkPlane
+from components.online_eval import OnlineEvaluation
 from components.operations import OperationsPlane, OperationsPlaneArgs, subscriptions_from
 from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
 from components.router_workload import RouterWorkload
@@ -193,7 +194,7 @@ def build_platform(settings: Settings) -> Platform:
         "secrets_key_id": governance.key_ids["secrets"],
         "node_image_id": o.node_image_id,
         "router_namespace": o.router.namespace,
-        "router_service_account": "genai-router",
+        "router_service_account": m.router_service_account,
         "defined_tags": governance.defined_tags,
         "kubernetes_version": o.kubernetes_version,
         "image_signature_verification": o.image_signature_verification,
@@ -222,7 +223,7 @@ def build_platform(settings: Settings) -> Platform:
         "compartment_id": governance.compartment_id,
         "region": settings.region,
         "namespace": r.namespace,
-        "service_account": "genai-router",
+        "service_account": m.router_service_account,
         "port": n.router_port,
         "replicas": r.replicas,
         "max_replicas": r.max_replicas,
@@ -232,6 +233,24 @@ def build_platform(settings: Settings) -> Platform:
         "memory_limit": r.memory_limit,
         "database_cidr": n.subnets["data"] if r.database else None,
     }, opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
+    ev = settings.evaluation
+    if ev.online.enabled:
+        # Same image, namespace and service account (workload identity) as the router it evaluates.
+        OnlineEvaluation(f"{g.environment}-online-eval", {
+            "environment": g.environment,
+            "namespace": router.namespace,
+            "service_account": m.router_service_account,
+            "image": r.image,
+            "region": settings.region,
+            "compartment_id": governance.compartment_id,
+            "router_port": n.router_port,
+            "vcn_cidr": n.vcn_cidr,
+            "schedule": ev.online.schedule,
+            "use_cases": list(ev.online.use_cases),
+            "sample_size": ev.online.sample_size,
+            "model": ev.online.model,
+            "embedding_model": ev.embedding_model,
+        }, opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
     experience = ExperiencePlane(f"{g.environment}-experience", {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,

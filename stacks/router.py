@@ -8,11 +8,16 @@ platform renders the config inside an Output and `blueprint router-config` rende
 
 from __future__ import annotations
 
+import dataclasses
+
+from prompts import registry
 from router.inputs import (
     Caching,
+    Canary,
     Cooldown,
     Guardrails,
     ModelSpec,
+    PromptRelease,
     Retries,
     RouterInputs,
     Secrets,
@@ -20,6 +25,7 @@ from router.inputs import (
     Timeouts,
 )
 from stacks.settings import Settings
+from stacks.settings.evaluation import PromptPin
 from stacks.settings.model import CatalogEntry
 
 #: Share of the operations budget's daily amount each cost tier may spend before downgrading.
@@ -56,6 +62,16 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
             max_budget=round(daily * share, 2) if capped and share is not None else None,
             downgrade_to=cheaper[0].name if capped else None,
         ))
+    canaries: list[Canary] = []
+    mc = settings.evaluation.model_canary
+    if mc is not None:
+        # The candidate version serves beside the stable deployment under the same logical name, at
+        # the stable entry's price and budget (the catalogue prices the model, not its version).
+        stable = next(m for m in models if m.logical_name == mc.model)
+        candidate = dataclasses.replace(stable, key=f"{stable.key}-candidate", oci_model_id=mc.candidate_model_id,
+                                        version=mc.candidate_model_id)
+        models.append(candidate)
+        canaries.append(Canary(mc.model, candidate.key, mc.share))
     names = list(dict.fromkeys(m.logical_name for m in models))  # unique, most expensive first
     fallbacks = tuple((name, tuple(names[i + 1:])) for i, name in enumerate(names[:-1]))
     return RouterInputs(
@@ -82,7 +98,19 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         secrets=Secrets(master_key_ref=None),
         # The gateway cannot cap request bodies; the proxy does (the WAF too, when public).
         max_request_size_mb=settings.ingress.max_request_body_mb,
+        canaries=tuple(canaries),
+        prompts=tuple(_prompt_release(pin) for _, pin in sorted(settings.evaluation.prompts.items())),
     )
+
+
+def _prompt_release(pin: PromptPin) -> PromptRelease:
+    """The pinned (and candidate) system prompts of a use case, from prompts/<use-case>/<version>.md."""
+    stable = registry.get(pin.use_case, pin.version)
+    if pin.candidate is None:
+        return PromptRelease(pin.use_case, stable.version, stable.system)
+    candidate = registry.get(pin.use_case, pin.candidate)
+    return PromptRelease(pin.use_case, stable.version, stable.system, candidate.version, candidate.system,
+                         pin.candidate_share)
 
 
 def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> str:

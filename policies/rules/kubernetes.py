@@ -10,6 +10,11 @@ from policies.rules._base import UNKNOWN, Fixture, Rule, get, items, stack_rule
 DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 WORKLOADS = (DEPLOYMENT, "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job",
              "kubernetes:batch/v1:CronJob", "kubernetes:core/v1:Pod")
+#: Workloads that serve until stopped. Liveness and readiness probes are theirs: a Job or CronJob
+#: runs to completion and sits behind no Service (a readiness probe gates Service endpoints,
+#: https://kubernetes.io/docs/concepts/configuration/liveness-readiness-startup-probes/), and
+#: `activeDeadlineSeconds` bounds a hung run instead of a liveness probe.
+LONG_RUNNING = tuple(t for t in WORKLOADS if not t.startswith("kubernetes:batch/"))
 SERVICE = "kubernetes:core/v1:Service"
 NAMESPACE = "kubernetes:core/v1:Namespace"
 #: Pod Security Admission's namespace label and the level we enforce
@@ -45,7 +50,8 @@ def containers(spec: Mapping[str, Any]) -> list[Mapping[str, Any]]:
 
 def _container_rule(rid: str, title: str, test: Callable[[Mapping[str, Any], Mapping[str, Any]], str | None], *,
                     good: Mapping[str, Any], bad: Mapping[str, Any], severity: str, remediation: str,
-                    pod_good: Mapping[str, Any] | None = None, enforcement: str = "mandatory") -> Rule:
+                    pod_good: Mapping[str, Any] | None = None, enforcement: str = "mandatory",
+                    types: tuple[str, ...] = WORKLOADS) -> Rule:
     """A rule on every container of a workload; ``test(container, pod_spec)`` returns what is wrong or None."""
 
     def make(container: Mapping[str, Any]) -> dict[str, Any]:
@@ -64,7 +70,7 @@ def _container_rule(rid: str, title: str, test: Callable[[Mapping[str, Any], Map
     check = _Check()
     fixtures = {"pass": Fixture(DEPLOYMENT, make(good)), "fail": Fixture(DEPLOYMENT, make(bad)),
                 "unknown": Fixture(DEPLOYMENT, {"spec": {"template": {"spec": {"containers": UNKNOWN}}}})}
-    return _WorkloadRule(id=rid, title=title, severity=severity, enforcement=enforcement, types=WORKLOADS,
+    return _WorkloadRule(id=rid, title=title, severity=severity, enforcement=enforcement, types=types,
                          remediation=remediation, controls=_controls(rid), check=check, fixtures=fixtures)
 
 
@@ -226,10 +232,11 @@ RULES: list[Rule] = [
                     remediation="Set resources.requests and resources.limits for cpu and memory."),
     _container_rule("K8S-POD-007", "Ensure containers have a liveness probe", _probe("livenessProbe"),
                     good={"livenessProbe": {"httpGet": {"path": "/health/liveliness", "port": 4000.0}}}, bad={},
-                    severity="medium", remediation="Add a livenessProbe."),
+                    severity="medium", remediation="Add a livenessProbe.", types=LONG_RUNNING),
     _container_rule("K8S-POD-008", "Ensure containers have a readiness probe", _probe("readinessProbe"),
                     good={"readinessProbe": {"httpGet": {"path": "/health/readiness", "port": 4000.0}}}, bad={},
-                    severity="medium", remediation="Add a readinessProbe so traffic reaches only ready pods."),
+                    severity="medium", remediation="Add a readinessProbe so traffic reaches only ready pods.",
+                    types=LONG_RUNNING),
     _container_rule("K8S-POD-009", "Ensure container images are pinned by digest", _digest,
                     good={}, bad={"image": "ghcr.io/x/router:latest"}, severity="high",
                     remediation="Reference images as repo@sha256:<digest> (settings hold the digest)."),

@@ -22,9 +22,10 @@ import pulumi
 from core.problems import Problem, SettingsError
 from core.schema_errors import describe, dotted
 from core.tiers import TierPolicy, load_matrix
-from stacks.settings import data, governance, ingress, model, network, operations, orchestration
+from stacks.settings import data, evaluation, governance, ingress, model, network, operations, orchestration
 from stacks.settings.common import NAMESPACE
 from stacks.settings.data import DataSettings
+from stacks.settings.evaluation import EvaluationSettings
 from stacks.settings.governance import GovernanceSettings
 from stacks.settings.ingress import IngressSettings
 from stacks.settings.model import ModelSettings
@@ -50,6 +51,7 @@ class Settings:
     model: ModelSettings
     ingress: IngressSettings
     orchestration: OrchestrationSettings
+    evaluation: EvaluationSettings
 
     @property
     def environment(self) -> str:
@@ -107,9 +109,11 @@ def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack:
     public_requested = net_raw.get("publicApi", False)
     ing = ingress.parse(raw["ingress"], None if public_requested and not tier.public_api_allowed else public_requested, p)
     orc = orchestration.parse(raw["orchestration"], tier, p)
+    # Pins and canaries name catalogue models: checked only once the catalogue itself is valid.
+    ev = evaluation.parse(raw.get("evaluation", {}), mod.catalog, p) if mod is not None else None
     if problems:
         raise SettingsError(problems)
     assert gov is not None and net is not None and ops is not None
-    assert dat is not None and mod is not None and ing is not None and orc is not None
+    assert dat is not None and mod is not None and ing is not None and orc is not None and ev is not None
     return Settings(project=project, stack=stack, region=region, tier=tier, governance=gov, network=net,
-                    operations=ops, data=dat, model=mod, ingress=ing, orchestration=orc)
+                    operations=ops, data=dat, model=mod, ingress=ing, orchestration=orc, evaluation=ev)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 from components import mql
-from components.operations import ALARMS, QUALITY_NS
+from components.operations import ALARMS, QUALITY_NS, AlarmThresholds
 from evals import contract
-from stacks.settings import AlarmThresholds
 from tests.conftest import ROOT
 
 

@@ -25,17 +25,19 @@ def raw_config(stack: str) -> dict[str, Any]:
     return {k[len(prefix):]: copy.deepcopy(decode(v)) for k, v in cfg.values.items() if k.startswith(prefix)}
 
 
-def problems_for(stack: str, patch: dict[str, Any] | None = None, delete: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+def problems_for(stack: str, patch: dict[str, Any] | None = None, delete: tuple[str, ...] = (),
+                 plane: str = "operations", sep: str = ".") -> list[tuple[str, str]]:
+    """Validate the stack with keys of one plane patched or deleted (``sep`` splits the key paths)."""
     raw = raw_config(stack)
-    ops = raw["operations"]
+    ops = raw.setdefault(plane, {})
     for dotted, value in (patch or {}).items():
-        *parents, leaf = dotted.split(".")
+        *parents, leaf = dotted.split(sep)
         node = ops
         for part in parents:
             node = node.setdefault(part, {})
         node[leaf] = value
     for dotted in delete:
-        *parents, leaf = dotted.split(".")
+        *parents, leaf = dotted.split(sep)
         node = ops
         for part in parents:
             node = node[part]

@@ -98,7 +98,8 @@ def test_admin_password_is_wrapped_as_secret() -> None:
 def test_catalogue_entries_are_read() -> None:
     entry = {"name": "fast", "modelId": "cohere.command-r-08-2024", "serving": "on-demand", "price": 0.0015,
              "pricingUnit": "characters", "costTier": "economy", "rpm": 60, "tpm": 100000}
-    s = _settings("dev", {"model": {"catalog": [entry]}})
+    # dev canaries command-r (genai-platform:evaluation.modelCanary): canary the new catalogue's model instead
+    s = _settings("dev", {"model": {"catalog": [entry]}, "evaluation": {"modelCanary": {"model": "fast"}}})
     assert [e.to_json() for e in s.model.catalog] == [entry]
 
 

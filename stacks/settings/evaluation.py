@@ -1,0 +1,131 @@
+"""Evaluation and release settings (``genai-platform:evaluation``, schema ``stacks/schema/evaluation.json``).
+
+The quality gate's thresholds (`blueprint eval`), the pinned prompt version per use case with an
+optional candidate at a traffic share, a model canary, and the online evaluation job. Prompt
+versions are checked against ``prompts/`` and model names against the stack's catalogue: a pin
+that does not exist is an error here, before anything is planned. Promotion and rollback are
+changes of these keys (see runbooks/quality-degradation.md and runbooks/model-timeout.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from evals.thresholds import CONFIG_KEYS, Thresholds
+from prompts import registry
+from stacks.settings.common import Report
+from stacks.settings.model import CatalogEntry
+
+DEFAULT_SCHEDULE = "*/30 * * * *"
+DEFAULT_SAMPLE = 10
+DEFAULT_CANARY_SHARE = 0.05
+"""The operating model's canary: 5 % of traffic."""
+
+
+@dataclass(frozen=True)
+class PromptPin:
+    use_case: str
+    version: str
+    candidate: str | None = None
+    candidate_share: float = 0.0
+
+
+@dataclass(frozen=True)
+class ModelCanary:
+    model: str
+    candidate_model_id: str
+    share: float
+
+
+@dataclass(frozen=True)
+class OnlineEvaluationSettings:
+    enabled: bool
+    schedule: str
+    sample_size: int
+    use_cases: tuple[str, ...]
+    model: str
+
+
+@dataclass(frozen=True)
+class EvaluationSettings:
+    thresholds: Thresholds
+    embedding_model: str | None
+    prompts: Mapping[str, PromptPin]
+    """Every use case of prompts/ (defaulted to its latest version)."""
+    model_canary: ModelCanary | None
+    online: OnlineEvaluationSettings
+
+    @property
+    def prompt_versions(self) -> dict[str, str]:
+        """use case → pinned version (what `blueprint eval` evaluates by default)."""
+        return {uc: pin.version for uc, pin in self.prompts.items()}
+
+
+def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> EvaluationSettings | None:
+    """``catalog``: the model plane's validated catalogue (pins and canaries must name its models)."""
+    ok = True
+    names = [c.name for c in catalog]
+    prompts = registry.load_all()
+    pins: dict[str, PromptPin] = {}
+    raw_pins = e.get("prompts", {})
+    for uc in sorted(raw_pins):
+        if uc not in prompts:
+            p(f"evaluation.prompts.{uc}", "no such use case under prompts/; allowed: " + ", ".join(sorted(prompts)))
+            ok = False
+    for uc, versions in sorted(prompts.items()):
+        raw = raw_pins.get(uc, {})
+        latest = max(versions, key=registry.version_key)
+        version, candidate = raw.get("version", latest), raw.get("candidate")
+        share = float(raw.get("candidateShare", DEFAULT_CANARY_SHARE if candidate else 0.0))
+        for key, v in (("version", version), ("candidate", candidate)):
+            if v is not None and v not in versions:
+                p(f"evaluation.prompts.{uc}.{key}", f"no such version under prompts/{uc}/; allowed: "
+                  + ", ".join(sorted(versions, key=registry.version_key)))
+                ok = False
+        if candidate is not None and candidate == version:
+            p(f"evaluation.prompts.{uc}.candidate", "equals the pinned version; allowed: another version")
+            ok = False
+        if share > 0 and candidate is None:
+            p(f"evaluation.prompts.{uc}.candidateShare", "set without a candidate; allowed: 0, or name a candidate")
+            ok = False
+        pins[uc] = PromptPin(uc, version, candidate, share)
+    embedding = e.get("embeddingModel")
+    if embedding is not None and embedding not in names:
+        p("evaluation.embeddingModel", "not a model of model.catalog; allowed: " + ", ".join(names))
+        ok = False
+    canary = None
+    if "modelCanary" in e:
+        c = e["modelCanary"]
+        entry = next((x for x in catalog if x.name == c["model"]), None)
+        if entry is None:
+            p("evaluation.modelCanary.model", "not a model of model.catalog; allowed: " + ", ".join(names))
+            ok = False
+        elif entry.serving == "dedicated-cluster":
+            p("evaluation.modelCanary.model", "served by a dedicated cluster (one model per endpoint); "
+              "allowed: an on-demand or private-endpoint model")
+            ok = False
+        elif c["candidateModelId"] == entry.model_id:
+            p("evaluation.modelCanary.candidateModelId", "equals the stable model id; allowed: another model id")
+            ok = False
+        canary = ModelCanary(c["model"], c["candidateModelId"], float(c.get("share", DEFAULT_CANARY_SHARE)))
+    o = e.get("online", {})
+    use_cases = tuple(o.get("useCases", sorted(prompts)))
+    for i, uc in enumerate(use_cases):
+        if uc not in prompts:
+            p(f"evaluation.online.useCases[{i}]", "no such use case under prompts/; allowed: " + ", ".join(sorted(prompts)))
+            ok = False
+    online_model = o.get("model", names[0] if names else "")
+    if online_model not in names:
+        p("evaluation.online.model", "not a model of model.catalog; allowed: " + ", ".join(names))
+        ok = False
+    if not ok:
+        return None
+    raw_t = e.get("thresholds", {})
+    thresholds = Thresholds(**{field: float(raw_t[key]) for key, field in CONFIG_KEYS.items() if key in raw_t})
+    return EvaluationSettings(
+        thresholds=thresholds, embedding_model=embedding, prompts=pins, model_canary=canary,
+        online=OnlineEvaluationSettings(enabled=o.get("enabled", True), schedule=o.get("schedule", DEFAULT_SCHEDULE),
+                                        sample_size=o.get("sampleSize", DEFAULT_SAMPLE), use_cases=use_cases,
+                                        model=online_model))
