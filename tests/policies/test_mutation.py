@@ -59,7 +59,10 @@ def mutate(rule: Rule, graph: dict[str, Any], baseline: dict[tuple[str, str], st
     failing = rule.fixtures["fail"]
     # Tier thresholds differ: edit a resource only if it is in the tier the failing fixture was made for.
     same_tier = rule.needs_tier or rule.tiers != TIERS
-    for node in graph["nodes"]:
+    # Nodes of the fixture's own type first: a workload rule's Deployment-shaped fixture merged into a
+    # CronJob would not reach its pod spec (spec.jobTemplate.spec.template).
+    nodes = sorted(graph["nodes"], key=lambda n: n["type"] != failing.type)
+    for node in nodes:
         if same_tier and tier_of(node["inputs"]) != tier_of(failing.props):
             continue
         if node["type"] in rule.types and baseline.get((rule.id, node["urn"])) == "pass":
