@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration
 #: (resource type name, normalised property path) → the config key(s) that explain the difference.
 EXPLAINED: dict[tuple[str, str], str] = {
     ("Bastion", ".clientCidrBlockAllowLists[]"): "governance.bastion.clientCidrs",
+    ("CronJob", ".spec.schedule"): "evaluation.online.schedule",
     ("Bastion", ".maxSessionTtlInSeconds"): "governance.bastion.maxSessionTtlMinutes",
     ("Compartment", ".enableDelete"): "governance.protectStateful",
     ("Key", ".autoKeyRotationDetails.rotationIntervalInDays"): "governance.vault.rotationDays",

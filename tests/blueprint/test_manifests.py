@@ -30,11 +30,11 @@ def test_cli_writes_valid_manifests(out: Path, stack: str, capsys: pytest.Captur
     kinds = [yaml.safe_load(f.read_text())["kind"] for f in files]
     assert kinds[0] == "Namespace"
     assert {"ServiceAccount", "ConfigMap", "Deployment", "Service", "HorizontalPodAutoscaler",
-            "PodDisruptionBudget", "NetworkPolicy"} <= set(kinds)
-    assert kinds.count("NetworkPolicy") == 3
+            "PodDisruptionBudget", "NetworkPolicy", "CronJob"} <= set(kinds)
+    assert kinds.count("NetworkPolicy") == 5  # the router's 3, the online evaluation job's 2
     dep = yaml.safe_load(next(f for f in files if "deployment" in f.name).read_text())
     assert isinstance(dep["spec"]["replicas"], int)  # floats from the engine become integers
-    config = yaml.safe_load(next(f for f in files if "configmap" in f.name).read_text())
+    config = yaml.safe_load(next(f for f in files if "configmap" in f.name and "online-eval" not in f.name).read_text())
     litellm = yaml.safe_load(config["data"]["config.yaml"])
     assert litellm["model_list"] and "general_settings" in litellm
 

@@ -180,6 +180,7 @@ STATELESS = frozenset({
     "oci:LoadBalancer/loadBalancer:LoadBalancer", "oci:Waf/webAppFirewall:WebAppFirewall",
     "oci:Waf/webAppFirewallPolicy:WebAppFirewallPolicy", "oci:Core/subnet:Subnet",
     "kubernetes:apps/v1:Deployment", "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "kubernetes:core/v1:ConfigMap",
+    "kubernetes:batch/v1:CronJob",
     "kubernetes:core/v1:Namespace", "kubernetes:core/v1:Service", "kubernetes:core/v1:ServiceAccount",
     "kubernetes:networking.k8s.io/v1:NetworkPolicy", "kubernetes:policy/v1:PodDisruptionBudget",
 })

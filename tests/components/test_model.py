@@ -8,6 +8,7 @@ import pytest
 
 from blueprint.graph import Graph
 from blueprint.lookups import fake_ocid
+from blueprint.stackconfig import DELETE
 from core.tiers import load_matrix
 from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
 from tests.conftest import plan_variant
@@ -74,7 +75,9 @@ def test_restricted_gets_a_cluster_even_when_the_stack_does_not_ask() -> None:
                                  "router": {"replicas": 2}},
                              "genai-platform:governance": {"vault": {"protectionMode": "HSM", "type": "VIRTUAL_PRIVATE",
                                                                      "rotationDays": 90}},
-                             "genai-platform:data": {"database": {"backupRetentionDays": 30}}},
+                             "genai-platform:data": {"database": {"backupRetentionDays": 30}},
+                             # dev canaries an on-demand model; the restricted tier serves only its cluster
+                             "genai-platform:evaluation": {"modelCanary": DELETE}},
                      name="dev-restricted")
     assert len(g.by_type(CLUSTER)) == 1 and len(g.by_type(ENDPOINT)) == 1 and len(g.by_type(PE)) == 1
 
