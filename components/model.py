@@ -12,9 +12,9 @@ Provisions, as the classification tier allows and the stack asks:
   content-moderation, prompt-injection and PII guardrails at the tier's modes, tracing and
   citations on, traces written to the outputs bucket, a session idle timeout and human input where
   the tier requires it;
-- IAM: the router's workload identity and the agent's resource principal may use the generative-ai
-  families in the workload compartment only; the agent may read the documents bucket and use the
-  Database Tools connection.
+- IAM: the agent's resource principal may use the generative-ai families in the workload
+  compartment only, read the documents bucket and use the Database Tools connection. (The router's
+  pods are granted by the orchestration plane, scoped to the cluster: one grant, one identity.)
 
 The model catalogue (which models the router may call, and how they are served) is settings, not a
 resource: it is exported as the stack output ``modelCatalog``.
@@ -107,10 +107,6 @@ class ModelPlaneArgs(TypedDict):
     """Idle time after which a session ends. Default 3600."""
     human_input: NotRequired[bool]
     """Ask a human before acting. Default True."""
-    router_namespace: NotRequired[str]
-    """Kubernetes namespace of the router's workload identity. Default genai-router."""
-    router_service_account: NotRequired[str]
-    """Kubernetes service account of the router. Default genai-router."""
 
 
 class ModelPlane(pulumi.ComponentResource):
@@ -186,7 +182,7 @@ class ModelPlane(pulumi.ComponentResource):
         with_agent = args.get("agent", True)
         if with_agent:
             self.agent_endpoint_id = self._agent(name, args, child)
-        self._policy(name, args, with_agent, child)
+            self._policy(name, args, child)
 
         self.register_outputs({
             "privateEndpointId": self.private_endpoint_id,
@@ -203,37 +199,32 @@ class ModelPlane(pulumi.ComponentResource):
         return found.apply(lambda result: _first_active_model(result, model))
 
     @staticmethod
-    def _policy(name: str, args: ModelPlaneArgs, with_agent: bool, child: pulumi.ResourceOptions) -> None:
-        """Router workload identity and agent resource principal: generative AI here, nowhere else."""
+    def _policy(name: str, args: ModelPlaneArgs, child: pulumi.ResourceOptions) -> None:
+        """The agent's resource principal: generative AI here, nowhere else; its buckets and connection.
+
+        The router's pods are granted once, by the orchestration plane, scoped to the cluster.
+        """
         env, comp = args["environment"], args["compartment_id"]
-        ns = args.get("router_namespace", "genai-router")
-        sa = args.get("router_service_account", "genai-router")
-        router_where = (f"all {{request.principal.type='workload', request.principal.namespace='{ns}', "
-                        f"request.principal.service_account='{sa}'}}")
-        parts = [statements(Subject.any_user(), [Grant("use", "generative-ai-family", router_where),
-                                                 Grant("use", "genai-agent-family", router_where)], comp)]
-        if with_agent:
-            agent_where = "request.principal.type='genaiagent'"
-            documents, outputs = args["documents_bucket"], args["outputs_bucket"]
-            agent_grants = [
-                Grant("use", "generative-ai-family", agent_where),
-                Grant("use", "genai-agent-family", agent_where),
-                Grant("read", "buckets", f"all {{{agent_where}, target.bucket.name='{documents}'}}"),
-                Grant("read", "objects", f"all {{{agent_where}, target.bucket.name='{documents}'}}"),
-                # Write traces and outputs; deleting them is left to lifecycle rules (CIS 1.15).
-                Grant("manage", "objects", f"all {{{agent_where}, target.bucket.name='{outputs}', "
-                                           "request.permission!='OBJECT_DELETE'}"),
-                Grant("use", "database-tools-family", agent_where),
-                *[Grant("read", "secret-family", f"all {{{agent_where}, target.secret.name='{n}'}}")
-                  for n in args.get("db_secret_names", ())],
-            ]
-            parts.append(statements(Subject.any_user(), agent_grants, comp))
+        agent_where = "request.principal.type='genaiagent'"
+        documents, outputs = args["documents_bucket"], args["outputs_bucket"]
+        agent_grants = [
+            Grant("use", "generative-ai-family", agent_where),
+            Grant("use", "genai-agent-family", agent_where),
+            Grant("read", "buckets", f"all {{{agent_where}, target.bucket.name='{documents}'}}"),
+            Grant("read", "objects", f"all {{{agent_where}, target.bucket.name='{documents}'}}"),
+            # Write traces and outputs; deleting them is left to lifecycle rules (CIS 1.15).
+            Grant("manage", "objects", f"all {{{agent_where}, target.bucket.name='{outputs}', "
+                                       "request.permission!='OBJECT_DELETE'}"),
+            Grant("use", "database-tools-family", agent_where),
+            *[Grant("read", "secret-family", f"all {{{agent_where}, target.secret.name='{n}'}}")
+              for n in args.get("db_secret_names", ())],
+        ]
         oci.identity.Policy(
             f"{name}-policy",
             compartment_id=comp,
             name=f"genai-{env}-models",
-            description="Router workload and retrieval agent: generative AI in the workload compartment only",
-            statements=pulumi.Output.all(*parts).apply(lambda lists: [s for part in lists for s in part]),
+            description="Retrieval agent: generative AI in the workload compartment only",
+            statements=statements(Subject.any_user(), agent_grants, comp),
             defined_tags=args["defined_tags"],
             opts=child,
         )

@@ -37,7 +37,14 @@ def workload_grants(cluster_id: str, namespace: str, service_account: str) -> li
     Generative AI inference, and post metrics to the custom namespaces the router publishes
     (``use metrics`` is PostMetricData's METRIC_WRITE, narrowed per namespace by
     ``target.metrics.namespace``:
-    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm)."""
+    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm).
+
+    The subject is OKE workload identity's, and names the cluster as well as the namespace and
+    service account, so no other enhanced cluster with the same names inherits the grant ("Granting
+    Workloads Access to OCI Resources",
+    https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm:
+    ``where all {request.principal.type = 'workload', request.principal.namespace = '<namespace>',
+    request.principal.service_account = '<service account>', request.principal.cluster_id = '<cluster>'}``)."""
     identity = ("request.principal.type='workload'",
                 f"request.principal.cluster_id='{cluster_id}'",
                 f"request.principal.namespace='{namespace}'",
@@ -74,7 +81,8 @@ class OrchestrationPlaneArgs(TypedDict):
     node_image_id: pulumi.Input[str]
     """OKE worker image."""
     router_namespace: str
-    """Namespace of the router, for its workload-identity grant."""
+    """Namespace of the router: with the service account and this cluster, its workload identity
+    (https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm)."""
     router_service_account: str
     """Service account of the router, for its workload-identity grant."""
     defined_tags: pulumi.Input[Mapping[str, str]]

@@ -165,8 +165,6 @@ def build_platform(settings: Settings) -> Platform:
         "trace_retention_minutes": m.agent.trace_retention_minutes if m.agent else 1440,
         "session_idle_timeout_seconds": m.agent.session_idle_timeout_seconds if m.agent else 3600,
         "human_input": m.agent.human_input if m.agent else True,
-        "router_namespace": m.router_namespace,
-        "router_service_account": m.router_service_account,
     })
     i, o = settings.ingress, settings.orchestration
     ingress_args: IngressPlaneArgs = {
@@ -194,7 +192,7 @@ def build_platform(settings: Settings) -> Platform:
         "secrets_key_id": governance.key_ids["secrets"],
         "node_image_id": o.node_image_id,
         "router_namespace": o.router.namespace,
-        "router_service_account": m.router_service_account,
+        "router_service_account": o.router.service_account,
         "defined_tags": governance.defined_tags,
         "kubernetes_version": o.kubernetes_version,
         "image_signature_verification": o.image_signature_verification,
@@ -223,7 +221,7 @@ def build_platform(settings: Settings) -> Platform:
         "compartment_id": governance.compartment_id,
         "region": settings.region,
         "namespace": r.namespace,
-        "service_account": m.router_service_account,
+        "service_account": r.service_account,
         "port": n.router_port,
         "replicas": r.replicas,
         "max_replicas": r.max_replicas,
@@ -239,7 +237,7 @@ def build_platform(settings: Settings) -> Platform:
         OnlineEvaluation(f"{g.environment}-online-eval", {
             "environment": g.environment,
             "namespace": router.namespace,
-            "service_account": m.router_service_account,
+            "service_account": r.service_account,
             "image": r.image,
             "region": settings.region,
             "compartment_id": governance.compartment_id,

@@ -55,8 +55,6 @@ class ModelSettings:
     catalog: tuple[CatalogEntry, ...]
     agent: AgentSettings | None
     """None when the stack has no agent."""
-    router_namespace: str
-    router_service_account: str
 
 
 #: The catalogue a stack gets when it lists none: OCI's current Cohere and Meta chat models, served as
@@ -138,7 +136,6 @@ def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | Non
         ok = False
     if not ok:
         return None
-    router = m.get("router", {})
     return ModelSettings(
         private_endpoint=private,
         dns_prefix=m.get("dnsPrefix", "genai"),
@@ -153,6 +150,4 @@ def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | Non
             human_input=human,
             trace_retention_minutes=a.get("traceRetentionMinutes", 1440),
         ) if a.get("enabled", True) else None,
-        router_namespace=router.get("namespace", "genai-router"),
-        router_service_account=router.get("serviceAccount", "genai-router"),
     )

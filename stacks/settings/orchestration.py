@@ -30,6 +30,8 @@ class RouterSettings:
     memory_request: str
     memory_limit: str
     database: bool
+    service_account: str
+    """The router's service account: with ``namespace`` and the cluster, its one workload identity."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,8 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
         router=RouterSettings(image=r["image"], namespace=r.get("namespace", "genai-router"), replicas=replicas,
                               max_replicas=max_replicas, cpu_request=r.get("cpuRequest", "500m"),
                               cpu_limit=r.get("cpuLimit", "2000m"), memory_request=r.get("memoryRequest", "768Mi"),
-                              memory_limit=r.get("memoryLimit", "2048Mi"), database=r.get("database", False)),
+                              memory_limit=r.get("memoryLimit", "2048Mi"), database=r.get("database", False),
+                              service_account=r.get("serviceAccount", "genai-router")),
     )
 
 

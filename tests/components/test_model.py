@@ -167,13 +167,12 @@ def test_model_iam_is_scoped_to_the_workload_compartment_and_principals() -> Non
         verb, resource, where_compartment, where = m.groups()
         assert where_compartment == compartment
         if "request.principal.type='workload'" in where:
-            assert "request.principal.namespace='genai-router'" in where
-            assert "request.principal.service_account='genai-router'" in where
             router.append((verb, resource))
         else:
             assert "request.principal.type='genaiagent'" in where
             agent.append((verb, resource, where))
-    assert sorted(router) == [("use", "genai-agent-family"), ("use", "generative-ai-family")]
+    # The router's pods are granted once, by the orchestration plane, scoped to the cluster.
+    assert router == []
     assert {(v, r) for v, r, _ in agent} >= {("use", "generative-ai-family"), ("use", "database-tools-family"),
                                              ("read", "objects"), ("read", "buckets")}
     # Object access names the bucket: the agent cannot read the archive.
@@ -181,14 +180,6 @@ def test_model_iam_is_scoped_to_the_workload_compartment_and_principals() -> Non
         if resource in ("objects", "buckets"):
             assert "target.bucket.name='genai-prod-documents'" in where or (
                 verb == "manage" and "target.bucket.name='genai-prod-outputs'" in where)
-
-
-def test_router_identity_names_come_from_settings() -> None:
-    g = plan_variant("dev", {"genai-platform:model": {"router": {"namespace": "llm", "serviceAccount": "gw"}}},
-                     name="dev-router-ns")
-    statements = one(g, POLICY, "-model-policy").inputs["statements"]
-    assert any("request.principal.namespace='llm'" in s and "request.principal.service_account='gw'" in s
-               for s in statements)
 
 
 def test_model_plane_has_no_stateful_resources_left_unprotected_in_prod() -> None:

@@ -91,6 +91,56 @@ def test_router_workload_identity_is_scoped(planned, stack: str) -> None:
     assert cluster_node.urn
 
 
+WORKLOAD = "request.principal.type='workload'"
+
+
+def workload_statements(graph: Any) -> dict[str, list[str]]:
+    """Policy name → its statements that grant an OKE workload, across the whole graph."""
+    out: dict[str, list[str]] = {}
+    for policy in inputs_of(graph, "oci:Identity/policy:Policy"):
+        found = [s for s in policy["statements"] if WORKLOAD in s]
+        if found:
+            out[policy["name"]] = found
+    return out
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_router_has_one_workload_grant_scoped_to_its_cluster_namespace_and_account(planned, stack: str) -> None:
+    """Issue 10 defect 2: the model plane also granted the router, without the cluster and ignoring
+    the configured namespace. Now one policy grants the router, and every statement names the planned
+    cluster and the namespace and service account the plan creates."""
+    graph = planned(stack)
+    cluster_ocid = str(next(n for n in graph.nodes if n.type == "genai:index:OrchestrationPlane").outputs["clusterId"])
+    assert cluster_ocid.startswith("ocid1.cluster.")
+    (namespace,) = inputs_of(graph, "kubernetes:core/v1:Namespace")
+    (account,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
+    ns, sa = namespace["metadata"]["name"], account["metadata"]["name"]
+    (deployment,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+    assert account["metadata"]["namespace"] == ns and deployment["spec"]["template"]["spec"]["serviceAccountName"] == sa
+    grants = workload_statements(graph)
+    assert list(grants) == [f"genai-{stack}-router-workload"]
+    for statement in grants[f"genai-{stack}-router-workload"]:
+        assert f"request.principal.cluster_id='{cluster_ocid}'" in statement
+        assert f"request.principal.namespace='{ns}'" in statement
+        assert f"request.principal.service_account='{sa}'" in statement
+
+
+def test_a_configured_router_identity_reaches_the_grant_and_every_manifest() -> None:
+    from tests.conftest import plan_variant
+
+    graph = plan_variant("dev", {"genai-platform:orchestration": {"router": {"namespace": "llm", "serviceAccount": "gw"}}},
+                         name="dev-router-identity")
+    (grant,) = workload_statements(graph).values()
+    assert grant and all("request.principal.namespace='llm'" in s and "request.principal.service_account='gw'" in s
+                         for s in grant)
+    (namespace,) = inputs_of(graph, "kubernetes:core/v1:Namespace")
+    (account,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
+    (deployment,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
+    assert namespace["metadata"]["name"] == "llm"
+    assert (account["metadata"]["name"], account["metadata"]["namespace"]) == ("gw", "llm")
+    assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "gw"
+
+
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_every_container_is_hardened(planned, stack: str) -> None:
     graph = planned(stack)
@@ -179,6 +229,7 @@ BAD_ORCHESTRATION: list[tuple[dict[str, Any], str]] = [
     ({"nodePool": {"maxPodsPerNode": 500}}, "orchestration.nodePool.maxPodsPerNode"),
     ({"router": {"image": "fra.ocir.io/genaiplatform/genai-router:latest"}}, "orchestration.router.image"),
     ({"router": {"namespace": "Router_NS"}}, "orchestration.router.namespace"),
+    ({"router": {"serviceAccount": "-sa"}}, "orchestration.router.serviceAccount"),
     ({"router": {"replicas": 0}}, "orchestration.router.replicas"),
     ({"router": {"maxReplicas": 0}}, "orchestration.router.maxReplicas"),
     ({"router": {"replicas": 2, "maxReplicas": 1}}, "orchestration.router.maxReplicas"),

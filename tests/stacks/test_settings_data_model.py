@@ -71,7 +71,7 @@ def test_defaults_follow_the_tier(tier: str) -> None:
     assert (s.model.dedicated_cluster is not None) is (tier == "restricted")
     assert s.model.agent is not None and s.model.agent.human_input is policy.human_input_required
     assert {e.serving for e in s.model.catalog} <= set(policy.allowed_serving)
-    assert (s.model.router_namespace, s.model.router_service_account) == ("genai-router", "genai-router")
+    assert (s.orchestration.router.namespace, s.orchestration.router.service_account) == ("genai-router", "genai-router")
 
 
 def test_default_catalogue_per_tier() -> None:
@@ -175,8 +175,8 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
      "out of range"),
     ("prod", {"model": {"agent": {"humanInput": False}}}, "model.agent.humanInput", "requires human input"),
     ("dev", {"model": {"agent": {"traceRetentionMinutes": 10}}}, "model.agent.traceRetentionMinutes", "out of range"),
-    ("dev", {"model": {"router": {"namespace": "Router_NS"}}}, "model.router.namespace", "Kubernetes namespace"),
-    ("dev", {"model": {"router": {"serviceAccount": "-sa"}}}, "model.router.serviceAccount", "service account"),
+    # The router's identity lives in orchestration.router, beside the cluster it runs on.
+    ("dev", {"model": {"router": {"namespace": "llm"}}}, "model", "unknown key 'router'"),
     ("dev", {"model": {"serving": "on-demand"}}, "model", "unknown key 'serving'"),
 ]
 
