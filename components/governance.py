@@ -10,8 +10,9 @@ administrative access to private subnets (``AdminAccess``).
 
 It also holds the one IAM-statement builder every plane uses (``Subject``, ``Grant``,
 ``statements``): statements are always scoped to a compartment by OCID, verbs come only from
-inspect/read/use/manage, and the dangerous forms (``manage all-resources``, ``any-user``) are
-refused unless explicitly allowed.
+inspect/read/use/manage, ``all-resources`` only with ``inspect`` (never ``read``, ``use`` or
+``manage``), and ``any-user`` only with a where-condition. The human role groups and their grants
+(separation of duties, no administrator of everything) are the table in ``components/iam_roles.py``.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
+from components.iam_roles import ROLE_GRANTS, ROLE_PURPOSES, ROLES
 from core.cis_events import EVENT_RULES
 from core.tables import key_use
 from core.tiers import TIERS
@@ -52,7 +54,7 @@ RESOURCE_TYPES = frozenset({
     "bastion-family", "bastion-sessions", "apm-domains", "usage-budgets", "tag-namespaces",
     "tag-defaults", "cloud-guard-family", "database-tools-family", "load-balancers", "waf-family",
     "network-security-groups", "vnics", "subnets", "compartments", "dynamic-groups", "policies",
-    "service-connector-family", "stream-family", "functions-family",
+    "stream-family", "functions-family", "serviceconnectors", "redis-family", "audit-events",
 })
 
 
@@ -61,14 +63,13 @@ class Subject:
     """Who a statement grants to, in OCI policy syntax."""
 
     text: str
-    is_admin_group: bool = False
     is_any_user: bool = False
 
     @staticmethod
-    def group(name: str, *, admin: bool = False) -> Subject:
+    def group(name: str) -> Subject:
         domain, _, group = name.rpartition("/")
         quoted = f"'{domain}'/'{group}'" if domain else f"'{group}'"
-        return Subject(f"group {quoted}", is_admin_group=admin)
+        return Subject(f"group {quoted}")
 
     @staticmethod
     def dynamic_group(name: str) -> Subject:
@@ -101,8 +102,9 @@ def render_statement(subject: Subject, grant: Grant, compartment_ocid: str) -> s
         raise ValueError(f"IAM verb must be one of {', '.join(VERBS)}")
     if grant.resource not in RESOURCE_TYPES:
         raise ValueError(f"IAM resource-type '{grant.resource}' is not a known OCI resource-type or family")
-    if grant.verb == "manage" and grant.resource == "all-resources" and not subject.is_admin_group:
-        raise ValueError("'manage all-resources' is reserved for the platform admin group")
+    if grant.resource == "all-resources" and grant.verb != "inspect":
+        # manage: an administrator of everything; read/use: includes secret bundles, objects, log content.
+        raise ValueError(f"'{grant.verb} all-resources' is never granted; name the families the subject needs")
     if subject.is_any_user and not grant.where:
         raise ValueError("'any-user' statements need a where-condition")
     # In a preview the OCID is unknown and apply() never runs this: only real OCIDs get here.
@@ -175,8 +177,9 @@ class GovernanceFoundationArgs(TypedDict):
     """Value of the cost-center defined tag (cost attribution)."""
     owner: str
     """Owning team's address; value of the owner defined tag."""
-    admin_group: str
-    """The only IAM group granted manage all-resources, in the workload compartment only."""
+    role_groups: Mapping[str, str]
+    """IAM group per role of ``components.iam_roles.ROLES`` (network, security, platform, database, genai,
+    auditor); each gets its role's grants in the workload compartment only."""
     security_emails: Sequence[str]
     """Email subscribers of the security topic."""
     vault_type: NotRequired[str]
@@ -187,8 +190,6 @@ class GovernanceFoundationArgs(TypedDict):
     """Automatic rotation interval in days (virtual private vaults only); None disables auto-rotation."""
     key_purposes: NotRequired[Sequence[str]]
     """Which master keys to create, one per purpose. Default: data, storage, compute, secrets, logs."""
-    auditor_group: NotRequired[str | None]
-    """Group granted read-only access for audit; omitted means no auditor policy."""
     security_https_endpoints: NotRequired[Sequence[pulumi.Input[str]]]
     """HTTPS subscribers of the security topic (secrets: webhook URLs carry tokens)."""
     protect_stateful: NotRequired[bool]
@@ -363,21 +364,18 @@ class GovernanceFoundation(pulumi.ComponentResource):
             opts=child,
         )
 
-        policy_statements = [statements(Subject.group(args["admin_group"], admin=True),
-                                        [Grant("manage", "all-resources")], compartment.id)]
-        auditor = args.get("auditor_group")
-        if auditor:
-            policy_statements.append(statements(Subject.group(auditor),
-                                                [Grant("read", "all-resources")], compartment.id))
-        oci.identity.Policy(
-            f"{name}-admin-policy",
-            compartment_id=args["parent_compartment_id"],
-            name=f"genai-{env}-administration",
-            description="Platform administrators manage, auditors read, the workload compartment only",
-            statements=pulumi.Output.all(*policy_statements).apply(lambda parts: [s for part in parts for s in part]),
-            defined_tags=tagged,
-            opts=child,
-        )
+        # Separation of duties: one policy per role group, each with only its role's grants.
+        for role in ROLES:
+            grants = [Grant(verb, resource, where) for verb, resource, where, _source in ROLE_GRANTS[role]]
+            oci.identity.Policy(
+                f"{name}-{role}-policy",
+                compartment_id=args["parent_compartment_id"],
+                name=f"genai-{env}-{role}",
+                description=f"{ROLE_PURPOSES[role]}; the workload compartment only",
+                statements=statements(Subject.group(args["role_groups"][role]), grants, compartment.id),
+                defined_tags=tagged,
+                opts=child,
+            )
 
         self.register_outputs({
             "compartmentId": self.compartment_id,

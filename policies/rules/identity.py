@@ -7,7 +7,6 @@ OCI understands them.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -17,8 +16,6 @@ from policies.rules._base import UNKNOWN, Rule, custom_rule, items
 POLICY = "oci:Identity/policy:Policy"
 DYNAMIC_GROUP = "oci:Identity/dynamicGroup:DynamicGroup"
 VERBS = frozenset({"inspect", "read", "use", "manage"})
-#: Subjects allowed 'manage all-resources': administrator groups, by naming convention.
-ADMIN_GROUP = re.compile(r"(^|[-_])admins?$", re.IGNORECASE)
 _COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexample"
 
 
@@ -44,15 +41,8 @@ def _statements(props: Mapping[str, Any]) -> Iterable[tuple[int, dict[str, Any] 
         yield i, parse(str(text))
 
 
-def _subject_is_admin(parsed: dict[str, Any]) -> bool:
-    subject = parsed.get("subject") or {}
-    if subject.get("type") != "group":
-        return False
-    return all(ADMIN_GROUP.search(str(v.get("label", ""))) for v in subject.get("values", []))
-
-
-def _manage_all(parsed: dict[str, Any]) -> bool:
-    return ("manage" in (parsed.get("actions") or {}).get("values", [])
+def _on_all_resources(parsed: dict[str, Any], verbs: frozenset[str]) -> bool:
+    return (bool(verbs & set((parsed.get("actions") or {}).get("values", [])))
             and (parsed.get("resources") or {}).get("type") == "all-resources")
 
 
@@ -63,9 +53,17 @@ def check_parses(props: Mapping[str, Any]) -> Iterable[str]:
 
 
 def check_manage_all(props: Mapping[str, Any]) -> Iterable[str]:
+    """No administrator of everything: separation of duties (OCI Core Landing Zone role groups)."""
     for i, parsed in _statements(props):
-        if parsed and _manage_all(parsed) and not _subject_is_admin(parsed):
-            yield f"'statements[{i}]' grants manage all-resources to a subject that is not the admin group"
+        if parsed and _on_all_resources(parsed, frozenset({"manage"})):
+            yield f"'statements[{i}]' grants manage all-resources"
+
+
+def check_read_all(props: Mapping[str, Any]) -> Iterable[str]:
+    """read/use all-resources include secret-bundles (secret contents), objects and log-content."""
+    for i, parsed in _statements(props):
+        if parsed and _on_all_resources(parsed, frozenset({"read", "use"})):
+            yield f"'statements[{i}]' grants read or use on all-resources, which includes secret contents, objects and log content"
 
 
 def check_any_user(props: Mapping[str, Any]) -> Iterable[str]:
@@ -95,13 +93,13 @@ def check_storage_delete(props: Mapping[str, Any]) -> Iterable[str]:
     """CIS 1.15: storage service-level admins cannot delete what they manage."""
     for i, parsed in _statements(props):
         # Services (e.g. objectstorage-<region> for lifecycle rules) are not storage administrators.
-        if not parsed or _subject_is_admin(parsed) or (parsed.get("subject") or {}).get("type") == "service":
+        if not parsed or (parsed.get("subject") or {}).get("type") == "service":
             continue
         resources = set((parsed.get("resources") or {}).get("values", []))
         if "manage" in (parsed.get("actions") or {}).get("values", []) and resources & _STORAGE:
             conditions = str(parsed.get("conditions") or "")
             if "request.permission" not in conditions or "DELETE" not in conditions:
-                yield f"'statements[{i}]' lets a non-admin subject manage storage without excluding delete permissions"
+                yield f"'statements[{i}]' lets a subject manage storage without excluding delete permissions"
 
 
 def check_described(props: Mapping[str, Any]) -> Iterable[str]:
@@ -129,12 +127,12 @@ RULES: list[Rule] = [
                 controls=_IAM,
                 passing=_policy(f"Allow group 'Default'/'readers' to read objects {_SCOPED}"),
                 failing=_policy("Let everyone do anything"), unknown=_policy([UNKNOWN])),
-    custom_rule("OCI-IAM-002", "Ensure only the administrators group is granted manage all-resources", (POLICY,),
+    custom_rule("OCI-IAM-002", "Ensure no IAM statement grants manage all-resources", (POLICY,),
                 check_manage_all, severity="critical",
-                remediation="Grant specific verbs on specific resource families; reserve manage all-resources for *-admins.",
+                remediation="Give each role group the families it needs (components/iam_roles.py); nobody administers everything.",
                 controls=("cis-oci-3.1:1.2", *_IAM),
-                passing=_policy(f"Allow group 'Default'/'genai-admins' to manage all-resources {_SCOPED}"),
-                failing=_policy(f"Allow group 'Default'/'developers' to manage all-resources {_SCOPED}"),
+                passing=_policy(f"Allow group 'Default'/'genai-network-admins' to manage virtual-network-family {_SCOPED}"),
+                failing=_policy(f"Allow group 'Default'/'genai-admins' to manage all-resources {_SCOPED}"),
                 unknown=_policy(UNKNOWN)),
     custom_rule("OCI-IAM-003", "Ensure any-user statements are limited by a where-condition", (POLICY,), check_any_user,
                 severity="critical", remediation="Add a where clause (e.g. request.principal.type='workload' and the namespace).",
@@ -170,4 +168,12 @@ RULES: list[Rule] = [
                 controls=_IAM,
                 passing={"matchingRule": f"ALL {{resource.type = 'genaiagent', resource.compartment.id = '{_COMPARTMENT}'}}"},
                 failing={"matchingRule": "ANY {resource.type = 'genaiagent'}"}, unknown={"matchingRule": UNKNOWN}),
+    custom_rule("OCI-IAM-009", "Ensure no IAM statement grants read or use on all-resources", (POLICY,),
+                check_read_all, severity="high",
+                remediation="Grant inspect all-resources plus read on metadata types (buckets, secrets, log-groups); "
+                            "never read on secret-bundles, objects or log-content to people who only audit.",
+                controls=_IAM,
+                passing=_policy(f"Allow group 'Default'/'genai-auditors' to inspect all-resources {_SCOPED}"),
+                failing=_policy(f"Allow group 'Default'/'genai-auditors' to read all-resources {_SCOPED}"),
+                unknown=_policy(UNKNOWN)),
 ]

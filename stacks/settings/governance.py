@@ -18,8 +18,8 @@ class GovernanceSettings:
     parent_compartment_id: str
     cost_center: str
     owner: str
-    admin_group: str
-    auditor_group: str | None
+    role_groups: Mapping[str, str]
+    """IAM group per role (network, security, platform, database, genai, auditor)."""
     protect_stateful: bool
     vault_type: str
     key_protection_mode: str
@@ -71,8 +71,7 @@ def parse(g: dict[str, Any], tier: TierPolicy, p: Report) -> GovernanceSettings 
         parent_compartment_id=g["parentCompartmentId"],
         cost_center=g["costCenter"],
         owner=g["owner"],
-        admin_group=g["adminGroup"],
-        auditor_group=g.get("auditorGroup"),
+        role_groups=dict(g["groups"]),
         protect_stateful=g.get("protectStateful", True),
         vault_type=vault_type,
         key_protection_mode=protection,

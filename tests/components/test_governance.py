@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
 from components.governance import EVENT_RULES, Grant, Subject, render_statement
+from components.iam_roles import ROLE_GRANTS, ROLE_PURPOSES, ROLES
 from core.tiers import load_matrix
-from tests.conftest import accepts_defined_tags
+from tests.conftest import ROOT, accepts_defined_tags
 
 pytestmark = pytest.mark.integration
 
@@ -121,16 +123,18 @@ def test_bastion_is_private_and_limited(planned, stack):
 
 
 def test_iam_statements_are_scoped_and_well_formed():
-    admin = Subject.group("Default/genai-admins", admin=True)
-    assert render_statement(admin, Grant("manage", "all-resources"), COMPARTMENT) == (
-        f"Allow group 'Default'/'genai-admins' to manage all-resources in compartment id {COMPARTMENT}")
+    network = Subject.group("Default/genai-network-admins")
+    assert render_statement(network, Grant("manage", "virtual-network-family"), COMPARTMENT) == (
+        f"Allow group 'Default'/'genai-network-admins' to manage virtual-network-family in compartment id {COMPARTMENT}")
     wl = render_statement(Subject.any_user(), Grant("use", "generative-ai-family", "request.principal.type='workload'"),
                           COMPARTMENT)
     assert wl.endswith("where request.principal.type='workload'")
 
 
 @pytest.mark.parametrize("subject,grant,message", [
-    (Subject.group("devs"), Grant("manage", "all-resources"), "reserved for the platform admin group"),
+    (Subject.group("admins"), Grant("manage", "all-resources"), "'manage all-resources' is never granted"),
+    (Subject.group("auditors"), Grant("read", "all-resources"), "'read all-resources' is never granted"),
+    (Subject.group("devs"), Grant("use", "all-resources"), "'use all-resources' is never granted"),
     (Subject.any_user(), Grant("read", "objects"), "need a where-condition"),
     (Subject.group("devs"), Grant("administer", "objects"), "verb must be one of"),
     (Subject.group("devs"), Grant("read", "everything"), "not a known OCI resource-type"),
@@ -159,3 +163,57 @@ def test_key_grants_render_the_table_narrowed_to_the_key() -> None:
     assert len(key_grants("oke-node-boot-volumes", key, "")) == len(key_use("oke-node-boot-volumes").grants) == 3
     with pytest.raises(ValueError, match="regional"):
         key_grants("bucket", key, "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Separation of duties: one policy per role group, no administrator of everything
+# ---------------------------------------------------------------------------------------------
+
+def _role_policies(graph: Any) -> dict[str, Any]:
+    return {n.name.rsplit("-", 2)[-2]: n for n in graph.by_type("oci:Identity/policy:Policy")
+            if n.name.endswith("-policy") and n.name.rsplit("-", 2)[-2] in ROLES}
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_role_group_gets_only_its_roles_grants(planned, stack):
+    from blueprint.stackconfig import settings_for
+
+    groups = settings_for(ROOT, stack).governance.role_groups
+    policies = _role_policies(planned(stack))
+    assert set(policies) == set(ROLES)
+    for role, policy in policies.items():
+        subject = f"group '{groups[role].split('/')[0]}'/'{groups[role].split('/')[1]}'"
+        granted = [s.split(" in compartment id ")[0] for s in policy.inputs["statements"]]
+        expected = [f"Allow {subject} to {verb} {resource}" for verb, resource, _w, _src in ROLE_GRANTS[role]]
+        assert granted == expected, role
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_no_statement_in_any_policy_administers_or_reads_everything(planned, stack):
+    for policy in planned(stack).by_type("oci:Identity/policy:Policy"):
+        for statement in policy.inputs["statements"]:
+            for verb in ("manage", "use", "read"):
+                assert f" to {verb} all-resources " not in statement, policy.name
+
+
+def test_role_table_cites_a_policy_reference_for_every_grant_and_names_known_types():
+    for role in ROLES:
+        assert ROLE_PURPOSES[role]
+        for verb, resource, _where, source in ROLE_GRANTS[role]:
+            assert source.startswith("https://docs.oracle.com/"), (role, resource)
+            render_statement(Subject.group("g"), Grant(verb, resource), COMPARTMENT)  # a known type, an allowed form
+
+
+def test_auditors_never_read_contents():
+    """Auditors list and read configuration, never secret bundles, objects or log content."""
+    auditor = {(verb, resource) for verb, resource, _w, _s in ROLE_GRANTS["auditor"]}
+    for content in ("secret-bundles", "secret-family", "objects", "object-family", "log-content", "logging-family"):
+        assert not any(resource == content for _verb, resource in auditor), content
+
+
+def test_storage_and_key_managers_cannot_delete():
+    for role in ROLES:
+        for verb, resource, where, _s in ROLE_GRANTS[role]:
+            if verb == "manage" and resource in ("object-family", "volume-family", "autonomous-database-family",
+                                                  "vaults", "keys"):
+                assert where and "DELETE" in where, (role, resource)
