@@ -33,4 +33,4 @@ def test_checklist_names_config_keys_never_values(capsys: pytest.CaptureFixture[
     out = capsys.readouterr().out
     stack_file = (ROOT / "Pulumi.prod.yaml").read_text(encoding="utf-8")
     assert "ocid1." not in out and "sha256:" not in out
-    assert "Default/genai-prod-admins" in stack_file and "Default/genai-prod-admins" not in out
+    assert "Default/genai-prod-network-admins" in stack_file and "Default/genai-prod-network-admins" not in out
