@@ -85,6 +85,9 @@ class ModelPlaneArgs(TypedDict):
     """The dedicated AI cluster to create; None (default) creates none."""
     agent: NotRequired[bool]
     """Create the agent, its knowledge bases, data source and endpoint. Default True."""
+    agent_instructions: NotRequired[str | None]
+    """The agent's instructions (``llm_config.routing_llm_customization.instruction``): the pinned
+    system prompt of the ops-agent use case, prompts/ops-agent/<version>.md. None: the service's own."""
     db_tools_connection_id: NotRequired[pulumi.Input[str]]
     """Database Tools connection to the vector store (required with the agent)."""
     vector_function: NotRequired[str]
@@ -284,11 +287,15 @@ class ModelPlane(pulumi.ComponentResource):
             welcome_message="Ask about the documents this platform holds.",
             # With a dedicated cluster the agent reasons on it, never on a shared on-demand model
             # (tiers that forbid on-demand serving depend on this; policy CLS-MOD-001 checks it).
+            # instruction and llm_selection are both optional in the provider's schema
+            # (internal/service/generative_ai_agent/generative_ai_agent_agent_resource.go, routing_llm_customization).
             llm_config=oci.generativeai.AgentAgentLlmConfigArgs(
                 routing_llm_customization=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationArgs(
+                    instruction=args.get("agent_instructions"),
                     llm_selection=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationLlmSelectionArgs(
-                        llm_selection_type="CUSTOM_GEN_AI_ENDPOINT", endpoint_id=self.dedicated_endpoint_id)),
-            ) if self.dedicated_endpoint_id is not None else None,
+                        llm_selection_type="CUSTOM_GEN_AI_ENDPOINT", endpoint_id=self.dedicated_endpoint_id)
+                    if self.dedicated_endpoint_id is not None else None),
+            ) if self.dedicated_endpoint_id is not None or args.get("agent_instructions") else None,
             defined_tags=tags,
             opts=child,
         )

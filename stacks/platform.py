@@ -19,8 +19,9 @@ from components.online_eval import OnlineEvaluation
 from components.operations import OperationsPlane, OperationsPlaneArgs, subscriptions_from
 from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
 from components.router_workload import RouterWorkload
-from stacks.router import router_config
+from stacks.router import pinned_system, router_config
 from stacks.settings import Settings
+from stacks.settings.evaluation import AGENT_USE_CASE
 
 
 @dataclass
@@ -153,6 +154,7 @@ def build_platform(settings: Settings) -> Platform:
         "dedicated_cluster": {"unit_shape": cluster.unit_shape, "unit_count": cluster.unit_count,
                               "model_id": cluster.model_id} if cluster else None,
         "agent": m.agent is not None,
+        "agent_instructions": pinned_system(settings, AGENT_USE_CASE),
         "db_tools_connection_id": data.db_tools_connection_id,
         "vector_function": d.database.vector_function,
         "db_secret_names": [data.connection_secret_name],

@@ -103,6 +103,11 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
     )
 
 
+def pinned_system(settings: Settings, use_case: str) -> str:
+    """The pinned system prompt of a use case (the router's, and the agent's instructions)."""
+    return registry.get(use_case, settings.evaluation.prompts[use_case].version).system
+
+
 def _prompt_release(pin: PromptPin) -> PromptRelease:
     """The pinned (and candidate) system prompts of a use case, from prompts/<use-case>/<version>.md."""
     stable = registry.get(pin.use_case, pin.version)

@@ -20,6 +20,8 @@ from stacks.settings.model import CatalogEntry
 
 DEFAULT_SCHEDULE = "*/30 * * * *"
 DEFAULT_SAMPLE = 10
+AGENT_USE_CASE = "ops-agent"
+"""The use case whose pinned prompt is the agent's instructions (components/model.py)."""
 DEFAULT_CANARY_SHARE = 0.05
 """The operating model's canary: 5 % of traffic."""
 

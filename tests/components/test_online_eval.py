@@ -91,3 +91,11 @@ def test_metrics_match_the_planned_quality_alarm(planned) -> None:
         for cond in mql.parse(alarm["query"]).conditions:
             assert cond.metric in contract.BY_NAME
             assert {f.dimension for f in cond.filters} | set(cond.group_by or ()) <= set(contract.DIMENSIONS)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_agent_instructions_are_the_pinned_ops_agent_prompt(planned, stack: str) -> None:
+    raw, _ = raw_config(stack)
+    pinned = registry.get("ops-agent", raw["evaluation"]["prompts"]["ops-agent"]["version"])
+    (agent,) = inputs_of(planned(stack), "oci:GenerativeAi/agentAgent:AgentAgent")
+    assert agent["llmConfig"]["routingLlmCustomization"]["instruction"] == pinned.system
