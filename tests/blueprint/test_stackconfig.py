@@ -9,6 +9,7 @@ import pytest
 
 from blueprint.cli import main
 from blueprint.stackconfig import StackConfigError, load_stack_config
+from core.markers import SECRET_MARKER
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -132,10 +133,10 @@ def test_yaml_bomb_in_a_stack_file(capsys, project):
 def test_the_secret_placeholder_text_is_not_a_value(capsys, project):
     text = (project / "Pulumi.dev.yaml").read_text().replace(
         "      critical:\n        emails: [genai-dev-oncall@example.com]\n",
-        "      critical:\n        emails: [genai-dev-oncall@example.com]\n        pagerDutyUrls: ['[secret]']\n")
+        f"      critical:\n        emails: [genai-dev-oncall@example.com]\n        pagerDutyUrls: ['{SECRET_MARKER}']\n")
     (project / "Pulumi.dev.yaml").write_text(text)
     assert one_error(capsys, project).endswith(
-        "Pulumi.dev.yaml: genai-platform:operations.notifications.critical.pagerDutyUrls[0]: the text [secret] is "
+        f"Pulumi.dev.yaml: genai-platform:operations.notifications.critical.pagerDutyUrls[0]: the text {SECRET_MARKER} is "
         "reserved for secure values offline; allowed: a real value, or a secret set with `pulumi config set --secret`")
 
 

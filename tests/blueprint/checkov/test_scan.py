@@ -16,6 +16,7 @@ import pytest
 
 from blueprint.checkov.scan import CHECKOV, scan_graph
 from blueprint.cli import main
+from core.markers import SECRET_MARKER, UNKNOWN_MARKER
 from policies.engine import stack_urn
 from tests.conftest import ROOT
 
@@ -170,7 +171,7 @@ def test_a_preview_graph_exports_without_markers_and_says_what_it_could_not_scan
     graph = plan_variant("prod", preview=True).to_json()
     exported = export(graph)
     text = json.dumps(exported.plan)
-    assert "[unknown]" not in text and "[secret]" not in text and exported.unmapped == {}
+    assert UNKNOWN_MARKER not in text and SECRET_MARKER not in text and exported.unmapped == {}
     assert any(len(c["change"]["after_unknown"]) > 1 for c in exported.plan["resource_changes"])
     manifests, _, why = _k8s_objects(graph)
     assert manifests == [] and why and "unknown" in why
