@@ -137,10 +137,10 @@ class RouterWorkloadArgs(TypedDict):
     """Compartment of the Generative AI resources the router calls."""
     region: str
     """OCI region."""
-    namespace: NotRequired[str]
-    """Namespace. Default genai-router."""
-    service_account: NotRequired[str]
-    """Service account (workload identity). Default genai-router."""
+    namespace: str
+    """Namespace: with the service account and the cluster, the router's workload identity."""
+    service_account: str
+    """Service account the pods run as (workload identity; the orchestration plane grants it)."""
     port: NotRequired[int]
     """Router port. Default 4000."""
     replicas: NotRequired[int]
@@ -172,8 +172,8 @@ class RouterWorkload(pulumi.ComponentResource):
     def __init__(self, name: str, args: RouterWorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(ROUTER_TYPE, name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        ns_name = args.get("namespace", "genai-router")
-        sa_name = args.get("service_account", "genai-router")
+        ns_name = args["namespace"]
+        sa_name = args["service_account"]
         port = args.get("port", 4000)
         replicas = args.get("replicas", 2)
         labels = {"app.kubernetes.io/name": APP, "app.kubernetes.io/part-of": "genai-platform",
