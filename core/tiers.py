@@ -67,6 +67,10 @@ class TierPolicy:
     retention: Retention
     guardrails: Guardrails
     human_input_required: bool
+    operating_model: Mapping[str, str]
+    """The tier's row of the operating model's classification table (allowedModels, logging, controls)."""
+    rationale: Mapping[str, str]
+    """Matrix key → why this tier's value deliberately differs from the operating model's row."""
 
 
 @cache
@@ -116,5 +120,7 @@ def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
                 pii_output=row["guardrails"]["pii"]["output"],
             ),
             human_input_required=row["humanInputRequired"],
+            operating_model=dict(row["operatingModel"]),
+            rationale=dict(row.get("rationale", {})),
         )
     return tiers

@@ -68,7 +68,8 @@ def test_defaults_follow_the_tier(tier: str) -> None:
     assert s.data.access_log_retention_days == policy.retention.log_days
     assert s.data.database.backup_retention_days == (60 if policy.customer_managed_keys else 7)
     assert s.model.private_endpoint is policy.private_endpoints_only
-    assert (s.model.dedicated_cluster is not None) is (tier == "restricted")
+    # Tiers whose only serving mode is a dedicated cluster get one by default (confidential, restricted).
+    assert (s.model.dedicated_cluster is not None) is (tuple(policy.allowed_serving) == ("dedicated-cluster",))
     assert s.model.agent is not None and s.model.agent.human_input is policy.human_input_required
     assert {e.serving for e in s.model.catalog} <= set(policy.allowed_serving)
     assert (s.orchestration.router.namespace, s.orchestration.router.service_account) == ("genai-router", "genai-router")
@@ -77,7 +78,7 @@ def test_defaults_follow_the_tier(tier: str) -> None:
 def test_default_catalogue_per_tier() -> None:
     m = load_matrix()
     assert {e.serving for e in default_catalog(m["public"], None)} == {"on-demand"}
-    assert {e.serving for e in default_catalog(m["confidential"], None)} == {"private-endpoint"}
+    assert {e.serving for e in default_catalog(m["confidential"], None)} == {"dedicated-cluster"}
     assert {e.serving for e in default_catalog(m["confidential"], "cohere.command-a-03-2025")} == {"dedicated-cluster"}
     assert {e.serving for e in default_catalog(m["internal"], "cohere.command-a-03-2025")} == {"on-demand"}
     assert default_catalog(m["restricted"], "cohere.command-a-03-2025") == (
@@ -136,8 +137,9 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("prod", {"data": {"accessLogRetentionDays": 60}}, "data.accessLogRetentionDays", "at least 90"),
     # model
     ("prod", {"model": {"privateEndpoint": False}}, "model.privateEndpoint", "private endpoints only"),
-    ("dev", {"model": {"privateEndpoint": False, "catalog": [{**_GOOD, "serving": "private-endpoint"}]}},
-     "model.privateEndpoint", "private-endpoint serving"),
+    # private-endpoint serving cannot be deployed (OCI's private endpoints front dedicated clusters only).
+    ("dev", {"model": {"catalog": [{**_GOOD, "serving": "private-endpoint"}]}},
+     "model.catalog[0].serving", "not allowed for the internal tier"),
     ("dev", {"model": {"dnsPrefix": "Genai"}}, "model.dnsPrefix", "lower-case letter"),
     ("dev", {"classification": "restricted", "network": {"flowLogRetentionDays": 180},
              "operations": {"logRetentionDays": 180},
