@@ -8,8 +8,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 NS = "genai-platform:"
 
-#: A public variant of dev: the tier (internal) allows it; these are the keys it needs.
+#: A public variant of dev: only the public tier allows a public API (internal, like the operating
+#: model's "private endpoints", does not); these are the keys it needs.
 PUBLIC_DEV = {
+    "genai-platform:classification": "public",
     "genai-platform:network": {"publicApi": True, "subnets": {"publicIngress": "10.40.4.0/24"}},
     "genai-platform:ingress": {
         "customDomain": "api.genai-dev.example.com",

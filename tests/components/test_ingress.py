@@ -79,6 +79,17 @@ def test_public_variant_has_waf_front_and_nothing_else_public(public_dev: Graph)
     assert lb_node.inputs["subnetIds"] != [gw["subnetId"]]
 
 
+def test_internal_refuses_public_api() -> None:
+    """The operating model's internal tier uses private endpoints: no public front either."""
+    raw, region = raw_config("dev")
+    raw["network"] = {**raw["network"], "publicApi": True,
+                      "subnets": {**raw["network"]["subnets"], "publicIngress": "10.40.4.0/24"}}
+    raw["ingress"] = {**raw["ingress"], **PUBLIC_DEV["genai-platform:ingress"]}
+    with pytest.raises(SettingsError) as exc:
+        validate(raw, region=region, project="genai-platform", stack="dev")
+    assert [p.path for p in exc.value.problems] == ["genai-platform:network.publicApi"]
+
+
 def test_confidential_refuses_public_api() -> None:
     raw, region = raw_config("prod")
     raw["network"] = {**raw["network"], "publicApi": True,
@@ -168,6 +179,7 @@ def test_bad_ingress_values_name_the_key(override: dict[str, Any], path: str) ->
 
 def test_public_api_needs_domain_and_certificate() -> None:
     raw, region = raw_config("dev")
+    raw["classification"] = "public"
     raw["network"] = {**raw["network"], "publicApi": True,
                       "subnets": {**raw["network"]["subnets"], "publicIngress": "10.40.4.0/24"}}
     with pytest.raises(SettingsError) as exc:
