@@ -33,11 +33,18 @@ def is_document(ref: str) -> bool:
     return "/" in ref or ref.removesuffix(".md").isupper()
 
 
+def _inside(candidate: Path) -> bool:
+    """An existing file within the repository (a path that climbs out of it does not count, even
+    where the machine happens to have a file there)."""
+    resolved = candidate.resolve()
+    return resolved.is_file() and resolved.is_relative_to(ROOT)
+
+
 def unresolved(path: Path) -> list[str]:
     missing = []
     for doc in docstrings(path):
         for ref in filter(is_document, MD_PATH.findall(doc)):
-            if not ((ROOT / ref).is_file() or (path.parent / ref).is_file()):
+            if not (_inside(ROOT / ref) or _inside(path.parent / ref)):
                 missing.append(ref)
     return missing
 
