@@ -82,7 +82,14 @@ class Facts:
         return ok, "; ".join(parts)
 
     def router_config(self) -> dict[str, Any]:
+        """The LiteLLM config of the router: the ConfigMap a Deployment mounts (the online evaluator's
+        CronJob mounts a ConfigMap with the same key, which is not the router's)."""
+        mounted = {(v.get("configMap") or {}).get("name")
+                   for d in self.nodes("kubernetes:apps/v1:Deployment")
+                   for v in (((d["inputs"].get("spec") or {}).get("template") or {}).get("spec") or {}).get("volumes") or []}
         for n in self.nodes(CONFIGMAP):
+            if (n["inputs"].get("metadata") or {}).get("name") not in mounted:
+                continue
             text = (n["inputs"].get("data") or {}).get("config.yaml")
             if isinstance(text, str):
                 loaded = yaml.safe_load(text)

@@ -102,3 +102,14 @@ def test_missing_evidence_fails_naming_it_and_passes_once_it_exists(prod, tmp_pa
     full = _project(tmp_path / "c", GOLDEN_MIN_CASES, "---\nversion: 1.2.0\n---\nYou answer from the documents.\n")
     assert item(full, "Golden set tests")[0] is True
     assert item(full, "Prompt versioning")[0] is True
+
+
+def test_the_router_config_is_the_one_the_router_deployment_mounts(prod):
+    """prod also plans the online evaluator's ConfigMap with the same key; the items read the router's."""
+    graph, findings = prod
+    config = Facts(graph, findings, ROOT).router_config()
+    assert config.get("model_list"), "the router's LiteLLM config (model_list) was not found"
+    assert "genai_router" in config
+    others = [n for n in graph["nodes"] if n["type"] == readiness.CONFIGMAP
+              and (n["inputs"].get("metadata") or {}).get("name") != "genai-router-config"]
+    assert others, "prod should plan a second ConfigMap (the online evaluator's) for this test to mean anything"
