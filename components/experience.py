@@ -21,7 +21,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -127,22 +127,20 @@ class ExperiencePlaneArgs(TypedDict):
     """The issuer's JSON Web Key Set URL."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation."""
-    log_retention_days: NotRequired[int]
-    """Access and execution log retention. Default 90."""
-    protect_stateful: NotRequired[bool]
-    """Protect the log group (audit evidence) from deletion. Default True."""
-    max_clock_skew_seconds: NotRequired[int]
-    """Clock skew tolerated on exp/nbf. Default 30."""
-    cors_allowed_origins: NotRequired[Sequence[str]]
-    """Browser origins allowed by CORS. Default none (no CORS policy: cross-origin calls fail)."""
-    rate_limit_per_second: NotRequired[int]
-    """Requests per second per client IP. Default 20."""
-    usage_plans: NotRequired[Sequence[UsagePlanSpec]]
-    """Per-tenant quota plans. Default none."""
-    tenants: NotRequired[Sequence[TenantSpec]]
-    """Subscribers of the usage plans. Default none."""
-    openapi: NotRequired[Mapping[str, Any]]
-    """The OpenAPI document. Default: components/openapi/genai-api.yaml."""
+    log_retention_days: int
+    """Access and execution log retention (30-180)."""
+    protect_stateful: bool
+    """Protect the log group (audit evidence) from deletion."""
+    max_clock_skew_seconds: int
+    """Clock skew tolerated on exp/nbf."""
+    cors_allowed_origins: Sequence[str]
+    """Browser origins allowed by CORS; empty: no CORS policy, cross-origin calls fail."""
+    rate_limit_per_second: int
+    """Requests per second per client IP."""
+    usage_plans: Sequence[UsagePlanSpec]
+    """Per-tenant quota plans."""
+    tenants: Sequence[TenantSpec]
+    """Subscribers of the usage plans."""
 
 
 class ExperiencePlane(pulumi.ComponentResource):
@@ -161,12 +159,12 @@ class ExperiencePlane(pulumi.ComponentResource):
         super().__init__(EXPERIENCE_TYPE, name, None, opts)
         env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
         child = pulumi.ResourceOptions(parent=self)
-        ops = operations(args.get("openapi") or load_api())
-        plans = list(args.get("usage_plans", []))
+        ops = operations(load_api())
+        plans = list(args["usage_plans"])
 
         routes = [self._route(op, args["router_url"]) for op in ops]
         cors = None
-        if args.get("cors_allowed_origins"):
+        if args["cors_allowed_origins"]:
             cors = _gw.DeploymentSpecificationRequestPoliciesCorsArgs(
                 allowed_origins=list(args["cors_allowed_origins"]),
                 allowed_methods=sorted({op.method for op in ops} | {"OPTIONS"}),
@@ -188,7 +186,7 @@ class ExperiencePlane(pulumi.ComponentResource):
                         token_auth_scheme="Bearer",
                         issuers=list(args["jwt_issuers"]),
                         audiences=list(args["jwt_audiences"]),
-                        max_clock_skew_in_seconds=args.get("max_clock_skew_seconds", 30),
+                        max_clock_skew_in_seconds=args["max_clock_skew_seconds"],
                         # Only routes whose OpenAPI security is empty (the liveness probe) use this.
                         is_anonymous_access_allowed=any(not op.authenticated for op in ops),
                         public_keys=_gw.DeploymentSpecificationRequestPoliciesAuthenticationPublicKeysArgs(
@@ -199,7 +197,7 @@ class ExperiencePlane(pulumi.ComponentResource):
                     ),
                     cors=cors,
                     rate_limiting=_gw.DeploymentSpecificationRequestPoliciesRateLimitingArgs(
-                        rate_key="CLIENT_IP", rate_in_requests_per_second=args.get("rate_limit_per_second", 20)),
+                        rate_key="CLIENT_IP", rate_in_requests_per_second=args["rate_limit_per_second"]),
                     usage_plans=_gw.DeploymentSpecificationRequestPoliciesUsagePlansArgs(
                         token_locations=["request.headers[x-genai-client-token]"]) if plans else None,
                 ),
@@ -221,7 +219,7 @@ class ExperiencePlane(pulumi.ComponentResource):
             display_name=f"genai-{env}-api",
             description="API Gateway access and execution logs",
             defined_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect_stateful", True)),
+            opts=pulumi.ResourceOptions(parent=self, protect=args["protect_stateful"]),
         )
         self.log_group_id = log_group.id
         for category in ("access", "execution"):
@@ -231,7 +229,7 @@ class ExperiencePlane(pulumi.ComponentResource):
                 log_group_id=log_group.id,
                 log_type="SERVICE",
                 is_enabled=True,
-                retention_duration=args.get("log_retention_days", 90),
+                retention_duration=args["log_retention_days"],
                 configuration=oci.logging.LogConfigurationArgs(
                     compartment_id=comp,
                     source=oci.logging.LogConfigurationSourceArgs(
@@ -260,7 +258,7 @@ class ExperiencePlane(pulumi.ComponentResource):
                 opts=child,
             )
             self.usage_plan_ids[plan["name"]] = plan_resources[plan["name"]].id
-        for tenant in args.get("tenants", []):
+        for tenant in args["tenants"]:
             if tenant["plan"] not in plan_resources:
                 raise ValueError(f"tenant '{tenant['name']}' names an unknown usage plan")
             bundle = oci.secrets.get_secretbundle_output(secret_id=tenant["token_secret_id"],

@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -182,18 +182,16 @@ class GovernanceFoundationArgs(TypedDict):
     auditor); each gets its role's grants in the workload compartment only."""
     security_emails: Sequence[str]
     """Email subscribers of the security topic."""
-    vault_type: NotRequired[str]
-    """DEFAULT or VIRTUAL_PRIVATE (dedicated HSM partition; needed for automatic rotation). Default VIRTUAL_PRIVATE."""
-    key_protection_mode: NotRequired[str]
-    """HSM or SOFTWARE protection for master keys. Default HSM."""
-    key_rotation_days: NotRequired[int | None]
+    vault_type: str
+    """DEFAULT or VIRTUAL_PRIVATE (dedicated HSM partition; needed for automatic rotation)."""
+    key_protection_mode: str
+    """HSM or SOFTWARE protection for master keys."""
+    key_rotation_days: int | None
     """Automatic rotation interval in days (virtual private vaults only); None disables auto-rotation."""
-    key_purposes: NotRequired[Sequence[str]]
-    """Which master keys to create, one per purpose. Default: data, storage, compute, secrets, logs."""
-    security_https_endpoints: NotRequired[Sequence[pulumi.Input[str]]]
+    security_https_endpoints: Sequence[pulumi.Input[str]]
     """HTTPS subscribers of the security topic (secrets: webhook URLs carry tokens)."""
-    protect_stateful: NotRequired[bool]
-    """Protect the compartment, tag namespace, vault and keys from deletion. Default True."""
+    protect_stateful: bool
+    """Protect the compartment, tag namespace, vault and keys from deletion."""
 
 
 class GovernanceFoundation(pulumi.ComponentResource):
@@ -214,7 +212,7 @@ class GovernanceFoundation(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: GovernanceFoundationArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(GOVERNANCE_TYPE, name, None, opts)
-        protect = args.get("protect_stateful", True)
+        protect = args["protect_stateful"]
         env = args["environment"]
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=protect)
@@ -273,7 +271,7 @@ class GovernanceFoundation(pulumi.ComponentResource):
                 opts=child,
             )
 
-        vault_type = args.get("vault_type", "VIRTUAL_PRIVATE")
+        vault_type = args["vault_type"]
         vault = oci.kms.Vault(
             f"{name}-vault",
             compartment_id=compartment.id,
@@ -283,16 +281,16 @@ class GovernanceFoundation(pulumi.ComponentResource):
             opts=stateful,
         )
         self.vault_id = vault.id
-        rotation = args.get("key_rotation_days")
+        rotation = args["key_rotation_days"]
         self.key_ids = {}
-        for purpose in args.get("key_purposes", KEY_PURPOSES):
+        for purpose in KEY_PURPOSES:
             master_key = oci.kms.Key(
                 f"{name}-key-{purpose}",
                 compartment_id=compartment.id,
                 display_name=f"genai-{env}-{purpose}",
                 key_shape=oci.kms.KeyKeyShapeArgs(algorithm="AES", length=32),
                 management_endpoint=vault.management_endpoint,
-                protection_mode=args.get("key_protection_mode", "HSM"),
+                protection_mode=args["key_protection_mode"],
                 is_auto_rotation_enabled=rotation is not None,
                 auto_key_rotation_details=oci.kms.KeyAutoKeyRotationDetailsArgs(rotation_interval_in_days=rotation)
                 if rotation is not None else None,
@@ -320,7 +318,7 @@ class GovernanceFoundation(pulumi.ComponentResource):
                 defined_tags=tagged,
                 opts=child,
             )
-        for i, url in enumerate(args.get("security_https_endpoints", ())):
+        for i, url in enumerate(args["security_https_endpoints"]):
             oci.ons.Subscription(
                 f"{name}-security-https-{i}",
                 compartment_id=compartment.id,
@@ -427,8 +425,8 @@ class AdminAccessArgs(TypedDict):
     """Networks allowed to open sessions; never 0.0.0.0/0."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation."""
-    max_session_ttl_minutes: NotRequired[int]
-    """Longest session. Default 60 minutes."""
+    max_session_ttl_minutes: int
+    """Longest session, in minutes."""
 
 
 class AdminAccess(pulumi.ComponentResource):
@@ -451,7 +449,7 @@ class AdminAccess(pulumi.ComponentResource):
             # Bastion names allow letters and digits only.
             name="genai" + "".join(ch for ch in args["environment"] if ch.isalnum()) + "bastion",
             client_cidr_block_allow_lists=list(args["client_cidrs"]),
-            max_session_ttl_in_seconds=60 * args.get("max_session_ttl_minutes", 60),
+            max_session_ttl_in_seconds=60 * args["max_session_ttl_minutes"],
             defined_tags=args["defined_tags"],
             opts=pulumi.ResourceOptions(parent=self),
         )

@@ -12,8 +12,8 @@ resources of the stack.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from collections.abc import Mapping
+from typing import TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -21,6 +21,9 @@ import pulumi_oci as oci
 from components import register_plane
 
 INGRESS_TYPE = register_plane("genai:index:IngressPlane", "ingress")
+
+#: Paths the WAF admits: the API's paths (components/openapi/genai-api.yaml) start with these.
+API_PATH_PREFIXES = ("/v1/", "/health")
 
 #: OCI WAF protection capabilities (OWASP ModSecurity Core Rule Set based, collaborative groups):
 #: key → what it protects against. Keys come from OCI's protection-capability catalog
@@ -51,20 +54,18 @@ class IngressPlaneArgs(TypedDict):
     """NSG OCID per role (ingress; publicIngress when public_api)."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation."""
-    public_api: NotRequired[bool]
-    """Publish the API through a public load balancer with a WAF. Default False."""
-    tier_allows_public: NotRequired[bool]
-    """Whether the classification tier allows a public API. Default False (refuse)."""
-    certificate_id: NotRequired[pulumi.Input[str]]
-    """Certificates-service certificate for the custom domain (public only)."""
-    custom_domain: NotRequired[str]
-    """Host name of the public API (public only)."""
-    waf_requests_per_minute: NotRequired[int]
-    """WAF rate limit per client IP per minute (public only). Default 600."""
-    max_request_body_mb: NotRequired[int]
-    """Largest request body the WAF inspects and admits, MiB (public only). Default 4."""
-    api_path_prefixes: NotRequired[Sequence[str]]
-    """Paths the WAF admits (public only). Default /v1/ and /health."""
+    public_api: bool
+    """Publish the API through a public load balancer with a WAF."""
+    tier_allows_public: bool
+    """Whether the classification tier allows a public API (a public API it forbids is refused)."""
+    certificate_id: pulumi.Input[str] | None
+    """Certificates-service certificate for the custom domain (public only; None when private)."""
+    custom_domain: str | None
+    """Host name of the public API (public only; None when private)."""
+    waf_requests_per_minute: int
+    """WAF rate limit per client IP per minute (public only)."""
+    max_request_body_mb: int
+    """Largest request body the WAF inspects and admits, MiB (public only)."""
 
 
 class IngressPlane(pulumi.ComponentResource):
@@ -83,8 +84,8 @@ class IngressPlane(pulumi.ComponentResource):
         super().__init__(INGRESS_TYPE, name, None, opts)
         env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
         child = pulumi.ResourceOptions(parent=self)
-        public = args.get("public_api", False)
-        if public and not args.get("tier_allows_public", False):
+        public = args["public_api"]
+        if public and not args["tier_allows_public"]:
             raise ValueError("a public API was asked for but the classification tier does not allow one")
 
         gateway = oci.apigateway.Gateway(
@@ -114,7 +115,7 @@ class IngressPlane(pulumi.ComponentResource):
     def _public_front(self, name: str, args: IngressPlaneArgs, gateway: oci.apigateway.Gateway,
                       child: pulumi.ResourceOptions) -> None:
         env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
-        if "certificate_id" not in args or "custom_domain" not in args:
+        if args["certificate_id"] is None or args["custom_domain"] is None:
             raise ValueError("a public API needs certificate_id and custom_domain")
         lb = oci.loadbalancer.LoadBalancer(
             f"{name}-public-lb",
@@ -175,9 +176,9 @@ class IngressPlane(pulumi.ComponentResource):
             opts=child,
         )
 
-        prefixes = list(args.get("api_path_prefixes", ["/v1/", "/health"]))
+        prefixes = API_PATH_PREFIXES
         path_ok = " || ".join(f"starts_with(http.request.url.path, '{p}')" for p in prefixes)
-        per_minute = args.get("waf_requests_per_minute", 600)
+        per_minute = args["waf_requests_per_minute"]
         policy = _waf.AppFirewallPolicy(
             f"{name}-waf-policy",
             compartment_id=comp,
@@ -206,7 +207,7 @@ class IngressPlane(pulumi.ComponentResource):
                         period_in_seconds=60, requests_limit=per_minute, action_duration_in_seconds=60)]),
             ]),
             request_protection=_waf.AppFirewallPolicyRequestProtectionArgs(
-                body_inspection_size_limit_in_bytes=args.get("max_request_body_mb", 4) * 1024 * 1024,
+                body_inspection_size_limit_in_bytes=args["max_request_body_mb"] * 1024 * 1024,
                 body_inspection_size_limit_exceeded_action_name="reject",
                 rules=[_waf.AppFirewallPolicyRequestProtectionRuleArgs(
                     name="owasp", type="PROTECTION", action_name="reject", is_body_inspection_enabled=True,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -127,20 +127,20 @@ class NetworkPlaneArgs(TypedDict):
     """CIDR per subnet role (see PRIVATE_ROLES; publicIngress only with public_api)."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation."""
-    public_api: NotRequired[bool]
-    """Create the public ingress subnet and internet gateway. Default False (private only)."""
-    api_client_cidrs: NotRequired[Sequence[str]]
-    """Networks allowed to call the private API gateway. Default: the VCN."""
-    router_port: NotRequired[int]
-    """Port of the router's private load balancer. Default 4000."""
-    flow_log_retention_days: NotRequired[int]
-    """Flow log retention (30-180, multiples of 30). Default 90."""
-    availability_domains: NotRequired[int]
-    """How many availability domains workloads spread over. Default 1."""
-    fault_domains: NotRequired[int]
-    """How many fault domains per availability domain. Default 3."""
-    protect_stateful: NotRequired[bool]
-    """Protect the flow-log group (network evidence) from deletion. Default True."""
+    public_api: bool
+    """Create the public ingress subnet and internet gateway (False: private only)."""
+    api_client_cidrs: Sequence[str]
+    """Networks allowed to call the private API gateway."""
+    router_port: int
+    """Port of the router's private load balancer."""
+    flow_log_retention_days: int
+    """Flow log retention (30-180, multiples of 30)."""
+    availability_domains: int
+    """How many availability domains workloads spread over."""
+    fault_domains: int
+    """How many fault domains per availability domain."""
+    protect_stateful: bool
+    """Protect the flow-log group (network evidence) from deletion."""
 
 
 class NetworkPlane(pulumi.ComponentResource):
@@ -163,7 +163,7 @@ class NetworkPlane(pulumi.ComponentResource):
         comp = args["compartment_id"]
         tags = args["defined_tags"]
         child = pulumi.ResourceOptions(parent=self)
-        public_api = args.get("public_api", False)
+        public_api = args["public_api"]
         roles = [*PRIVATE_ROLES, *([PUBLIC_ROLE] if public_api else [])]
         missing = [r for r in roles if r not in args["subnet_cidrs"]]
         if missing:
@@ -263,7 +263,7 @@ class NetworkPlane(pulumi.ComponentResource):
             description="VCN flow logs for every subnet",
             defined_tags=tags,
             # Flow logs are evidence: protected in prod like every other evidence store.
-            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect_stateful", True)),
+            opts=pulumi.ResourceOptions(parent=self, protect=args["protect_stateful"]),
         )
         self.flow_log_group_id = log_group.id
         for role in roles:
@@ -298,7 +298,7 @@ class NetworkPlane(pulumi.ComponentResource):
                 log_group_id=log_group.id,
                 log_type="SERVICE",
                 is_enabled=True,
-                retention_duration=args.get("flow_log_retention_days", 90),
+                retention_duration=args["flow_log_retention_days"],
                 configuration=oci.logging.LogConfigurationArgs(
                     compartment_id=comp,
                     source=oci.logging.LogConfigurationSourceArgs(
@@ -310,8 +310,8 @@ class NetworkPlane(pulumi.ComponentResource):
 
         rules = nsg_rules(
             public_api=public_api,
-            router_port=args.get("router_port", 4000),
-            api_client_cidrs=args.get("api_client_cidrs", [args["vcn_cidr"]]),
+            router_port=args["router_port"],
+            api_client_cidrs=args["api_client_cidrs"],
             vcn_cidr=args["vcn_cidr"],
             bastion_cidr=args["subnet_cidrs"]["bastion"],
         )
@@ -324,7 +324,7 @@ class NetworkPlane(pulumi.ComponentResource):
 
         ads = oci.identity.get_availability_domains_output(compartment_id=args["tenancy_id"],
                                                            opts=pulumi.InvokeOutputOptions(parent=self))
-        ad_count, fd_count = args.get("availability_domains", 1), args.get("fault_domains", 3)
+        ad_count, fd_count = args["availability_domains"], args["fault_domains"]
         self.placements = ads.apply(lambda r: _placements(r, ad_count, fd_count))
 
         self.register_outputs({

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NotRequired, TypedDict
+from typing import TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -52,21 +52,21 @@ LOG_GROUPS = ("experience", "ingress", "orchestration", "data", "model", "operat
 
 @dataclass(frozen=True)
 class AlarmThresholds:
-    """Alarm thresholds; defaults are the operating model's SLOs (stacks/schema/operations.json)."""
+    """Alarm thresholds (stacks/schema/operations.json; defaults in stacks/settings/operations.py)."""
 
-    availability_target: float = 0.999
-    fast_burn_rate: float = 14.4
-    slow_burn_rate: float = 6.0
-    latency_p95_ms: int = 8000
-    groundedness_min: float = 0.85
-    cost_per_query_max_usd: float = 0.10
-    model_timeouts_per_5m: int = 5
-    tool_errors_per_5m: int = 10
-    prompt_injections_per_5m: int = 0
-    gateway_5xx_per_5m: int = 10
-    database_cpu_percent: int = 80
-    database_storage_percent: int = 85
-    dedicated_cluster_latency_p95_ms: int = 6000
+    availability_target: float
+    fast_burn_rate: float
+    slow_burn_rate: float
+    latency_p95_ms: int
+    groundedness_min: float
+    cost_per_query_max_usd: float
+    model_timeouts_per_5m: int
+    tool_errors_per_5m: int
+    prompt_injections_per_5m: int
+    gateway_5xx_per_5m: int
+    database_cpu_percent: int
+    database_storage_percent: int
+    dedicated_cluster_latency_p95_ms: int
 
 
 #: Custom metric namespaces: declared, with every metric and dimension, in the router's metric contract.
@@ -212,7 +212,7 @@ class OperationsPlaneArgs(TypedDict):
     vantage_points: Sequence[str]
     """Vantage points the synthetic monitor probes from."""
     thresholds: AlarmThresholds
-    """Alarm thresholds (defaults: the operating model's SLOs)."""
+    """Alarm thresholds (the operating model's SLOs unless the stack sets others)."""
     subscriptions: Mapping[str, Sequence[tuple[str, pulumi.Input[str]]]]
     """Per topic (critical, warning, info, cost): (protocol, endpoint) pairs; webhook endpoints are secrets."""
     budget_amount: int
@@ -223,33 +223,33 @@ class OperationsPlaneArgs(TypedDict):
     """Budget rules on FORECAST spend, percent of the amount."""
     budget_recipients: Sequence[str]
     """Email recipients of budget alerts (budget rules cannot target an ONS topic)."""
-    archive_key_id: NotRequired[pulumi.Input[str] | None]
+    archive_key_id: pulumi.Input[str] | None
     """Customer-managed key for the audit-archive bucket; None uses Oracle-managed keys."""
-    archive_bucket_name: NotRequired[pulumi.Input[str] | None]
-    """An existing archive bucket (e.g. from the data plane); omitted creates 'audit-archive' here."""
-    probe_interval_seconds: NotRequired[int]
-    """Seconds between synthetic probes. Default 300."""
-    apm_free_tier: NotRequired[bool]
-    """Free-tier APM domain. Default False."""
-    runbook_base_url: NotRequired[str]
-    """Prefix of runbook links in alarm bodies. Default 'runbooks/'."""
-    protect_stateful: NotRequired[bool]
-    """Protect the archive bucket and APM domain from deletion. Default True."""
-    api_gateway_id: NotRequired[pulumi.Input[str] | None]
-    """API gateway OCID (ingress plane): enables the gateway 5xx alarm."""
-    api_deployment_id: NotRequired[pulumi.Input[str] | None]
-    """API deployment OCID (ingress plane): enables its access and execution logs."""
-    gateway_logs_owned_elsewhere: NotRequired[bool]
-    """True when the ingress plane creates the deployment's logs itself. Default False."""
-    cluster_id: NotRequired[pulumi.Input[str] | None]
-    """OKE cluster OCID (orchestration plane): node-health alarms and control-plane logs."""
-    oke_logs_owned_elsewhere: NotRequired[bool]
-    """True when the orchestration plane creates the OKE service log itself. Default False."""
-    autonomous_database_id: NotRequired[pulumi.Input[str] | None]
-    """Autonomous Database OCID (data plane): CPU and storage alarms."""
-    dedicated_ai_cluster_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    archive_bucket_name: pulumi.Input[str] | None
+    """An existing archive bucket (e.g. from the data plane); None creates 'audit-archive' here."""
+    probe_interval_seconds: int
+    """Seconds between synthetic probes."""
+    apm_free_tier: bool
+    """Free-tier APM domain."""
+    runbook_base_url: str
+    """Prefix of runbook links in alarm bodies."""
+    protect_stateful: bool
+    """Protect the archive bucket and APM domain from deletion."""
+    api_gateway_id: pulumi.Input[str] | None
+    """API gateway OCID (ingress plane): enables the gateway 5xx alarm; None: no such alarm."""
+    api_deployment_id: pulumi.Input[str] | None
+    """API deployment OCID (ingress plane): enables its access and execution logs; None: none."""
+    gateway_logs_owned_elsewhere: bool
+    """True when the ingress plane creates the deployment's logs itself."""
+    cluster_id: pulumi.Input[str] | None
+    """OKE cluster OCID (orchestration plane): node-health alarms and control-plane logs; None: none."""
+    oke_logs_owned_elsewhere: bool
+    """True when the orchestration plane creates the OKE service log itself."""
+    autonomous_database_id: pulumi.Input[str] | None
+    """Autonomous Database OCID (data plane): CPU and storage alarms; None: none."""
+    dedicated_ai_cluster_ids: Sequence[pulumi.Input[str]]
     """Hosting dedicated AI cluster OCIDs (model plane): saturation alarms, one set per cluster."""
-    buckets: NotRequired[Sequence[pulumi.Input[str]]]
+    buckets: Sequence[pulumi.Input[str]]
     """Bucket names (data plane) whose Object Storage read/write service logs are created here."""
 
 
@@ -277,10 +277,10 @@ class OperationsPlane(pulumi.ComponentResource):
         super().__init__(OPERATIONS_TYPE, name, None, opts)
         env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
         retention = args["log_retention_days"]
-        protect = args.get("protect_stateful", True)
+        protect = args["protect_stateful"]
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=protect)
-        base_url = args.get("runbook_base_url", "runbooks/")
+        base_url = args["runbook_base_url"]
 
         # -- logs ---------------------------------------------------------------------------
         groups: dict[str, oci.logging.LogGroup] = {}
@@ -323,21 +323,21 @@ class OperationsPlane(pulumi.ComponentResource):
                 opts=child,
             )
 
-        deployment = args.get("api_deployment_id")
-        if deployment is not None and not args.get("gateway_logs_owned_elsewhere", False):
+        deployment = args["api_deployment_id"]
+        if deployment is not None and not args["gateway_logs_owned_elsewhere"]:
             for category in ("access", "execution"):
                 service_log(f"gateway-{category}", "ingress", "apigateway", category, deployment)
-        for i, bucket in enumerate(args.get("buckets", ())):
+        for i, bucket in enumerate(args["buckets"]):
             for category in ("read", "write"):
                 service_log(f"bucket-{i}-{category}", "data", "objectstorage", category, bucket)
-        cluster = args.get("cluster_id")
-        if cluster is not None and not args.get("oke_logs_owned_elsewhere", False):
+        cluster = args["cluster_id"]
+        if cluster is not None and not args["oke_logs_owned_elsewhere"]:
             service_log("oke-control-plane", "orchestration", "oke-k8s-cp-prod", "all-service-logs", cluster)
 
         # -- audit archive: logs outlive OCI Logging's 180-day cap in Object Storage ------------
         lookup = pulumi.InvokeOutputOptions(parent=self)
         namespace = oci.objectstorage.get_namespace_output(compartment_id=comp, opts=lookup).namespace
-        archive_name = args.get("archive_bucket_name")
+        archive_name = args["archive_bucket_name"]
         grants_for_connector = statements(
             Subject.any_user(),
             # Create and overwrite archive objects only: never delete evidence (CIS 1.15).
@@ -348,7 +348,7 @@ class OperationsPlane(pulumi.ComponentResource):
             comp,
         )
         policy_statements = [grants_for_connector]
-        archive_key = args.get("archive_key_id")
+        archive_key = args["archive_key_id"]
         if archive_name is None and archive_key is not None:
             # Object Storage may use the archive's key only (core/tables/key_grants.yaml, row 'bucket').
             policy_statements.append(key_grant_statements([("bucket", archive_key)], args["region"], comp))
@@ -366,7 +366,7 @@ class OperationsPlane(pulumi.ComponentResource):
 
 
         if archive_name is None:
-            key_id = args.get("archive_key_id")
+            key_id = args["archive_key_id"]
             bucket_res = oci.objectstorage.Bucket(
                 f"{name}-audit-archive",
                 compartment_id=comp,
@@ -430,7 +430,7 @@ class OperationsPlane(pulumi.ComponentResource):
             compartment_id=comp,
             display_name=f"genai-{env}-apm",
             description="Traces from the router (OTLP) and synthetic probes of the health endpoint",
-            is_free_tier=args.get("apm_free_tier", False),
+            is_free_tier=args["apm_free_tier"],
             defined_tags=tags,
             opts=stateful,
         )
@@ -457,7 +457,7 @@ class OperationsPlane(pulumi.ComponentResource):
             display_name=f"genai-{env}-health",
             monitor_type="REST",
             target=args["health_url"],
-            repeat_interval_in_seconds=args.get("probe_interval_seconds", 300),
+            repeat_interval_in_seconds=args["probe_interval_seconds"],
             timeout_in_seconds=30,
             status="ENABLED",
             is_run_once=False,
@@ -500,10 +500,10 @@ class OperationsPlane(pulumi.ComponentResource):
         # -- alarms ----------------------------------------------------------------------------
         available: dict[str, list[pulumi.Input[str]]] = {"synthetic_monitor_id": [probe.id]}
         for key in ("api_gateway_id", "cluster_id", "autonomous_database_id"):
-            value = args.get(key)
+            value = args[key]
             if value is not None:
-                available[key] = [value]  # type: ignore[list-item]
-        clusters = list(args.get("dedicated_ai_cluster_ids", ()))
+                available[key] = [value]
+        clusters = list(args["dedicated_ai_cluster_ids"])
         if clusters:
             available["dedicated_ai_cluster_id"] = clusters
         self.alarm_ids = {}
@@ -599,15 +599,3 @@ class OperationsPlane(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self),
         )
         return alarm.id
-
-
-def subscriptions_from(channels: Mapping[str, Any]) -> dict[str, list[tuple[str, Any]]]:
-    """(protocol, endpoint) pairs per topic from validated ``Channel`` settings (secrets revealed here only)."""
-    out: dict[str, list[tuple[str, Any]]] = {}
-    for topic, channel in channels.items():
-        pairs: list[tuple[str, Any]] = [("EMAIL", e) for e in channel.emails]
-        pairs += [("PAGERDUTY", pulumi.Output.secret(s.reveal())) for s in channel.pagerduty_urls]
-        pairs += [("SLACK", pulumi.Output.secret(s.reveal())) for s in channel.slack_urls]
-        pairs += [("CUSTOM_HTTPS", pulumi.Output.secret(s.reveal())) for s in channel.https_urls]
-        out[topic] = pairs
-    return out

@@ -12,15 +12,20 @@ import pulumi
 from components.data import DataPlane
 from components.experience import ExperiencePlane
 from components.governance import AdminAccess, GovernanceFoundation
-from components.ingress import IngressPlane, IngressPlaneArgs
+from components.ingress import IngressPlane
 from components.model import ModelPlane
 from components.network import NetworkPlane
 from components.online_eval import OnlineEvaluation
-from components.operations import OperationsPlane, OperationsPlaneArgs, subscriptions_from
+from components.operations import OperationsPlane
 from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
 from components.router_workload import RouterWorkload
 from stacks.router import pinned_system, router_config
 from stacks.settings import Settings
+from stacks.settings import data as data_settings
+from stacks.settings import governance as governance_settings
+from stacks.settings import ingress as ingress_settings
+from stacks.settings import network as network_settings
+from stacks.settings import operations as operations_settings
 from stacks.settings.evaluation import AGENT_USE_CASE
 
 
@@ -68,72 +73,14 @@ class Platform:
 
 
 def build_platform(settings: Settings) -> Platform:
+    """Declare every plane in dependency order; each plane's settings module builds its Args."""
     g, n, tier = settings.governance, settings.network, settings.tier
-    governance = GovernanceFoundation(f"{g.environment}-governance", {
-        "tenancy_id": g.tenancy_id,
-        "parent_compartment_id": g.parent_compartment_id,
-        "environment": g.environment,
-        "classification": tier.name,
-        "cost_center": g.cost_center,
-        "owner": g.owner,
-        "role_groups": g.role_groups,
-        "security_emails": g.security_emails,
-        "security_https_endpoints": [s.reveal() for s in g.security_https_endpoints],
-        "vault_type": g.vault_type,
-        "key_protection_mode": g.key_protection_mode,
-        "key_rotation_days": g.key_rotation_days,
-        "protect_stateful": g.protect_stateful,
-    })
-    network = NetworkPlane(f"{g.environment}-network", {
-        "compartment_id": governance.compartment_id,
-        "tenancy_id": g.tenancy_id,
-        "environment": g.environment,
-        "vcn_cidr": n.vcn_cidr,
-        "subnet_cidrs": n.subnets,
-        "defined_tags": governance.defined_tags,
-        "public_api": n.public_api,
-        "api_client_cidrs": n.api_client_cidrs,
-        "router_port": n.router_port,
-        "flow_log_retention_days": n.flow_log_retention_days,
-        "availability_domains": n.placement.availability_domains,
-        "fault_domains": n.placement.fault_domains,
-        "protect_stateful": g.protect_stateful,
-    })
-    admin = AdminAccess(f"{g.environment}-admin", {
-        "compartment_id": governance.compartment_id,
-        "environment": g.environment,
-        "target_subnet_id": network.subnet_ids["bastion"],
-        "client_cidrs": g.bastion_client_cidrs,
-        "max_session_ttl_minutes": g.bastion_max_session_ttl_minutes,
-        "defined_tags": governance.defined_tags,
-    })
+    env = g.environment
+    governance = GovernanceFoundation(f"{env}-governance", governance_settings.governance_args(settings))
+    network = NetworkPlane(f"{env}-network", network_settings.network_args(settings, governance))
+    admin = AdminAccess(f"{env}-admin", governance_settings.admin_args(settings, governance, network))
+    data = DataPlane(f"{env}-data", data_settings.data_args(settings, governance, network))
     d, m = settings.data, settings.model
-    data = DataPlane(f"{g.environment}-data", {
-        "compartment_id": governance.compartment_id,
-        "environment": g.environment,
-        "region": settings.region,
-        "defined_tags": governance.defined_tags,
-        "data_subnet_id": network.subnet_ids["data"],
-        "data_nsg_id": network.nsg_ids["data"],
-        "model_nsg_id": network.nsg_ids["model"],
-        "vault_id": governance.vault_id,
-        "data_key_id": governance.key_ids["data"],
-        "storage_key_id": governance.key_ids["storage"],
-        "secrets_key_id": governance.key_ids["secrets"],
-        "data_retention_days": d.data_retention_days,
-        "customer_managed_keys": d.customer_managed_keys,
-        "ecpu_count": d.database.ecpu_count,
-        "storage_gb": d.database.storage_gb,
-        "auto_scaling": d.database.auto_scaling,
-        "backup_retention_days": d.database.backup_retention_days,
-        "db_name": d.database.db_name,
-        "rag_user": d.database.rag_user,
-        "wallet_secret_id": d.database.wallet_secret_id,
-        "admin_password": d.database.admin_password.reveal() if d.database.admin_password else None,
-        "traces_prefix": d.traces_prefix,
-        "access_log_retention_days": d.access_log_retention_days,
-        "protect_stateful": g.protect_stateful,
-    })
     gr = tier.guardrails
     cluster = m.dedicated_cluster
     model = ModelPlane(f"{g.environment}-model", {
@@ -167,22 +114,8 @@ def build_platform(settings: Settings) -> Platform:
         "session_idle_timeout_seconds": m.agent.session_idle_timeout_seconds if m.agent else 3600,
         "human_input": m.agent.human_input if m.agent else True,
     })
-    i, o = settings.ingress, settings.orchestration
-    ingress_args: IngressPlaneArgs = {
-        "compartment_id": governance.compartment_id,
-        "environment": g.environment,
-        "subnet_ids": network.subnet_ids,
-        "nsg_ids": network.nsg_ids,
-        "defined_tags": governance.defined_tags,
-        "public_api": n.public_api,
-        "tier_allows_public": tier.public_api_allowed,
-        "max_request_body_mb": i.max_request_body_mb,
-        "waf_requests_per_minute": i.waf_requests_per_minute,
-    }
-    if i.certificate_id and i.custom_domain:
-        ingress_args["certificate_id"] = i.certificate_id
-        ingress_args["custom_domain"] = i.custom_domain
-    ingress = IngressPlane(f"{g.environment}-ingress", ingress_args)
+    o = settings.orchestration
+    ingress = IngressPlane(f"{env}-ingress", ingress_settings.ingress_args(settings, governance, network))
     orchestration_args: OrchestrationPlaneArgs = {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,
@@ -250,64 +183,17 @@ def build_platform(settings: Settings) -> Platform:
             "model": ev.online.model,
             "embedding_model": ev.embedding_model,
         }, opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
-    experience = ExperiencePlane(f"{g.environment}-experience", {
-        "compartment_id": governance.compartment_id,
-        "environment": g.environment,
-        "gateway_id": ingress.gateway_id,
-        "router_url": router.url,
-        "jwt_issuers": i.jwt.issuers,
-        "jwt_audiences": i.jwt.audiences,
-        "jwks_uri": i.jwt.jwks_uri,
-        "max_clock_skew_seconds": i.jwt.max_clock_skew_seconds,
-        "defined_tags": governance.defined_tags,
-        "log_retention_days": max(30, min(180, tier.retention.log_days)),
-        "protect_stateful": g.protect_stateful,
-        "cors_allowed_origins": i.cors_allowed_origins,
-        "rate_limit_per_second": i.rate_limit_per_second,
-        "usage_plans": [{"name": u.name, "requests_per_second": u.requests_per_second,
-                         "monthly_requests": u.monthly_requests} for u in i.usage_plans],
-        "tenants": [{"name": t.name, "plan": t.plan, "token_secret_id": t.token_secret_id} for t in i.tenants],
-    })
+    experience = ExperiencePlane(f"{env}-experience",
+                                 ingress_settings.experience_args(settings, governance, ingress, router))
     # Operations watches what the other planes created. Bucket access logs stay with the data plane
     # and API Gateway logs with the experience plane; OKE control-plane logs come from here.
-    monitored: dict[str, object] = {"autonomous_database_id": data.database_id,
-                                    "api_gateway_id": ingress.gateway_id,
-                                    "api_deployment_id": experience.deployment_id,
-                                    "gateway_logs_owned_elsewhere": True,
-                                    "cluster_id": orchestration.cluster_id}
-    if model.dedicated_cluster_id is not None:
-        monitored["dedicated_ai_cluster_ids"] = [model.dedicated_cluster_id]
-    operations = OperationsPlane(f"{g.environment}-operations", operations_args(settings, governance, **monitored))
+    dedicated = [model.dedicated_cluster_id] if model.dedicated_cluster_id is not None else []
+    operations = OperationsPlane(f"{env}-operations", operations_settings.operations_args(
+        settings, governance, api_gateway_id=ingress.gateway_id, api_deployment_id=experience.deployment_id,
+        gateway_logs_owned_elsewhere=True, cluster_id=orchestration.cluster_id, oke_logs_owned_elsewhere=False,
+        autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=dedicated, buckets=[],
+        archive_bucket_name=None))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
                     data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,
                     experience=experience)
 
-
-def operations_args(settings: Settings, governance: GovernanceFoundation, **monitored: object) -> OperationsPlaneArgs:
-    """Operations-plane inputs from settings; ``monitored`` adds the ids other planes hand in
-    (api_gateway_id, api_deployment_id, cluster_id, autonomous_database_id, dedicated_ai_cluster_ids, buckets)."""
-    g, o, tier = settings.governance, settings.operations, settings.tier
-    args: OperationsPlaneArgs = {
-        "compartment_id": governance.compartment_id,
-        "tenancy_id": g.tenancy_id,
-        "environment": g.environment,
-        "region": settings.region,
-        "defined_tags": governance.defined_tags,
-        "log_retention_days": o.log_retention_days,
-        "audit_archive_days": o.audit_archive_days,
-        "archive_key_id": governance.key_ids["logs"] if tier.customer_managed_keys else None,
-        "health_url": o.health_url,
-        "vantage_points": o.vantage_points,
-        "probe_interval_seconds": o.probe_interval_seconds,
-        "apm_free_tier": o.apm_free_tier,
-        "thresholds": o.thresholds,
-        "subscriptions": subscriptions_from(o.channels),
-        "budget_amount": o.budget.amount,
-        "budget_actual_percentages": o.budget.actual_percentages,
-        "budget_forecast_percentages": o.budget.forecast_percentages,
-        "budget_recipients": o.budget.recipients,
-        "runbook_base_url": o.runbook_base_url,
-        "protect_stateful": g.protect_stateful,
-    }
-    args.update(monitored)  # type: ignore[typeddict-item]
-    return args

@@ -106,7 +106,7 @@ def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack:
     dat = data.parse(raw.get("data", {}), tier, p)
     mod = model.parse(raw.get("model", {}), tier, p)
     # A public API the tier forbids is already one problem (network.publicApi): don't add its consequences.
-    public_requested = net_raw.get("publicApi", False)
+    public_requested = network.public_api_requested(net_raw)
     ing = ingress.parse(raw["ingress"], None if public_requested and not tier.public_api_allowed else public_requested, p)
     orc = orchestration.parse(raw["orchestration"], tier, p)
     # Pins and canaries name catalogue models: checked only once the catalogue itself is valid.

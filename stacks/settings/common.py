@@ -23,3 +23,13 @@ class Secret:
 
     def __repr__(self) -> str:
         return "Secret(***)"
+
+
+#: OCI Logging keeps a log 30 to 180 days, in steps of 30; longer evidence goes to the audit archive.
+LOG_RETENTION_STEP, LOG_RETENTION_MAX = 30, 180
+
+
+def log_retention_for(min_days: int) -> int:
+    """The shortest OCI Logging retention that keeps logs at least ``min_days`` (capped at OCI's 180)."""
+    capped = min(min_days, LOG_RETENTION_MAX)
+    return max(LOG_RETENTION_STEP, -(-capped // LOG_RETENTION_STEP) * LOG_RETENTION_STEP)

@@ -1,12 +1,21 @@
-"""Data-plane settings (``genai-platform:data``, schema ``stacks/schema/data.json``)."""
+"""Data-plane settings (``genai-platform:data``, schema ``stacks/schema/data.json``).
+
+Parses the stack's data object and builds the data plane's inputs (``components/data.py``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.tiers import TierPolicy
 from stacks.settings.common import Report, Secret
+
+if TYPE_CHECKING:
+    from components.data import DataPlaneArgs
+    from components.governance import GovernanceFoundation
+    from components.network import NetworkPlane
+    from stacks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -80,3 +89,35 @@ def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None
         access_log_retention_days=log_days,
         data_retention_days=tier.retention.data_days,
     )
+
+
+def data_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane) -> DataPlaneArgs:
+    """The data plane's inputs: keys and vault from governance, subnet and NSGs from the network."""
+    g, d = settings.governance, settings.data
+    db = d.database
+    return {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "region": settings.region,
+        "defined_tags": governance.defined_tags,
+        "data_subnet_id": network.subnet_ids["data"],
+        "data_nsg_id": network.nsg_ids["data"],
+        "model_nsg_id": network.nsg_ids["model"],
+        "vault_id": governance.vault_id,
+        "data_key_id": governance.key_ids["data"],
+        "storage_key_id": governance.key_ids["storage"],
+        "secrets_key_id": governance.key_ids["secrets"],
+        "data_retention_days": d.data_retention_days,
+        "customer_managed_keys": d.customer_managed_keys,
+        "ecpu_count": db.ecpu_count,
+        "storage_gb": db.storage_gb,
+        "auto_scaling": db.auto_scaling,
+        "backup_retention_days": db.backup_retention_days,
+        "db_name": db.db_name,
+        "rag_user": db.rag_user,
+        "wallet_secret_id": db.wallet_secret_id,
+        "admin_password": db.admin_password.reveal() if db.admin_password else None,
+        "traces_prefix": d.traces_prefix,
+        "access_log_retention_days": d.access_log_retention_days,
+        "protect_stateful": g.protect_stateful,
+    }

@@ -1,14 +1,23 @@
-"""Governance settings (``genai-platform:governance``, schema ``stacks/schema/governance.json``)."""
+"""Governance settings (``genai-platform:governance``, schema ``stacks/schema/governance.json``).
+
+Parses the stack's governance object and builds the inputs of the governance foundation and the
+administrative-access bastion (``components/governance.py``).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.tiers import PROTECTION_ORDER, VAULT_TYPE_ORDER, TierPolicy
 from stacks.settings.common import Report, Secret
+
+if TYPE_CHECKING:
+    from components.governance import AdminAccessArgs, GovernanceFoundation, GovernanceFoundationArgs
+    from components.network import NetworkPlane
+    from stacks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -81,3 +90,36 @@ def parse(g: dict[str, Any], tier: TierPolicy, p: Report) -> GovernanceSettings 
         bastion_client_cidrs=tuple(g["bastion"]["clientCidrs"]),
         bastion_max_session_ttl_minutes=g["bastion"].get("maxSessionTtlMinutes", 60),
     )
+
+
+def governance_args(settings: Settings) -> GovernanceFoundationArgs:
+    """The governance foundation's inputs: settings only (it is the first plane)."""
+    g = settings.governance
+    return {
+        "tenancy_id": g.tenancy_id,
+        "parent_compartment_id": g.parent_compartment_id,
+        "environment": g.environment,
+        "classification": settings.tier.name,
+        "cost_center": g.cost_center,
+        "owner": g.owner,
+        "role_groups": g.role_groups,
+        "security_emails": g.security_emails,
+        "security_https_endpoints": [s.reveal() for s in g.security_https_endpoints],
+        "vault_type": g.vault_type,
+        "key_protection_mode": g.key_protection_mode,
+        "key_rotation_days": g.key_rotation_days,
+        "protect_stateful": g.protect_stateful,
+    }
+
+
+def admin_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane) -> AdminAccessArgs:
+    """The bastion's inputs: its subnet from the network plane."""
+    g = settings.governance
+    return {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "target_subnet_id": network.subnet_ids["bastion"],
+        "client_cidrs": g.bastion_client_cidrs,
+        "max_session_ttl_minutes": g.bastion_max_session_ttl_minutes,
+        "defined_tags": governance.defined_tags,
+    }

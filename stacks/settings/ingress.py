@@ -1,11 +1,24 @@
-"""Ingress settings (``genai-platform:ingress``, schema ``stacks/schema/ingress.json``)."""
+"""Ingress settings (``genai-platform:ingress``, schema ``stacks/schema/ingress.json``).
+
+Parses the stack's ingress object and builds the inputs of the ingress plane (gateway, public
+front; ``components/ingress.py``) and of the experience plane (the API deployment on that
+gateway, its auth, limits, usage plans and logs; ``components/experience.py``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from stacks.settings.common import Report
+from stacks.settings.common import Report, log_retention_for
+
+if TYPE_CHECKING:
+    from components.experience import ExperiencePlaneArgs
+    from components.governance import GovernanceFoundation
+    from components.ingress import IngressPlane, IngressPlaneArgs
+    from components.network import NetworkPlane
+    from components.router_workload import RouterWorkload
+    from stacks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -87,3 +100,47 @@ def parse(i: dict[str, Any], public_api: bool | None, p: Report) -> IngressSetti
         certificate_id=i.get("certificateId"),
         waf_requests_per_minute=i.get("wafRequestsPerMinute", 600),
     )
+
+
+def ingress_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane) -> IngressPlaneArgs:
+    """The ingress plane's inputs: subnets and NSGs from the network plane."""
+    i, n = settings.ingress, settings.network
+    public = bool(i.certificate_id and i.custom_domain)
+    return {
+        "compartment_id": governance.compartment_id,
+        "environment": settings.governance.environment,
+        "subnet_ids": network.subnet_ids,
+        "nsg_ids": network.nsg_ids,
+        "defined_tags": governance.defined_tags,
+        "public_api": n.public_api,
+        "tier_allows_public": settings.tier.public_api_allowed,
+        "max_request_body_mb": i.max_request_body_mb,
+        "waf_requests_per_minute": i.waf_requests_per_minute,
+        "certificate_id": i.certificate_id if public else None,
+        "custom_domain": i.custom_domain if public else None,
+    }
+
+
+def experience_args(settings: Settings, governance: GovernanceFoundation, ingress: IngressPlane,
+                    router: RouterWorkload) -> ExperiencePlaneArgs:
+    """The experience plane's inputs: the gateway from the ingress plane, the backend from the router."""
+    g, i = settings.governance, settings.ingress
+    return {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "gateway_id": ingress.gateway_id,
+        "router_url": router.url,
+        "jwt_issuers": i.jwt.issuers,
+        "jwt_audiences": i.jwt.audiences,
+        "jwks_uri": i.jwt.jwks_uri,
+        "max_clock_skew_seconds": i.jwt.max_clock_skew_seconds,
+        "defined_tags": governance.defined_tags,
+        # Gateway access and execution logs: the tier's log retention (OCI Logging's 30-180 day steps).
+        "log_retention_days": log_retention_for(settings.tier.retention.log_days),
+        "protect_stateful": g.protect_stateful,
+        "cors_allowed_origins": i.cors_allowed_origins,
+        "rate_limit_per_second": i.rate_limit_per_second,
+        "usage_plans": [{"name": u.name, "requests_per_second": u.requests_per_second,
+                         "monthly_requests": u.monthly_requests} for u in i.usage_plans],
+        "tenants": [{"name": t.name, "plan": t.plan, "token_secret_id": t.token_secret_id} for t in i.tenants],
+    }

@@ -1,14 +1,22 @@
-"""Network settings (``genai-platform:network``, schema ``stacks/schema/network.json``)."""
+"""Network settings (``genai-platform:network``, schema ``stacks/schema/network.json``).
+
+Parses the stack's network object and builds the network plane's inputs (``components/network.py``).
+"""
 
 from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.tiers import TierPolicy
 from stacks.settings.common import Report
+
+if TYPE_CHECKING:
+    from components.governance import GovernanceFoundation
+    from components.network import NetworkPlaneArgs
+    from stacks.settings import Settings
 
 SUBNET_ROLES = ("ingress", "okeApi", "workers", "pods", "data", "model", "bastion", "publicIngress")
 
@@ -28,6 +36,11 @@ class NetworkSettings:
     router_port: int
     flow_log_retention_days: int
     placement: Placement
+
+
+def public_api_requested(n: Mapping[str, Any]) -> bool:
+    """Whether the stack asks for a public API (whether or not its tier allows one)."""
+    return bool(n.get("publicApi", False))
 
 
 def parse(n: dict[str, Any], tier: TierPolicy, p: Report) -> NetworkSettings | None:
@@ -55,7 +68,7 @@ def parse(n: dict[str, Any], tier: TierPolicy, p: Report) -> NetworkSettings | N
         if a.overlaps(b):
             p(f"network.subnets.{rb}", f"overlaps network.subnets.{ra}; allowed: non-overlapping blocks")
             ok = False
-    public_api = n.get("publicApi", False)
+    public_api = public_api_requested(n)
     if public_api and not tier.public_api_allowed:
         p("network.publicApi", f"a public API is not allowed for the {tier.name} tier; allowed: false")
         ok = False
@@ -97,3 +110,23 @@ def _pairs(items: Mapping[str, ipaddress.IPv4Network]) -> Iterator[tuple[tuple[s
     for i, a in enumerate(entries):
         for b in entries[i + 1:]:
             yield a, b
+
+
+def network_args(settings: Settings, governance: GovernanceFoundation) -> NetworkPlaneArgs:
+    """The network plane's inputs: its compartment and tags from the governance foundation."""
+    g, n = settings.governance, settings.network
+    return {
+        "compartment_id": governance.compartment_id,
+        "tenancy_id": g.tenancy_id,
+        "environment": g.environment,
+        "vcn_cidr": n.vcn_cidr,
+        "subnet_cidrs": n.subnets,
+        "defined_tags": governance.defined_tags,
+        "public_api": n.public_api,
+        "api_client_cidrs": n.api_client_cidrs,
+        "router_port": n.router_port,
+        "flow_log_retention_days": n.flow_log_retention_days,
+        "availability_domains": n.placement.availability_domains,
+        "fault_domains": n.placement.fault_domains,
+        "protect_stateful": g.protect_stateful,
+    }

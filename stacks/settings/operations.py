@@ -1,15 +1,26 @@
-"""Operations settings (``genai-platform:operations``, schema ``stacks/schema/operations.json``)."""
+"""Operations settings (``genai-platform:operations``, schema ``stacks/schema/operations.json``).
+
+Parses the stack's operations object and builds the operations plane's inputs
+(``components/operations.py``) from it and the ids of what the other planes created.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pulumi
 
 from components.operations import AlarmThresholds
 from core.tiers import TierPolicy
 from core.topics import TOPICS
-from stacks.settings.common import Report, Secret
+from stacks.settings.common import LOG_RETENTION_MAX, Report, Secret, log_retention_for
+
+if TYPE_CHECKING:
+    from components.governance import GovernanceFoundation
+    from components.operations import OperationsPlaneArgs
+    from stacks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -48,23 +59,35 @@ class OperationsSettings:
 #: Budget alert rules the operating model requires: these ACTUAL and FORECAST percentages at least.
 REQUIRED_ACTUAL_PERCENTAGES = (50, 75, 90, 100)
 REQUIRED_FORECAST_PERCENTAGES = (100,)
-_THRESHOLD_KEYS = {
-    "availabilityTarget": "availability_target", "fastBurnRate": "fast_burn_rate", "slowBurnRate": "slow_burn_rate",
-    "latencyP95Ms": "latency_p95_ms", "groundednessMin": "groundedness_min",
-    "costPerQueryMaxUsd": "cost_per_query_max_usd", "modelTimeoutsPer5m": "model_timeouts_per_5m",
-    "toolErrorsPer5m": "tool_errors_per_5m", "promptInjectionsPer5m": "prompt_injections_per_5m",
-    "gateway5xxPer5m": "gateway_5xx_per_5m", "databaseCpuPercent": "database_cpu_percent",
-    "databaseStoragePercent": "database_storage_percent",
-    "dedicatedClusterLatencyP95Ms": "dedicated_cluster_latency_p95_ms",
+#: operations.thresholds key → (AlarmThresholds field, default: the operating model's SLO).
+THRESHOLDS: Mapping[str, tuple[str, float | int]] = {
+    "availabilityTarget": ("availability_target", 0.999),
+    "fastBurnRate": ("fast_burn_rate", 14.4),
+    "slowBurnRate": ("slow_burn_rate", 6.0),
+    "latencyP95Ms": ("latency_p95_ms", 8000),
+    "groundednessMin": ("groundedness_min", 0.85),
+    "costPerQueryMaxUsd": ("cost_per_query_max_usd", 0.10),
+    "modelTimeoutsPer5m": ("model_timeouts_per_5m", 5),
+    "toolErrorsPer5m": ("tool_errors_per_5m", 10),
+    "promptInjectionsPer5m": ("prompt_injections_per_5m", 0),
+    "gateway5xxPer5m": ("gateway_5xx_per_5m", 10),
+    "databaseCpuPercent": ("database_cpu_percent", 80),
+    "databaseStoragePercent": ("database_storage_percent", 85),
+    "dedicatedClusterLatencyP95Ms": ("dedicated_cluster_latency_p95_ms", 6000),
 }
+
+
+def thresholds_from(raw: Mapping[str, Any]) -> AlarmThresholds:
+    """Alarm thresholds: the stack's values where it sets them, the operating model's SLOs elsewhere."""
+    return AlarmThresholds(**{field: raw.get(key, default) for key, (field, default) in THRESHOLDS.items()})
 
 
 def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OperationsSettings | None:
     """Schema-valid ``operations`` object → settings, or None after reporting every problem."""
     ok = True
     # OCI Logging keeps logs at most 180 days; longer audit evidence goes to the archive bucket.
-    minimum_logs = min(tier.retention.log_days, 180)
-    retention = o.get("logRetentionDays", max(30, -(-minimum_logs // 30) * 30))
+    minimum_logs = min(tier.retention.log_days, LOG_RETENTION_MAX)
+    retention = o.get("logRetentionDays", log_retention_for(tier.retention.log_days))
     if retention < minimum_logs:
         p("operations.logRetentionDays",
           f"shorter than the {tier.name} tier requires; allowed: at least {minimum_logs}")
@@ -75,7 +98,7 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OperationsSettings 
           f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.audit_archive_days}")
         ok = False
     t = o.get("thresholds", {})
-    thresholds = AlarmThresholds(**{_THRESHOLD_KEYS[k]: v for k, v in t.items()})
+    thresholds = thresholds_from(t)
     if thresholds.slow_burn_rate >= thresholds.fast_burn_rate:
         p("operations.thresholds.slowBurnRate",
           "not below operations.thresholds.fastBurnRate; allowed: a slow burn rate lower than the fast one")
@@ -121,3 +144,56 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OperationsSettings 
                               forecast_percentages=forecast, recipients=tuple(budget["recipients"])),
         runbook_base_url=o.get("runbookBaseUrl", "runbooks/"),
     )
+
+
+def subscriptions_from(channels: Mapping[str, Channel]) -> dict[str, list[tuple[str, Any]]]:
+    """(protocol, endpoint) pairs per topic (secrets revealed here only, straight into secret Outputs)."""
+    out: dict[str, list[tuple[str, Any]]] = {}
+    for topic, channel in channels.items():
+        pairs: list[tuple[str, Any]] = [("EMAIL", e) for e in channel.emails]
+        pairs += [("PAGERDUTY", pulumi.Output.secret(s.reveal())) for s in channel.pagerduty_urls]
+        pairs += [("SLACK", pulumi.Output.secret(s.reveal())) for s in channel.slack_urls]
+        pairs += [("CUSTOM_HTTPS", pulumi.Output.secret(s.reveal())) for s in channel.https_urls]
+        out[topic] = pairs
+    return out
+
+
+def operations_args(settings: Settings, governance: GovernanceFoundation, *,
+                    api_gateway_id: pulumi.Input[str] | None, api_deployment_id: pulumi.Input[str] | None,
+                    gateway_logs_owned_elsewhere: bool, cluster_id: pulumi.Input[str] | None,
+                    oke_logs_owned_elsewhere: bool, autonomous_database_id: pulumi.Input[str] | None,
+                    dedicated_ai_cluster_ids: Sequence[pulumi.Input[str]], buckets: Sequence[pulumi.Input[str]],
+                    archive_bucket_name: pulumi.Input[str] | None) -> OperationsPlaneArgs:
+    """The operations plane's inputs: settings, plus the ids of what the other planes created (None: absent)."""
+    g, o, tier = settings.governance, settings.operations, settings.tier
+    return {
+        "compartment_id": governance.compartment_id,
+        "tenancy_id": g.tenancy_id,
+        "environment": g.environment,
+        "region": settings.region,
+        "defined_tags": governance.defined_tags,
+        "log_retention_days": o.log_retention_days,
+        "audit_archive_days": o.audit_archive_days,
+        "archive_key_id": governance.key_ids["logs"] if tier.customer_managed_keys else None,
+        "archive_bucket_name": archive_bucket_name,
+        "health_url": o.health_url,
+        "vantage_points": o.vantage_points,
+        "probe_interval_seconds": o.probe_interval_seconds,
+        "apm_free_tier": o.apm_free_tier,
+        "thresholds": o.thresholds,
+        "subscriptions": subscriptions_from(o.channels),
+        "budget_amount": o.budget.amount,
+        "budget_actual_percentages": o.budget.actual_percentages,
+        "budget_forecast_percentages": o.budget.forecast_percentages,
+        "budget_recipients": o.budget.recipients,
+        "runbook_base_url": o.runbook_base_url,
+        "protect_stateful": g.protect_stateful,
+        "api_gateway_id": api_gateway_id,
+        "api_deployment_id": api_deployment_id,
+        "gateway_logs_owned_elsewhere": gateway_logs_owned_elsewhere,
+        "cluster_id": cluster_id,
+        "oke_logs_owned_elsewhere": oke_logs_owned_elsewhere,
+        "autonomous_database_id": autonomous_database_id,
+        "dedicated_ai_cluster_ids": dedicated_ai_cluster_ids,
+        "buckets": buckets,
+    }

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from components import mql
-from components.operations import ALARMS, QUALITY_NS, AlarmThresholds
+from components.operations import ALARMS, QUALITY_NS
 from evals import contract
+from stacks.settings.operations import thresholds_from
 from tests.conftest import ROOT
 
 
@@ -22,7 +23,7 @@ def test_contract_obeys_oci_rules_and_namespace_is_the_alarms() -> None:
 
 def test_every_quality_alarm_queries_a_published_metric_and_dimensions() -> None:
     for alarm in _quality_alarms():
-        query = mql.parse(alarm.query(AlarmThresholds(), {}))
+        query = mql.parse(alarm.query(thresholds_from({}), {}))
         for cond in query.conditions:
             assert cond.metric in contract.BY_NAME, f"{alarm.id}: {cond.metric} is not published"
             used = {f.dimension for f in cond.filters} | set(cond.group_by or ())

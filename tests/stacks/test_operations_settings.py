@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from blueprint.stackconfig import load_stack_config
-from components.operations import AlarmThresholds
 from core.markers import SECRET_MARKER
 from core.problems import SettingsError
 from stacks.settings import validate
 from stacks.settings.common import NAMESPACE
+from stacks.settings.operations import thresholds_from
 from stacks.settings.reader import decode
 from tests.conftest import ROOT
 
@@ -57,7 +57,7 @@ def test_defaults_are_the_slo_numbers() -> None:
     raw = raw_config("prod")
     settings = validate(raw, region="eu-frankfurt-1", project="genai-platform", stack="prod")
     o = settings.operations
-    assert o.thresholds == AlarmThresholds()
+    assert o.thresholds == thresholds_from({})
     assert (o.thresholds.availability_target, o.thresholds.fast_burn_rate, o.thresholds.slow_burn_rate) == (0.999, 14.4, 6.0)
     assert (o.thresholds.latency_p95_ms, o.thresholds.groundedness_min, o.thresholds.cost_per_query_max_usd) == (8000, 0.85, 0.10)
     assert o.audit_archive_days == 2555 and o.log_retention_days == 90

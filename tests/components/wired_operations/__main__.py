@@ -7,8 +7,9 @@ with the gateway and OKE logs marked as owned by their planes.
 """
 
 from components.operations import OperationsPlane
-from stacks.platform import build_platform, operations_args
+from stacks.platform import build_platform
 from stacks.settings import load_settings
+from stacks.settings.operations import operations_args
 
 FAKE = {
     "api_gateway_id": "ocid1.apigateway.oc1.eu-frankfurt-1.aaaaaaaafakegateway",
@@ -20,10 +21,12 @@ FAKE = {
         "ocid1.generativeaidedicatedaicluster.oc1.eu-frankfurt-1.aaaaaaaafakedac1",
     ],
     "buckets": ["genai-prod-documents"],
+    "archive_bucket_name": None,
 }
 
 settings = load_settings()
 platform = build_platform(settings)
-OperationsPlane("wired-operations", operations_args(settings, platform.governance, **FAKE))
+OperationsPlane("wired-operations", operations_args(settings, platform.governance, gateway_logs_owned_elsewhere=False,
+                                                    oke_logs_owned_elsewhere=False, **FAKE))
 OperationsPlane("owned-operations", operations_args(settings, platform.governance, gateway_logs_owned_elsewhere=True,
                                                     oke_logs_owned_elsewhere=True, **FAKE))
