@@ -18,7 +18,7 @@ job's pods on its port. CronJob fields: https://kubernetes.io/docs/concepts/work
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -34,6 +34,9 @@ ONLINE_EVAL_TYPE = register_plane("genai:index:OnlineEvaluation", "orchestration
 APP = "genai-online-eval"
 CONFIG_DIR = "/etc/genai-eval"
 COMMAND = ["python", "-m", online.__name__]
+#: The job's container resources (no stack key sets them: a run scores a few cases, then exits).
+REQUESTS = {"cpu": "250m", "memory": "256Mi"}
+LIMITS = {"cpu": "1000m", "memory": "1Gi"}
 
 _meta = k8s.meta.v1
 _core = k8s.core.v1
@@ -68,14 +71,6 @@ class OnlineEvaluationArgs(TypedDict):
     """Logical model the job asks (the router routes, falls back and canaries it)."""
     embedding_model: str | None
     """Logical embedding model (relevance); None: relevance is not scored online."""
-    cpu_request: NotRequired[str]
-    """CPU request. Default 250m."""
-    cpu_limit: NotRequired[str]
-    """CPU limit. Default 1000m."""
-    memory_request: NotRequired[str]
-    """Memory request. Default 256Mi."""
-    memory_limit: NotRequired[str]
-    """Memory limit. Default 1Gi."""
 
 
 class OnlineEvaluation(pulumi.ComponentResource):
@@ -104,9 +99,7 @@ class OnlineEvaluation(pulumi.ComponentResource):
             command=COMMAND,
             env=[*identity_env(args["region"], args["compartment_id"]),
                  _core.EnvVarArgs(name=online.CONFIG_ENV, value=f"{CONFIG_DIR}/config.yaml")],
-            resources=_core.ResourceRequirementsArgs(
-                requests={"cpu": args.get("cpu_request", "250m"), "memory": args.get("memory_request", "256Mi")},
-                limits={"cpu": args.get("cpu_limit", "1000m"), "memory": args.get("memory_limit", "1Gi")}),
+            resources=_core.ResourceRequirementsArgs(requests=dict(REQUESTS), limits=dict(LIMITS)),
             security_context=container_security(),
             volume_mounts=[_core.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
                            _core.VolumeMountArgs(name="tmp", mount_path="/tmp")],

@@ -17,7 +17,7 @@ image as the router's service account: ``components/online_eval.py``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -87,28 +87,28 @@ class OrchestrationPlaneArgs(TypedDict):
     """Service account of the router, for its workload-identity grant."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation."""
-    kubernetes_version: NotRequired[str]
-    """Kubernetes version. Default v1.33.1."""
-    image_signature_verification: NotRequired[bool]
-    """Admit only images signed with image_signing_key_id. Default True."""
-    image_signing_key_id: NotRequired[pulumi.Input[str]]
-    """Vault key images must be signed with (required when verification is on)."""
-    boot_volume_key_id: NotRequired[pulumi.Input[str] | None]
+    kubernetes_version: str
+    """Kubernetes version of the control plane and nodes."""
+    image_signature_verification: bool
+    """Admit only images signed with image_signing_key_id."""
+    image_signing_key_id: pulumi.Input[str] | None
+    """Vault key images must be signed with (required when verification is on; else None)."""
+    boot_volume_key_id: pulumi.Input[str] | None
     """Customer-managed key for node boot volumes; None leaves Oracle-managed encryption."""
-    node_shape: NotRequired[str]
-    """Node shape. Default VM.Standard.E5.Flex."""
-    node_ocpus: NotRequired[int]
-    """OCPUs per node. Default 2."""
-    node_memory_gbs: NotRequired[int]
-    """Memory per node, GB. Default 32."""
-    node_count: NotRequired[int]
-    """Nodes in the pool. Default 3."""
-    boot_volume_gbs: NotRequired[int]
-    """Boot volume size, GB. Default 100."""
-    max_pods_per_node: NotRequired[int]
-    """Pods per node. Default 31."""
-    protect: NotRequired[bool]
-    """Protect the cluster from deletion. Default True."""
+    node_shape: str
+    """Node shape."""
+    node_ocpus: int
+    """OCPUs per node."""
+    node_memory_gbs: int
+    """Memory per node, GB."""
+    node_count: int
+    """Nodes in the pool."""
+    boot_volume_gbs: int
+    """Boot volume size, GB."""
+    max_pods_per_node: int
+    """Pods per node."""
+    protect: bool
+    """Protect the cluster from deletion."""
 
 
 class OrchestrationPlane(pulumi.ComponentResource):
@@ -129,16 +129,16 @@ class OrchestrationPlane(pulumi.ComponentResource):
         super().__init__(ORCHESTRATION_TYPE, name, None, opts)
         env, comp, tags = args["environment"], args["compartment_id"], args["defined_tags"]
         child = pulumi.ResourceOptions(parent=self)
-        version = args.get("kubernetes_version", "v1.33.1")
-        verify = args.get("image_signature_verification", True)
-        if verify and not args.get("image_signing_key_id"):
+        version = args["kubernetes_version"]
+        verify = args["image_signature_verification"]
+        if verify and not args["image_signing_key_id"]:
             raise ValueError("image signature verification needs image_signing_key_id")
         sn, nsg = args["subnet_ids"], args["nsg_ids"]
 
         # Keys first: OKE cannot encrypt etcd secrets, nor Block Volume the nodes' boot volumes,
         # until IAM lets them use the keys (core/tables/key_grants.yaml cites the pages).
         key_uses: list[tuple[str, pulumi.Input[str]]] = [("oke-cluster-secrets", args["secrets_key_id"])]
-        boot_key = args.get("boot_volume_key_id")
+        boot_key = args["boot_volume_key_id"]
         if boot_key is not None:
             key_uses.append(("oke-node-boot-volumes", boot_key))
         key_policy = oci.identity.Policy(
@@ -174,11 +174,11 @@ class OrchestrationPlane(pulumi.ComponentResource):
                 service_lb_config=_ce.ClusterOptionsServiceLbConfigArgs(defined_tags=tags),
             ),
             defined_tags=tags,
-            opts=pulumi.ResourceOptions(parent=self, protect=args.get("protect", True), depends_on=[key_policy]),
+            opts=pulumi.ResourceOptions(parent=self, protect=args["protect"], depends_on=[key_policy]),
         )
         self.cluster_id = cluster.id
 
-        node_count = args.get("node_count", 3)
+        node_count = args["node_count"]
         placements = pulumi.Output.from_input(args["placements"]).apply(
             lambda ps: [_ce.NodePoolNodeConfigDetailsPlacementConfigArgs(
                 availability_domain=p["availabilityDomain"], subnet_id=sn["workers"], fault_domains=list(p["faultDomains"]))
@@ -189,12 +189,12 @@ class OrchestrationPlane(pulumi.ComponentResource):
             compartment_id=comp,
             name=f"genai-{env}-workers",
             kubernetes_version=version,
-            node_shape=args.get("node_shape", "VM.Standard.E5.Flex"),
-            node_shape_config=_ce.NodePoolNodeShapeConfigArgs(ocpus=args.get("node_ocpus", 2),
-                                                              memory_in_gbs=args.get("node_memory_gbs", 32)),
+            node_shape=args["node_shape"],
+            node_shape_config=_ce.NodePoolNodeShapeConfigArgs(ocpus=args["node_ocpus"],
+                                                              memory_in_gbs=args["node_memory_gbs"]),
             node_source_details=_ce.NodePoolNodeSourceDetailsArgs(
                 source_type="IMAGE", image_id=args["node_image_id"],
-                boot_volume_size_in_gbs=str(args.get("boot_volume_gbs", 100))),
+                boot_volume_size_in_gbs=str(args["boot_volume_gbs"])),
             node_config_details=_ce.NodePoolNodeConfigDetailsArgs(
                 size=node_count,
                 placement_configs=placements,
@@ -203,7 +203,7 @@ class OrchestrationPlane(pulumi.ComponentResource):
                 kms_key_id=boot_key,
                 node_pool_pod_network_option_details=_ce.NodePoolNodeConfigDetailsNodePoolPodNetworkOptionDetailsArgs(
                     cni_type="OCI_VCN_IP_NATIVE", pod_subnet_ids=[sn["pods"]], pod_nsg_ids=[nsg["pods"]],
-                    max_pods_per_node=args.get("max_pods_per_node", 31)),
+                    max_pods_per_node=args["max_pods_per_node"]),
                 defined_tags=tags,
             ),
             node_eviction_node_pool_settings=_ce.NodePoolNodeEvictionNodePoolSettingsArgs(

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -141,21 +141,21 @@ class RouterWorkloadArgs(TypedDict):
     """Namespace: with the service account and the cluster, the router's workload identity."""
     service_account: str
     """Service account the pods run as (workload identity; the orchestration plane grants it)."""
-    port: NotRequired[int]
-    """Router port. Default 4000."""
-    replicas: NotRequired[int]
-    """Minimum replicas. Default 2."""
-    max_replicas: NotRequired[int]
-    """Autoscaler ceiling. Default 6."""
-    cpu_request: NotRequired[str]
-    """CPU request. Default 500m."""
-    cpu_limit: NotRequired[str]
-    """CPU limit. Default 2000m."""
-    memory_request: NotRequired[str]
-    """Memory request. Default 768Mi."""
-    memory_limit: NotRequired[str]
-    """Memory limit. Default 2048Mi."""
-    database_cidr: NotRequired[str | None]
+    port: int
+    """Router port."""
+    replicas: int
+    """Minimum replicas."""
+    max_replicas: int
+    """Autoscaler ceiling."""
+    cpu_request: str
+    """CPU request."""
+    cpu_limit: str
+    """CPU limit (also sets the number of proxy workers)."""
+    memory_request: str
+    """Memory request."""
+    memory_limit: str
+    """Memory limit."""
+    database_cidr: str | None
     """CIDR of the data subnet when the router uses the database; None otherwise."""
 
 
@@ -174,8 +174,8 @@ class RouterWorkload(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         ns_name = args["namespace"]
         sa_name = args["service_account"]
-        port = args.get("port", 4000)
-        replicas = args.get("replicas", 2)
+        port = args["port"]
+        replicas = args["replicas"]
         labels = {"app.kubernetes.io/name": APP, "app.kubernetes.io/part-of": "genai-platform",
                   "genai.platform/environment": args["environment"]}
         selector = {"app.kubernetes.io/name": APP}
@@ -211,7 +211,7 @@ class RouterWorkload(pulumi.ComponentResource):
         )
 
         env = identity_env(args["region"], args["compartment_id"])
-        secret_env = DATABASE_SECRET_ENV if args.get("database_cidr") else {}
+        secret_env = DATABASE_SECRET_ENV if args["database_cidr"] else {}
         env += [
             _core.EnvVarArgs(name=var, value_from=_core.EnvVarSourceArgs(
                 secret_key_ref=_core.SecretKeySelectorArgs(name=SECRET_NAME, key=key, optional=False)))
@@ -222,12 +222,12 @@ class RouterWorkload(pulumi.ComponentResource):
             name="router",
             image=args["image"],
             image_pull_policy="IfNotPresent",
-            args=["--config", CONFIG_PATH, "--port", str(port), *worker_args(args.get("cpu_limit", "2000m"))],
+            args=["--config", CONFIG_PATH, "--port", str(port), *worker_args(args["cpu_limit"])],
             ports=[_core.ContainerPortArgs(name="http", container_port=port, protocol="TCP")],
             env=env,
             resources=_core.ResourceRequirementsArgs(
-                requests={"cpu": args.get("cpu_request", "500m"), "memory": args.get("memory_request", "768Mi")},
-                limits={"cpu": args.get("cpu_limit", "2000m"), "memory": args.get("memory_limit", "2048Mi")},
+                requests={"cpu": args["cpu_request"], "memory": args["memory_request"]},
+                limits={"cpu": args["cpu_limit"], "memory": args["memory_limit"]},
             ),
             security_context=container_security(),
             liveness_probe=_core.ProbeArgs(
@@ -311,7 +311,7 @@ class RouterWorkload(pulumi.ComponentResource):
                 scale_target_ref=k8s.autoscaling.v2.CrossVersionObjectReferenceArgs(
                     api_version="apps/v1", kind="Deployment", name=deployment.metadata.name),
                 min_replicas=replicas,
-                max_replicas=args.get("max_replicas", 6),
+                max_replicas=args["max_replicas"],
                 metrics=[k8s.autoscaling.v2.MetricSpecArgs(
                     type="Resource",
                     resource=k8s.autoscaling.v2.ResourceMetricSourceArgs(
@@ -360,7 +360,7 @@ class RouterWorkload(pulumi.ComponentResource):
             opts=opts,
         )
         egress = [dns_egress(), oci_https_egress(args["vcn_cidr"])]
-        if args.get("database_cidr"):
+        if args["database_cidr"]:
             egress.append(net.NetworkPolicyEgressRuleArgs(
                 to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=str(args["database_cidr"])))],
                 ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=1522)],

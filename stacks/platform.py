@@ -17,15 +17,17 @@ from components.model import ModelPlane
 from components.network import NetworkPlane
 from components.online_eval import OnlineEvaluation
 from components.operations import OperationsPlane
-from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
+from components.orchestration import OrchestrationPlane
 from components.router_workload import RouterWorkload
-from stacks.router import pinned_system, router_config
+from stacks.router import pinned_system
 from stacks.settings import Settings
 from stacks.settings import data as data_settings
+from stacks.settings import evaluation as evaluation_settings
 from stacks.settings import governance as governance_settings
 from stacks.settings import ingress as ingress_settings
 from stacks.settings import network as network_settings
 from stacks.settings import operations as operations_settings
+from stacks.settings import orchestration as orchestration_settings
 from stacks.settings.evaluation import AGENT_USE_CASE
 
 
@@ -74,7 +76,7 @@ class Platform:
 
 def build_platform(settings: Settings) -> Platform:
     """Declare every plane in dependency order; each plane's settings module builds its Args."""
-    g, n, tier = settings.governance, settings.network, settings.tier
+    g, tier = settings.governance, settings.tier
     env = g.environment
     governance = GovernanceFoundation(f"{env}-governance", governance_settings.governance_args(settings))
     network = NetworkPlane(f"{env}-network", network_settings.network_args(settings, governance))
@@ -114,75 +116,15 @@ def build_platform(settings: Settings) -> Platform:
         "session_idle_timeout_seconds": m.agent.session_idle_timeout_seconds if m.agent else 3600,
         "human_input": m.agent.human_input if m.agent else True,
     })
-    o = settings.orchestration
     ingress = IngressPlane(f"{env}-ingress", ingress_settings.ingress_args(settings, governance, network))
-    orchestration_args: OrchestrationPlaneArgs = {
-        "compartment_id": governance.compartment_id,
-        "environment": g.environment,
-        "vcn_id": network.vcn_id,
-        "subnet_ids": network.subnet_ids,
-        "nsg_ids": network.nsg_ids,
-        "placements": network.placements,
-        "secrets_key_id": governance.key_ids["secrets"],
-        "node_image_id": o.node_image_id,
-        "router_namespace": o.router.namespace,
-        "router_service_account": o.router.service_account,
-        "defined_tags": governance.defined_tags,
-        "kubernetes_version": o.kubernetes_version,
-        "image_signature_verification": o.image_signature_verification,
-        "boot_volume_key_id": governance.key_ids["compute"] if tier.customer_managed_keys else None,
-        "node_shape": o.node_pool.shape,
-        "node_ocpus": o.node_pool.ocpus,
-        "node_memory_gbs": o.node_pool.memory_gbs,
-        "node_count": o.node_pool.size,
-        "boot_volume_gbs": o.node_pool.boot_volume_gbs,
-        "max_pods_per_node": o.node_pool.max_pods_per_node,
-        "protect": g.protect_stateful,
-    }
-    if o.image_signing_key_id:
-        orchestration_args["image_signing_key_id"] = o.image_signing_key_id
-    orchestration = OrchestrationPlane(f"{g.environment}-orchestration", orchestration_args)
-    r = o.router
-    router = RouterWorkload(f"{g.environment}-router", {
-        "environment": g.environment,
-        "image": r.image,
-        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_id).apply(
-            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocid=ids[1])),
-        "ingress_subnet_id": network.subnet_ids["ingress"],
-        "ingress_nsg_id": network.nsg_ids["ingress"],
-        "ingress_cidr": n.subnets["ingress"],
-        "vcn_cidr": n.vcn_cidr,
-        "compartment_id": governance.compartment_id,
-        "region": settings.region,
-        "namespace": r.namespace,
-        "service_account": r.service_account,
-        "port": n.router_port,
-        "replicas": r.replicas,
-        "max_replicas": r.max_replicas,
-        "cpu_request": r.cpu_request,
-        "cpu_limit": r.cpu_limit,
-        "memory_request": r.memory_request,
-        "memory_limit": r.memory_limit,
-        "database_cidr": n.subnets["data"] if r.database else None,
-    }, opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
-    ev = settings.evaluation
-    if ev.online.enabled:
+    orchestration = OrchestrationPlane(f"{env}-orchestration",
+                                       orchestration_settings.orchestration_args(settings, governance, network))
+    router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(settings, governance, network, model),
+                            opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
+    if settings.evaluation.online.enabled:
         # Same image, namespace and service account (workload identity) as the router it evaluates.
-        OnlineEvaluation(f"{g.environment}-online-eval", {
-            "environment": g.environment,
-            "namespace": router.namespace,
-            "service_account": r.service_account,
-            "image": r.image,
-            "region": settings.region,
-            "compartment_id": governance.compartment_id,
-            "router_port": n.router_port,
-            "vcn_cidr": n.vcn_cidr,
-            "schedule": ev.online.schedule,
-            "use_cases": list(ev.online.use_cases),
-            "sample_size": ev.online.sample_size,
-            "model": ev.online.model,
-            "embedding_model": ev.embedding_model,
-        }, opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
+        OnlineEvaluation(f"{env}-online-eval", evaluation_settings.online_evaluation_args(settings, governance, router),
+                         opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
     experience = ExperiencePlane(f"{env}-experience",
                                  ingress_settings.experience_args(settings, governance, ingress, router))
     # Operations watches what the other planes created. Bucket access logs stay with the data plane

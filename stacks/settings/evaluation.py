@@ -11,12 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evals.thresholds import CONFIG_KEYS, Thresholds
 from prompts import registry
 from stacks.settings.common import Report
 from stacks.settings.model import CatalogEntry
+
+if TYPE_CHECKING:
+    from components.governance import GovernanceFoundation
+    from components.online_eval import OnlineEvaluationArgs
+    from components.router_workload import RouterWorkload
+    from stacks.settings import Settings
 
 DEFAULT_SCHEDULE = "*/30 * * * *"
 DEFAULT_SAMPLE = 10
@@ -131,3 +137,25 @@ def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> Eval
         online=OnlineEvaluationSettings(enabled=o.get("enabled", True), schedule=o.get("schedule", DEFAULT_SCHEDULE),
                                         sample_size=o.get("sampleSize", DEFAULT_SAMPLE), use_cases=use_cases,
                                         model=online_model))
+
+
+def online_evaluation_args(settings: Settings, governance: GovernanceFoundation,
+                           router: RouterWorkload) -> OnlineEvaluationArgs:
+    """The online evaluation job's inputs: the router's image, namespace and service account (it signs
+    with the router's workload identity) and the job's own settings."""
+    n, r, online = settings.network, settings.orchestration.router, settings.evaluation.online
+    return {
+        "environment": settings.governance.environment,
+        "namespace": router.namespace,
+        "service_account": r.service_account,
+        "image": r.image,
+        "region": settings.region,
+        "compartment_id": governance.compartment_id,
+        "router_port": n.router_port,
+        "vcn_cidr": n.vcn_cidr,
+        "schedule": online.schedule,
+        "use_cases": list(online.use_cases),
+        "sample_size": online.sample_size,
+        "model": online.model,
+        "embedding_model": settings.evaluation.embedding_model,
+    }

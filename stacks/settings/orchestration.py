@@ -1,12 +1,26 @@
-"""Orchestration settings (``genai-platform:orchestration``, schema ``stacks/schema/orchestration.json``)."""
+"""Orchestration settings (``genai-platform:orchestration``, schema ``stacks/schema/orchestration.json``).
+
+Parses the stack's orchestration object and builds the inputs of the OKE plane
+(``components/orchestration.py``) and of the router workload on it (``components/router_workload.py``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pulumi
 
 from core.tiers import TierPolicy
 from stacks.settings.common import Report
+
+if TYPE_CHECKING:
+    from components.governance import GovernanceFoundation
+    from components.model import ModelPlane
+    from components.network import NetworkPlane
+    from components.orchestration import OrchestrationPlaneArgs
+    from components.router_workload import RouterWorkloadArgs
+    from stacks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -44,7 +58,12 @@ class OrchestrationSettings:
     router: RouterSettings
 
 
+#: The router pod's resources when the stack sets none (orchestration.router.<key>).
+POD_RESOURCES = {"cpuRequest": "500m", "cpuLimit": "2000m", "memoryRequest": "768Mi", "memoryLimit": "2048Mi"}
+
+
 def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettings | None:
+    """Schema-valid ``orchestration`` object → settings, or None after reporting every problem."""
     ok = True
     verify = tier.image_signature_verification or "imageSigningKeyId" in o
     if tier.image_signature_verification and "imageSigningKeyId" not in o:
@@ -61,9 +80,9 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
     if max_replicas < replicas:
         p("orchestration.router.maxReplicas", "below orchestration.router.replicas; allowed: at least replicas")
         ok = False
-    defaults = {"cpuRequest": "500m", "cpuLimit": "2000m", "memoryRequest": "768Mi", "memoryLimit": "2048Mi"}
+    resources = {key: r.get(key, default) for key, default in POD_RESOURCES.items()}
     for req, lim in (("cpuRequest", "cpuLimit"), ("memoryRequest", "memoryLimit")):
-        if _quantity(r.get(req, defaults[req])) > _quantity(r.get(lim, defaults[lim])):
+        if _quantity(resources[req]) > _quantity(resources[lim]):
             p(f"orchestration.router.{req}", f"above orchestration.router.{lim}; allowed: at most the limit")
             ok = False
     if not ok:
@@ -78,9 +97,9 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
                                    memory_gbs=n.get("memoryGbs", 32), size=n.get("size", 3),
                                    boot_volume_gbs=n.get("bootVolumeGbs", 100), max_pods_per_node=n.get("maxPodsPerNode", 31)),
         router=RouterSettings(image=r["image"], namespace=r.get("namespace", "genai-router"), replicas=replicas,
-                              max_replicas=max_replicas, cpu_request=r.get("cpuRequest", "500m"),
-                              cpu_limit=r.get("cpuLimit", "2000m"), memory_request=r.get("memoryRequest", "768Mi"),
-                              memory_limit=r.get("memoryLimit", "2048Mi"), database=r.get("database", False),
+                              max_replicas=max_replicas, cpu_request=resources["cpuRequest"],
+                              cpu_limit=resources["cpuLimit"], memory_request=resources["memoryRequest"],
+                              memory_limit=resources["memoryLimit"], database=r.get("database", False),
                               service_account=r.get("serviceAccount", "genai-router")),
     )
 
@@ -88,3 +107,64 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
 def _quantity(text: str) -> int:
     """'500m' → 500, '768Mi' → 768 (the schema fixed the unit per key)."""
     return int(text.rstrip("miM"))
+
+
+def orchestration_args(settings: Settings, governance: GovernanceFoundation,
+                       network: NetworkPlane) -> OrchestrationPlaneArgs:
+    """The OKE plane's inputs: keys from governance (boot volumes only where the tier requires them)."""
+    g, o, tier = settings.governance, settings.orchestration, settings.tier
+    pool = o.node_pool
+    return {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "vcn_id": network.vcn_id,
+        "subnet_ids": network.subnet_ids,
+        "nsg_ids": network.nsg_ids,
+        "placements": network.placements,
+        "secrets_key_id": governance.key_ids["secrets"],
+        "node_image_id": o.node_image_id,
+        "router_namespace": o.router.namespace,
+        "router_service_account": o.router.service_account,
+        "defined_tags": governance.defined_tags,
+        "kubernetes_version": o.kubernetes_version,
+        "image_signature_verification": o.image_signature_verification,
+        "image_signing_key_id": o.image_signing_key_id,
+        "boot_volume_key_id": governance.key_ids["compute"] if tier.customer_managed_keys else None,
+        "node_shape": pool.shape,
+        "node_ocpus": pool.ocpus,
+        "node_memory_gbs": pool.memory_gbs,
+        "node_count": pool.size,
+        "boot_volume_gbs": pool.boot_volume_gbs,
+        "max_pods_per_node": pool.max_pods_per_node,
+        "protect": g.protect_stateful,
+    }
+
+
+def router_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane,
+                model: ModelPlane) -> RouterWorkloadArgs:
+    """The router workload's inputs: its config rendered from settings once the model plane's ids are known."""
+    from stacks.router import router_config  # stacks.router reads Settings: imported here, not at load time
+
+    n, r = settings.network, settings.orchestration.router
+    return {
+        "environment": settings.governance.environment,
+        "image": r.image,
+        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_id).apply(
+            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocid=ids[1])),
+        "ingress_subnet_id": network.subnet_ids["ingress"],
+        "ingress_nsg_id": network.nsg_ids["ingress"],
+        "ingress_cidr": n.subnets["ingress"],
+        "vcn_cidr": n.vcn_cidr,
+        "compartment_id": governance.compartment_id,
+        "region": settings.region,
+        "namespace": r.namespace,
+        "service_account": r.service_account,
+        "port": n.router_port,
+        "replicas": r.replicas,
+        "max_replicas": r.max_replicas,
+        "cpu_request": r.cpu_request,
+        "cpu_limit": r.cpu_limit,
+        "memory_request": r.memory_request,
+        "memory_limit": r.memory_limit,
+        "database_cidr": n.subnets["data"] if r.database else None,
+    }
