@@ -23,7 +23,7 @@ resource: it is exported as the stack output ``modelCatalog``.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_oci as oci
@@ -62,6 +62,17 @@ class DedicatedCluster(TypedDict):
     """Model served by the cluster's endpoint."""
 
 
+class AgentSpec(TypedDict):
+    """The retrieval agent's endpoint settings."""
+
+    trace_retention_minutes: int
+    """How long the endpoint keeps its output copy."""
+    session_idle_timeout_seconds: int
+    """Idle time after which a session ends."""
+    human_input: bool
+    """Ask a human before acting."""
+
+
 class ModelPlaneArgs(TypedDict):
     """Inputs of the model plane."""
 
@@ -77,39 +88,33 @@ class ModelPlaneArgs(TypedDict):
     """The network plane's model NSG (pods reach it on 443; it reaches the data NSG on 1522)."""
     guardrails: GuardrailModes
     """Guardrail modes of the agent endpoint (from the tier)."""
-    private_endpoint: NotRequired[bool]
-    """Create the Generative AI private endpoint. Default True."""
-    dns_prefix: NotRequired[str]
-    """DNS prefix of the private endpoint. Default genai."""
-    dedicated_cluster: NotRequired[DedicatedCluster | None]
-    """The dedicated AI cluster to create; None (default) creates none."""
-    agent: NotRequired[bool]
-    """Create the agent, its knowledge bases, data source and endpoint. Default True."""
-    agent_instructions: NotRequired[str | None]
+    private_endpoint: bool
+    """Create the Generative AI private endpoint."""
+    dns_prefix: str
+    """DNS prefix of the private endpoint."""
+    dedicated_cluster: DedicatedCluster | None
+    """The dedicated AI cluster to create; None creates none."""
+    agent: AgentSpec | None
+    """The retrieval agent, its knowledge bases, data source and endpoint; None creates none."""
+    agent_instructions: str | None
     """The agent's instructions (``llm_config.routing_llm_customization.instruction``): the pinned
     system prompt of the ops-agent use case, prompts/ops-agent/<version>.md. None: the service's own."""
-    db_tools_connection_id: NotRequired[pulumi.Input[str]]
-    """Database Tools connection to the vector store (required with the agent)."""
-    vector_function: NotRequired[str]
-    """Database function the vector knowledge base calls. Default GENAI_RETRIEVE."""
-    db_secret_names: NotRequired[Sequence[str]]
+    db_tools_connection_id: pulumi.Input[str]
+    """Database Tools connection to the vector store (the data plane's)."""
+    vector_function: str
+    """Database function the vector knowledge base calls."""
+    db_secret_names: Sequence[str]
     """Names of the database password secrets the agent's connection reads."""
-    namespace: NotRequired[pulumi.Input[str]]
-    """Object Storage namespace (required with the agent)."""
-    documents_bucket: NotRequired[str]
-    """Bucket the agent's data source ingests (required with the agent)."""
-    documents_prefix: NotRequired[str]
-    """Prefix of the documents in that bucket. Default documents/."""
-    outputs_bucket: NotRequired[str]
-    """Bucket the agent endpoint writes its outputs and traces to (required with the agent)."""
-    traces_prefix: NotRequired[str]
-    """Prefix of the traces in the outputs bucket. Default traces/."""
-    trace_retention_minutes: NotRequired[int]
-    """How long the endpoint keeps its output copy. Default 1440."""
-    session_idle_timeout_seconds: NotRequired[int]
-    """Idle time after which a session ends. Default 3600."""
-    human_input: NotRequired[bool]
-    """Ask a human before acting. Default True."""
+    namespace: pulumi.Input[str]
+    """Object Storage namespace."""
+    documents_bucket: str
+    """Bucket the agent's data source ingests."""
+    documents_prefix: str
+    """Prefix of the documents in that bucket."""
+    outputs_bucket: str
+    """Bucket the agent endpoint writes its outputs and traces to."""
+    traces_prefix: str
+    """Prefix of the traces in the outputs bucket."""
 
 
 class ModelPlane(pulumi.ComponentResource):
@@ -136,13 +141,13 @@ class ModelPlane(pulumi.ComponentResource):
             raise ValueError(f"guardrail modes must be INFORM or BLOCK: {', '.join(sorted(bad))}")
 
         self.private_endpoint_id = None
-        if args.get("private_endpoint", True):
+        if args["private_endpoint"]:
             pe = oci.generativeai.GenerativeAiPrivateEndpoint(
                 f"{name}-private-endpoint",
                 compartment_id=comp,
                 subnet_id=args["model_subnet_id"],
                 nsg_ids=[args["model_nsg_id"]],
-                dns_prefix=args.get("dns_prefix", "genai"),
+                dns_prefix=args["dns_prefix"],
                 display_name=f"genai-{env}-models",
                 description="Private access to OCI Generative AI from the VCN",
                 defined_tags=tags,
@@ -152,7 +157,7 @@ class ModelPlane(pulumi.ComponentResource):
 
         self.dedicated_endpoint_id = None
         self.dedicated_cluster_id = None
-        cluster_spec = args.get("dedicated_cluster")
+        cluster_spec = args["dedicated_cluster"]
         if cluster_spec is not None:
             cluster = oci.generativeai.DedicatedAiCluster(
                 f"{name}-dedicated-cluster",
@@ -182,9 +187,9 @@ class ModelPlane(pulumi.ComponentResource):
             self.dedicated_cluster_id = cluster.id
 
         self.agent_endpoint_id = None
-        with_agent = args.get("agent", True)
-        if with_agent:
-            self.agent_endpoint_id = self._agent(name, args, child)
+        agent = args["agent"]
+        if agent is not None:
+            self.agent_endpoint_id = self._agent(name, args, agent, child)
             self._policy(name, args, child)
 
         self.register_outputs({
@@ -220,7 +225,7 @@ class ModelPlane(pulumi.ComponentResource):
                                        "request.permission!='OBJECT_DELETE'}"),
             Grant("use", "database-tools-family", agent_where),
             *[Grant("read", "secret-family", f"all {{{agent_where}, target.secret.name='{n}'}}")
-              for n in args.get("db_secret_names", ())],
+              for n in args["db_secret_names"]],
         ]
         oci.identity.Policy(
             f"{name}-policy",
@@ -232,13 +237,10 @@ class ModelPlane(pulumi.ComponentResource):
             opts=child,
         )
 
-    def _agent(self, name: str, args: ModelPlaneArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    def _agent(self, name: str, args: ModelPlaneArgs, spec: AgentSpec,
+               child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         """Knowledge bases, data source, agent and its endpoint; returns the endpoint's OCID."""
         env, comp, tags, guard = args["environment"], args["compartment_id"], args["defined_tags"], args["guardrails"]
-        missing = [k for k in ("db_tools_connection_id", "namespace", "documents_bucket", "outputs_bucket")
-                   if k not in args]
-        if missing:
-            raise ValueError(f"the agent needs: {', '.join(missing)}")
         vector_kb = oci.generativeai.AgentKnowledgeBase(
             f"{name}-kb-vector",
             compartment_id=comp,
@@ -249,7 +251,7 @@ class ModelPlane(pulumi.ComponentResource):
                 database_connection=oci.generativeai.AgentKnowledgeBaseIndexConfigDatabaseConnectionArgs(
                     connection_type="DATABASE_TOOL_CONNECTION", connection_id=args["db_tools_connection_id"]),
                 database_functions=[oci.generativeai.AgentKnowledgeBaseIndexConfigDatabaseFunctionArgs(
-                    name=args.get("vector_function", "GENAI_RETRIEVE"))],
+                    name=args["vector_function"])],
             ),
             defined_tags=tags,
             opts=child,
@@ -274,7 +276,7 @@ class ModelPlane(pulumi.ComponentResource):
                 data_source_config_type="OCI_OBJECT_STORAGE",
                 object_storage_prefixes=[oci.generativeai.AgentDataSourceDataSourceConfigObjectStoragePrefixArgs(
                     bucket=args["documents_bucket"], namespace=args["namespace"],
-                    prefix=args.get("documents_prefix", "documents/"))],
+                    prefix=args["documents_prefix"])],
             ),
             defined_tags=tags,
             opts=child,
@@ -291,11 +293,11 @@ class ModelPlane(pulumi.ComponentResource):
             # (internal/service/generative_ai_agent/generative_ai_agent_agent_resource.go, routing_llm_customization).
             llm_config=oci.generativeai.AgentAgentLlmConfigArgs(
                 routing_llm_customization=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationArgs(
-                    instruction=args.get("agent_instructions"),
+                    instruction=args["agent_instructions"],
                     llm_selection=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationLlmSelectionArgs(
                         llm_selection_type="CUSTOM_GEN_AI_ENDPOINT", endpoint_id=self.dedicated_endpoint_id)
                     if self.dedicated_endpoint_id is not None else None),
-            ) if self.dedicated_endpoint_id is not None or args.get("agent_instructions") else None,
+            ) if self.dedicated_endpoint_id is not None or args["agent_instructions"] else None,
             defined_tags=tags,
             opts=child,
         )
@@ -347,15 +349,15 @@ class ModelPlane(pulumi.ComponentResource):
                         input_guardrail_mode=guard["pii_input"], output_guardrail_mode=guard["pii_output"])),
             ),
             human_input_config=G.AgentAgentEndpointHumanInputConfigArgs(
-                should_enable_human_input=args.get("human_input", True)),
+                should_enable_human_input=spec["human_input"]),
             output_config=G.AgentAgentEndpointOutputConfigArgs(
                 output_location=G.AgentAgentEndpointOutputConfigOutputLocationArgs(
                     output_location_type="OBJECT_STORAGE_PREFIX", bucket=args["outputs_bucket"],
-                    namespace=args["namespace"], prefix=args.get("traces_prefix", "traces/")),
-                retention_period_in_minutes=args.get("trace_retention_minutes", 1440),
+                    namespace=args["namespace"], prefix=args["traces_prefix"]),
+                retention_period_in_minutes=spec["trace_retention_minutes"],
             ),
             session_config=G.AgentAgentEndpointSessionConfigArgs(
-                idle_timeout_in_seconds=args.get("session_idle_timeout_seconds", 3600)),
+                idle_timeout_in_seconds=spec["session_idle_timeout_seconds"]),
             should_enable_session=True,
             should_enable_trace=True,
             should_enable_citation=True,

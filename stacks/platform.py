@@ -1,6 +1,9 @@
-"""Composition: settings → planes. The one place that knows which plane feeds which.
+"""Composition: the one place that knows which plane feeds which.
 
-Order follows the dependencies: governance (compartment, tags, keys) → network → the rest.
+Each plane's Args come from its settings module (``stacks/settings/<plane>.py``), given the planes it
+depends on; this module only wires one plane's outputs into the next, in dependency order:
+governance (compartment, tags, keys) → network → data → model; ingress; orchestration → router (and
+the online evaluation job beside it) → experience; operations watches them all.
 """
 
 from __future__ import annotations
@@ -19,16 +22,15 @@ from components.online_eval import OnlineEvaluation
 from components.operations import OperationsPlane
 from components.orchestration import OrchestrationPlane
 from components.router_workload import RouterWorkload
-from stacks.router import pinned_system
 from stacks.settings import Settings
 from stacks.settings import data as data_settings
 from stacks.settings import evaluation as evaluation_settings
 from stacks.settings import governance as governance_settings
 from stacks.settings import ingress as ingress_settings
+from stacks.settings import model as model_settings
 from stacks.settings import network as network_settings
 from stacks.settings import operations as operations_settings
 from stacks.settings import orchestration as orchestration_settings
-from stacks.settings.evaluation import AGENT_USE_CASE
 
 
 @dataclass
@@ -76,46 +78,12 @@ class Platform:
 
 def build_platform(settings: Settings) -> Platform:
     """Declare every plane in dependency order; each plane's settings module builds its Args."""
-    g, tier = settings.governance, settings.tier
-    env = g.environment
+    env = settings.environment
     governance = GovernanceFoundation(f"{env}-governance", governance_settings.governance_args(settings))
     network = NetworkPlane(f"{env}-network", network_settings.network_args(settings, governance))
     admin = AdminAccess(f"{env}-admin", governance_settings.admin_args(settings, governance, network))
     data = DataPlane(f"{env}-data", data_settings.data_args(settings, governance, network))
-    d, m = settings.data, settings.model
-    gr = tier.guardrails
-    cluster = m.dedicated_cluster
-    model = ModelPlane(f"{g.environment}-model", {
-        "compartment_id": governance.compartment_id,
-        "environment": g.environment,
-        "defined_tags": governance.defined_tags,
-        "model_subnet_id": network.subnet_ids["model"],
-        "model_nsg_id": network.nsg_ids["model"],
-        "guardrails": {
-            "content_moderation_input": gr.content_moderation_input,
-            "content_moderation_output": gr.content_moderation_output,
-            "prompt_injection_input": gr.prompt_injection_input,
-            "pii_input": gr.pii_input,
-            "pii_output": gr.pii_output,
-        },
-        "private_endpoint": m.private_endpoint,
-        "dns_prefix": m.dns_prefix,
-        "dedicated_cluster": {"unit_shape": cluster.unit_shape, "unit_count": cluster.unit_count,
-                              "model_id": cluster.model_id} if cluster else None,
-        "agent": m.agent is not None,
-        "agent_instructions": pinned_system(settings, AGENT_USE_CASE),
-        "db_tools_connection_id": data.db_tools_connection_id,
-        "vector_function": d.database.vector_function,
-        "db_secret_names": [data.connection_secret_name],
-        "namespace": data.namespace,
-        "documents_bucket": data.bucket_names["documents"],
-        "documents_prefix": d.documents_prefix,
-        "outputs_bucket": data.bucket_names["outputs"],
-        "traces_prefix": d.traces_prefix,
-        "trace_retention_minutes": m.agent.trace_retention_minutes if m.agent else 1440,
-        "session_idle_timeout_seconds": m.agent.session_idle_timeout_seconds if m.agent else 3600,
-        "human_input": m.agent.human_input if m.agent else True,
-    })
+    model = ModelPlane(f"{env}-model", model_settings.model_args(settings, governance, network, data))
     ingress = IngressPlane(f"{env}-ingress", ingress_settings.ingress_args(settings, governance, network))
     orchestration = OrchestrationPlane(f"{env}-orchestration",
                                        orchestration_settings.orchestration_args(settings, governance, network))

@@ -1,12 +1,23 @@
-"""Model-plane settings (``genai-platform:model``, schema ``stacks/schema/model.json``)."""
+"""Model-plane settings (``genai-platform:model``, schema ``stacks/schema/model.json``).
+
+Parses the stack's model object (serving, the router's model catalogue, the retrieval agent) and
+builds the model plane's inputs (``components/model.py``).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core.tiers import TierPolicy
 from stacks.settings.common import Report
+
+if TYPE_CHECKING:
+    from components.data import DataPlane
+    from components.governance import GovernanceFoundation
+    from components.model import ModelPlaneArgs
+    from components.network import NetworkPlane
+    from stacks.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -151,3 +162,44 @@ def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | Non
             trace_retention_minutes=a.get("traceRetentionMinutes", 1440),
         ) if a.get("enabled", True) else None,
     )
+
+
+def model_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane,
+               data: DataPlane) -> ModelPlaneArgs:
+    """The model plane's inputs: guardrails from the tier; the agent's database and buckets from the data
+    plane; the agent's instructions from the ops-agent use case's pinned prompt."""
+    from stacks.router import pinned_system  # stacks.router reads Settings: imported here, not at load time
+    from stacks.settings.evaluation import AGENT_USE_CASE
+
+    g, d, m, gr = settings.governance, settings.data, settings.model, settings.tier.guardrails
+    cluster, agent = m.dedicated_cluster, m.agent
+    return {
+        "compartment_id": governance.compartment_id,
+        "environment": g.environment,
+        "defined_tags": governance.defined_tags,
+        "model_subnet_id": network.subnet_ids["model"],
+        "model_nsg_id": network.nsg_ids["model"],
+        "guardrails": {
+            "content_moderation_input": gr.content_moderation_input,
+            "content_moderation_output": gr.content_moderation_output,
+            "prompt_injection_input": gr.prompt_injection_input,
+            "pii_input": gr.pii_input,
+            "pii_output": gr.pii_output,
+        },
+        "private_endpoint": m.private_endpoint,
+        "dns_prefix": m.dns_prefix,
+        "dedicated_cluster": {"unit_shape": cluster.unit_shape, "unit_count": cluster.unit_count,
+                              "model_id": cluster.model_id} if cluster else None,
+        "agent": {"trace_retention_minutes": agent.trace_retention_minutes,
+                  "session_idle_timeout_seconds": agent.session_idle_timeout_seconds,
+                  "human_input": agent.human_input} if agent else None,
+        "agent_instructions": pinned_system(settings, AGENT_USE_CASE),
+        "db_tools_connection_id": data.db_tools_connection_id,
+        "vector_function": d.database.vector_function,
+        "db_secret_names": [data.connection_secret_name],
+        "namespace": data.namespace,
+        "documents_bucket": data.bucket_names["documents"],
+        "documents_prefix": d.documents_prefix,
+        "outputs_bucket": data.bucket_names["outputs"],
+        "traces_prefix": d.traces_prefix,
+    }
