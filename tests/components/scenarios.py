@@ -26,6 +26,15 @@ MODELS = ("chat", "chat-small")
 """Logical model names (the contract's ``model`` dimension) of the simulated traffic."""
 REQUESTS_PER_MINUTE = 200
 """Per model."""
+CANARY_EVERY = 20
+"""Every 20th request of a model goes to its candidate version (the operating model's 5 % canary):
+each model's traffic is two streams of release labels, which the alarms aggregate across."""
+
+
+def release_dims(model: str, release: str) -> dict[str, str]:
+    """The contract's dimensions of one model's stable or candidate stream (no use case)."""
+    return {contract.MODEL: model, contract.VERSION: f"{model}-{release}", contract.RELEASE: release,
+            contract.PROMPT_VERSION: contract.NONE}
 
 
 def two_significant(value: float) -> float:
@@ -124,18 +133,27 @@ class World:
         n = REQUESTS_PER_MINUTE
         for m in range(1, self.minutes + 1):
             for model in MODELS:
-                d = {contract.MODEL: model}
-                yield from router_points(r, "requests", m, d, n)
-                yield from router_points(r, "error_ratio", m, d, (round(self.error_ratio(m, model) * n, 6), n))
-                yield from router_points(r, "latency_ms", m, d, self.latency_ms(m, model))
-                yield from router_points(r, "model_timeouts", m, d, self.timeouts(m, model))
-                yield from router_points(r, "cost_per_query_usd", m, d, [self.cost_per_query(m, model)] * n)
-                yield from router_points(s, "prompt_injections", m, d, self.injections(m) if model == MODELS[0] else 0)
-                yield from router_points(s, "harmful_outputs", m, d, self.harmful(m) if model == MODELS[0] else 0)
-                yield from router_points(s, "sensitive_data_detections", m, d,
-                                         self.sensitive(m) if model == MODELS[0] else 0)
+                latency = self.latency_ms(m, model)
+                for release in ("stable", "candidate"):
+                    d = release_dims(model, release)
+                    stable = release == "stable"  # counts of rare events: all on the stable stream
+
+                    def mine(i: int, stable: bool = stable) -> bool:
+                        return (i % CANARY_EVERY != 0) == stable
+
+                    k = sum(1 for i in range(n) if mine(i))
+                    yield from router_points(r, "requests", m, d, k)
+                    yield from router_points(r, "error_ratio", m, d, (round(self.error_ratio(m, model) * k, 6), k))
+                    yield from router_points(r, "latency_ms", m, d, [v for i, v in enumerate(latency) if mine(i)])
+                    yield from router_points(r, "model_timeouts", m, d, self.timeouts(m, model) if stable else 0)
+                    yield from router_points(r, "cost_per_query_usd", m, d, [self.cost_per_query(m, model)] * k)
+                    first = stable and model == MODELS[0]
+                    yield from router_points(s, "prompt_injections", m, d, self.injections(m) if first else 0)
+                    yield from router_points(s, "harmful_outputs", m, d, self.harmful(m) if first else 0)
+                    yield from router_points(s, "sensitive_data_detections", m, d, self.sensitive(m) if first else 0)
             for tool, count in self.tool_errors(m).items():
-                yield from router_points(r, "tool_errors", m, {contract.MODEL: MODELS[0], contract.TOOL: tool}, count)
+                yield from router_points(r, "tool_errors", m, {**release_dims(MODELS[0], "stable"), contract.TOOL: tool},
+                                         count)
             yield from router_points(q, "groundedness", m, {contract.USE_CASE: "policy-qa",
                                                             contract.PROMPT_VERSION: "v1"}, self.groundedness(m))
             yield oci_point("oci_apm_synthetics", "Availability", m, {"MonitorId": ids.monitor}, self.availability(m))

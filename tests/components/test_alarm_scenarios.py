@@ -20,7 +20,7 @@ from blueprint.graph import Graph
 from components.mql import parse
 from components.mql_eval import Datapoint, Outcome, Recording, evaluate
 from tests.components import scenarios
-from tests.components.scenarios import SCENARIOS, Ids, Scenario, World, oci_point, router_points
+from tests.components.scenarios import SCENARIOS, Ids, Scenario, World, oci_point, release_dims, router_points
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -133,7 +133,7 @@ def test_oci_points_must_be_in_the_catalogue() -> None:
 
 
 def test_distribution_buckets_keep_every_request_in_the_percentile() -> None:
-    points = router_points("genai_router", "latency_ms", 1, {"model": "chat"}, [1234.0, 1240.0, 9000.0])
+    points = router_points("genai_router", "latency_ms", 1, release_dims("chat", "stable"), [1234.0, 1240.0, 9000.0])
     assert [(p.value, p.count) for p in points] == [(1200.0, 2), (9000.0, 1)]
 
 

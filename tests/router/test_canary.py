@@ -22,12 +22,12 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from genai_router_hooks import releases
+from genai_router_hooks import contract, releases
 
 from router.inputs import Canary, Guardrails, ModelSpec, PromptRelease, RouterInputs
 from router.render import render_config
 from router.testing.oci_stub import OCIStub
-from router.testing.proxy import REPO, Proxy, throwaway_key, workdir
+from router.testing.proxy import REPO, Proxy, eventually, throwaway_key, workdir
 
 STABLE_ID, CANDIDATE_ID = "meta.llama-3.3-70b-instruct", "meta.llama-4-maverick-17b-128e-instruct-fp8"
 SHARE, N = 0.05, 1000
@@ -175,6 +175,24 @@ def _ask(proxy: Proxy, i: int, use_case: str | None = None) -> tuple[int, dict[s
         return r.status, {k.lower(): v for k, v in r.headers.items()}
 
 
+def _requests_by_release(stub: OCIStub) -> Counter[tuple[str, str]]:
+    """Requests posted to Monitoring per (release, version) dimension values."""
+    out: Counter[tuple[str, str]] = Counter()
+    for m in stub.metric_data():
+        if m["namespace"] == contract.ROUTER_NS and m["name"] == "requests":
+            dims = m["dimensions"]
+            out[(dims[contract.RELEASE], dims[contract.VERSION])] += int(sum(d["value"] for d in m["datapoints"]))
+    return out
+
+
+def _requests_by_prompt(stub: OCIStub) -> Counter[str]:
+    out: Counter[str] = Counter()
+    for m in stub.metric_data():
+        if m["namespace"] == contract.ROUTER_NS and m["name"] == "requests":
+            out[m["dimensions"][contract.PROMPT_VERSION]] += int(sum(d["value"] for d in m["datapoints"]))
+    return out
+
+
 @pytest.mark.integration
 def test_five_percent_canary_then_rollback(env: tuple[OCIStub, Path, Path]) -> None:
     stub, key_file, wd = env
@@ -183,6 +201,7 @@ def test_five_percent_canary_then_rollback(env: tuple[OCIStub, Path, Path]) -> N
         with ThreadPoolExecutor(4) as pool:
             answers = list(pool.map(lambda i: _ask(proxy, i), range(N)))
         entries = _logged(stub, N)
+        counted = eventually(lambda: sum(_requests_by_release(stub).values()) == N)
     finally:
         proxy.stop()
     assert all(status == 200 for status, _ in answers)
@@ -196,6 +215,9 @@ def test_five_percent_canary_then_rollback(env: tuple[OCIStub, Path, Path]) -> N
     assert arrivals[CANDIDATE_ID] == candidate and arrivals[STABLE_ID] == N - candidate  # the labels tell the truth
     assert len(entries) == N
     assert Counter(e["release"] for e in entries) == {"stable": N - candidate, "candidate": candidate}
+    # OCI Monitoring sees the same split: the `requests` streams carry version and release.
+    assert counted and _requests_by_release(stub) == {("stable", STABLE_ID): N - candidate,
+                                                      ("candidate", "maverick-2026-11"): candidate}
 
     stub.reset()
     rolled_back = _proxy(stub, key_file, wd, "rollback", 0.0)  # the config flip: share 0, restart
@@ -216,9 +238,11 @@ def test_pinned_prompt_is_applied_and_labelled(env: tuple[OCIStub, Path, Path]) 
         answers = [_ask(proxy, i, "rag-assistant") for i in range(40)]
         plain = _ask(proxy, 999)
         entries = _logged(stub, 41)
+        eventually(lambda: sum(_requests_by_prompt(stub).values()) == 41)
     finally:
         proxy.stop()
     versions = Counter(h.get("x-genai-prompt-version") for _, h in answers)
     assert set(versions) == {"rag-assistant@1.0.0", "rag-assistant@1.1.0"}
     assert "x-genai-prompt-version" not in plain[1]
     assert Counter(e["prompt_version"] for e in entries if e["prompt_version"]) == versions
+    assert _requests_by_prompt(stub) == {**versions, contract.NONE: 1}  # Monitoring: per prompt version

@@ -147,6 +147,6 @@ def test_repeated_request_served_from_shared_cache(replicas: tuple[OCIStub, Redi
             if ln.startswith("genai_router_oci_cost_total") and 'deployment="cached"' in ln] == cost_line
     def hits() -> float:
         return sum(d["value"] for m in stub.metric_data() if m["name"] == "cache_hits"
-                   and m["dimensions"] == {contract.MODEL: "cached"} for d in m["datapoints"])
+                   and m["dimensions"][contract.MODEL] == "cached" for d in m["datapoints"])
 
     assert eventually(lambda: hits() == 1)

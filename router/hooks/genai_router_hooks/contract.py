@@ -75,6 +75,20 @@ USE_CASE = "use_case"
 """Golden-set use case an evaluation belongs to (genai_quality)."""
 PROMPT_VERSION = "prompt_version"
 """Prompt version the evaluated answer came from (genai_quality; canary vs stable)."""
+VERSION = "version"
+"""Model version that answered (the deployment's ``model_info.version``: stable and canary
+deployments differ), from the router's config only, so the values are bounded."""
+RELEASE = "release"
+"""``stable`` or ``candidate`` (the deployment's ``model_info.release``)."""
+REQUEST_LABELS: tuple[str, ...] = (VERSION, RELEASE, PROMPT_VERSION)
+"""The release labels every request-derived router and safety metric carries beside ``model``, so a
+canary's streams can be compared with the stable ones (issue 12: "labels every metric, log and
+span with the version"). ``prompt_version`` is the ``<use-case>@<version>`` the router applied
+(requests with ``metadata.use_case``). Alarms that do not group on them aggregate across them."""
+NONE = "none"
+"""Value of a release label that does not apply or is not known yet: no use case (no prompt
+version), or no upstream answer (a refused or failed request has no model version). OCI refuses
+empty dimension values."""
 SIGNAL = "signal"
 """Which telemetry pipeline dropped data: ``metrics``, ``logs`` or ``traces``."""
 OTHER = "other"
@@ -95,11 +109,11 @@ class Metric:
 
 
 def _router(name: str, unit: str, aggregation: str, description: str, *extra: str) -> Metric:
-    return Metric(ROUTER_NS, name, unit, (MODEL, *extra), aggregation, description)
+    return Metric(ROUTER_NS, name, unit, (MODEL, *REQUEST_LABELS, *extra), aggregation, description)
 
 
 def _safety(name: str, description: str) -> Metric:
-    return Metric(SAFETY_NS, name, "count", (MODEL,), "sum", description)
+    return Metric(SAFETY_NS, name, "count", (MODEL, *REQUEST_LABELS), "sum", description)
 
 
 METRICS: tuple[Metric, ...] = (

@@ -165,6 +165,10 @@ class _Request:
     harmful_output: bool = False
     sensitive_data: bool = False
 
+    def labels(self) -> dict[str, str]:
+        """The release labels of this request's metrics, as known so far."""
+        return telemetry.release_labels(self.version, self.release, self.prompt_version)
+
 
 class GenAIRouterHooks(CustomLogger):
     def __init__(
@@ -287,13 +291,13 @@ class GenAIRouterHooks(CustomLogger):
             except Exception as exc:  # fail closed; no request text in the log
                 log.error("guardrail check failed: %s", type(exc).__name__)
                 if self.telemetry is not None:
-                    self.telemetry.guardrail_failure(req.model)
+                    self.telemetry.guardrail_failure(req.model, req.labels())
                 raise HTTPException(status_code=503, detail="guardrail unavailable") from None
             if verdict.blocked:
                 if "injection" in verdict.reason:
                     req.prompt_injection = True
                     if self.telemetry is not None:
-                        self.telemetry.prompt_injection(req.model)
+                        self.telemetry.prompt_injection(req.model, req.labels())
                 raise HTTPException(status_code=400, detail=f"blocked by OCI guardrail: {verdict.reason}")
 
         model = data.get("model")
@@ -330,7 +334,8 @@ class GenAIRouterHooks(CustomLogger):
         if req is not None:
             req.harmful_output, req.sensitive_data = findings.harmful, findings.sensitive
         if self.telemetry is not None:
-            self.telemetry.output_findings(model, findings.harmful, findings.sensitive)
+            self.telemetry.output_findings(model, findings.harmful, findings.sensitive,
+                                           req.labels() if req is not None else None)
         return findings.blocked(cm, pii)
 
     async def async_post_call_success_hook(self, data: dict, user_api_key_dict: Any, response: Any) -> Any:
@@ -348,7 +353,7 @@ class GenAIRouterHooks(CustomLogger):
             log.error("output guardrail check failed: %s", type(exc).__name__)
             if req is not None:
                 if self.telemetry is not None:
-                    self.telemetry.guardrail_failure(req.model)
+                    self.telemetry.guardrail_failure(req.model, req.labels())
                 self._finish(req, 503, error_type="GuardrailUnavailable")
             raise HTTPException(status_code=503, detail="guardrail unavailable") from None
         if req is not None:

@@ -36,6 +36,12 @@ BUFFER = 10_000
 MAX_TOOLS_PER_REQUEST = 8
 
 
+def release_labels(version: str = "", release: str = "", prompt_version: str = "") -> dict[str, str]:
+    """The contract's release labels of a request (``contract.NONE`` where one does not apply or is not known)."""
+    return {contract.VERSION: version or contract.NONE, contract.RELEASE: release or contract.NONE,
+            contract.PROMPT_VERSION: prompt_version or contract.NONE}
+
+
 @dataclass
 class Attempt:
     """One upstream call (first try, retry or fallback)."""
@@ -134,45 +140,51 @@ class Telemetry:
         return model if model in self.models else contract.OTHER
 
     def _metric(self, name: str, model: str, value: float, at: float, namespace: str = contract.ROUTER_NS,
-                **extra: str) -> None:
+                labels: Mapping[str, str] | None = None, **extra: str) -> None:
         if self.metrics is not None:
-            self.metrics.offer(monitoring.observe(name, {contract.MODEL: self.model_dim(model), **extra}, value, at,
-                                                  namespace))
+            dims = {contract.MODEL: self.model_dim(model), **(labels or release_labels()), **extra}
+            self.metrics.offer(monitoring.observe(name, dims, value, at, namespace))
 
     # -- request path --------------------------------------------------------------------------
-    def prompt_injection(self, model: str) -> None:
-        self._metric("prompt_injections", model, 1, self.clock(), contract.SAFETY_NS)
+    def prompt_injection(self, model: str, labels: Mapping[str, str] | None = None) -> None:
+        self._metric("prompt_injections", model, 1, self.clock(), contract.SAFETY_NS, labels)
 
-    def output_findings(self, model: str, harmful: bool, sensitive: bool) -> None:
+    def output_findings(self, model: str, harmful: bool, sensitive: bool,
+                        labels: Mapping[str, str] | None = None) -> None:
         now = self.clock()
         if harmful:
-            self._metric("harmful_outputs", model, 1, now, contract.SAFETY_NS)
+            self._metric("harmful_outputs", model, 1, now, contract.SAFETY_NS, labels)
         if sensitive:
-            self._metric("sensitive_data_detections", model, 1, now, contract.SAFETY_NS)
+            self._metric("sensitive_data_detections", model, 1, now, contract.SAFETY_NS, labels)
 
-    def guardrail_failure(self, model: str) -> None:
-        self._metric("guardrail_failures", model, 1, self.clock())
+    def guardrail_failure(self, model: str, labels: Mapping[str, str] | None = None) -> None:
+        self._metric("guardrail_failures", model, 1, self.clock(), labels=labels)
 
     def request(self, rec: RequestRecord) -> None:
         at = rec.end
         model = rec.model
-        self._metric("requests", model, 1, at)
-        self._metric("error_ratio", model, 1.0 if rec.status >= 500 else 0.0, at)
-        self._metric("latency_ms", model, max(0.0, (rec.end - rec.start) * 1000.0), at)
+        labels = release_labels(rec.version, rec.release, rec.prompt_version)
+
+        def metric(name: str, value: float, **extra: str) -> None:
+            self._metric(name, model, value, at, labels=labels, **extra)
+
+        metric("requests", 1)
+        metric("error_ratio", 1.0 if rec.status >= 500 else 0.0)
+        metric("latency_ms", max(0.0, (rec.end - rec.start) * 1000.0))
         timeouts = sum(1 for a in rec.attempts if a.timed_out)
         if timeouts:
-            self._metric("model_timeouts", model, timeouts, at)
+            metric("model_timeouts", timeouts)
         for tool in rec.tool_errors[:MAX_TOOLS_PER_REQUEST]:
-            self._metric("tool_errors", model, 1, at, tool=tool or contract.OTHER)
+            metric("tool_errors", 1, tool=tool or contract.OTHER)
         if rec.status < 400:
-            self._metric("cost_per_query_usd", model, rec.cost_usd, at)
+            metric("cost_per_query_usd", rec.cost_usd)
         if rec.cost_usd:
-            self._metric("cost_usd", model, rec.cost_usd, at)
+            metric("cost_usd", rec.cost_usd)
         chars = rec.prompt_characters + rec.response_characters if rec.attempts else 0
         if chars:
-            self._metric("characters", model, chars, at)
+            metric("characters", chars)
         if rec.cache_hit:
-            self._metric("cache_hits", model, 1, at)
+            metric("cache_hits", 1)
         if self.logs is not None:
             self.logs.offer(request_log.entry(self.prompt_logging, self._log_record(rec)))
         if self.traces is not None:

@@ -84,7 +84,9 @@ def test_metrics_are_posted_signed_with_the_contracts_names_units_and_dimensions
         telemetry.Attempt("llama-70b", "chat-premium", 1_800_000_000.0, 1_800_000_000.1, error_type="Timeout",
                           timed_out=True)], cost_usd=0.0))
     t.request(_record(request_id="req-3", model="not-in-catalogue", tool_errors=("search",)))
-    t.prompt_injection("chat-premium")
+    t.request(_record(request_id="req-4", version="llama-canary", release="candidate",
+                      prompt_version="rag-assistant@1.1.0"))
+    t.prompt_injection("chat-premium", telemetry.release_labels(prompt_version="rag-assistant@1.1.0"))
     assert t.flush()
     posts = stub.calls(path=METRICS_PATH)
     assert posts and all(c.status == 200 for c in posts)
@@ -95,28 +97,40 @@ def test_metrics_are_posted_signed_with_the_contracts_names_units_and_dimensions
         assert sorted(m["dimensions"]) == sorted(decl.dimensions)
         assert m["metadata"] == {"unit": decl.unit}
         assert m["compartmentId"] == COMPARTMENT
-    ratio = [m for m in _stream(stub, "error_ratio") if m["dimensions"]["model"] == "chat-premium"]
+    unlabelled = {contract.VERSION: contract.NONE, contract.RELEASE: contract.NONE,
+                  contract.PROMPT_VERSION: contract.NONE}
+    ratio = [m for m in _stream(stub, "error_ratio")
+             if m["dimensions"] == {"model": "chat-premium", **unlabelled}]
     assert [(d["value"], d["count"]) for d in ratio[0]["datapoints"]] == [(0.5, 2)]
     assert _stream(stub, "model_timeouts")[0]["datapoints"][0]["value"] == 1
     assert {m["dimensions"]["model"] for m in _stream(stub, "requests")} == {"chat-premium", contract.OTHER}
-    assert _stream(stub, "tool_errors")[0]["dimensions"] == {"model": contract.OTHER, "tool": "search"}
+    assert _stream(stub, "tool_errors")[0]["dimensions"] == {"model": contract.OTHER, "tool": "search", **unlabelled}
+    # The canary's request is its own stream, labelled with model version, release and prompt version.
+    canary = [m for m in _stream(stub, "requests") if m["dimensions"][contract.RELEASE] == "candidate"]
+    assert [m["dimensions"] for m in canary] == [{"model": "chat-premium", contract.VERSION: "llama-canary",
+                                                 contract.RELEASE: "candidate",
+                                                 contract.PROMPT_VERSION: "rag-assistant@1.1.0"}]
+    assert canary[0]["datapoints"][0]["value"] == 1
     inj = _stream(stub, "prompt_injections")[0]
     assert inj["namespace"] == contract.SAFETY_NS and inj["datapoints"][0]["value"] == 1
+    assert inj["dimensions"][contract.PROMPT_VERSION] == "rag-assistant@1.1.0"
+    assert inj["dimensions"][contract.VERSION] == contract.NONE  # refused before any model answered
     latency = _stream(stub, "latency_ms")
-    assert sum(d["count"] for m in latency for d in m["datapoints"]) == 3
+    assert sum(d["count"] for m in latency for d in m["datapoints"]) == 4
     assert {d["value"] for m in latency for d in m["datapoints"]} == {250.0}
 
 
 def test_aggregation_per_minute_and_at_most_50_streams_per_call() -> None:
     sent: list[Any] = []
     em = monitoring.MetricsEmitter(lambda d: sent.append(d) or 0, COMPARTMENT, clock=lambda: 120.5)
+    labels = telemetry.release_labels()
     for i in range(60):
-        em.absorb(monitoring.observe("requests", {"model": f"m{i}"}, 1, 120.0))
+        em.absorb(monitoring.observe("requests", {"model": f"m{i}", **labels}, 1, 120.0))
     for v in (0.0, 1.0, 1.0, 0.0):
-        em.absorb(monitoring.observe("error_ratio", {"model": "m0"}, v, 130.0))
+        em.absorb(monitoring.observe("error_ratio", {"model": "m0", **labels}, v, 130.0))
     for v in (101.0, 104.0, 9000.0):
-        em.absorb(monitoring.observe("latency_ms", {"model": "m0"}, v, 179.0))
-    em.absorb(monitoring.observe("cost_per_query_usd", {"model": "m0"}, 0.5, 181.0))
+        em.absorb(monitoring.observe("latency_ms", {"model": "m0", **labels}, v, 179.0))
+    em.absorb(monitoring.observe("cost_per_query_usd", {"model": "m0", **labels}, 0.5, 181.0))
     em.flush()
     assert [len(d.metric_data) for d in sent] == [50, 13]
     by = {(m.name, m.dimensions["model"]): m for d in sent for m in d.metric_data}
@@ -130,8 +144,10 @@ def test_aggregation_per_minute_and_at_most_50_streams_per_call() -> None:
 def test_undeclared_metric_or_dimension_is_refused() -> None:
     with pytest.raises(KeyError, match="not declared"):
         monitoring.observe("made_up", {"model": "m"}, 1, 0.0)
-    with pytest.raises(ValueError, match="dimensions must be model, tool"):
-        monitoring.observe("tool_errors", {"model": "m"}, 1, 0.0)
+    with pytest.raises(ValueError, match="dimensions must be model, version, release, prompt_version, tool"):
+        monitoring.observe("tool_errors", {"model": "m", **telemetry.release_labels()}, 1, 0.0)
+    with pytest.raises(ValueError, match="dimensions must be model, version"):
+        monitoring.observe("requests", {"model": "m"}, 1, 0.0)  # the release labels are not optional
 
 
 @pytest.mark.parametrize("level", request_log.LEVELS)
