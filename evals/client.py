@@ -14,11 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 try:  # inside the router image (the online evaluation job) the hooks package is top level
-    from genai_router_hooks.releases import PROMPT_VERSION_HEADER, RELEASE_HEADER, VERSION_HEADER
+    from genai_router_hooks.releases import PROMPT_VERSION_HEADER, RELEASE_HEADER, TENANT_HEADER, VERSION_HEADER
 except ImportError:  # from the repository root
-    from router.hooks.genai_router_hooks.releases import PROMPT_VERSION_HEADER, RELEASE_HEADER, VERSION_HEADER
+    from router.hooks.genai_router_hooks.releases import (
+        PROMPT_VERSION_HEADER,
+        RELEASE_HEADER,
+        TENANT_HEADER,
+        VERSION_HEADER,
+    )
 
-__all__ = ["PROMPT_VERSION_HEADER", "RELEASE_HEADER", "VERSION_HEADER", "Client", "EndpointError", "Response"]
+__all__ = ["PROMPT_VERSION_HEADER", "RELEASE_HEADER", "TENANT_HEADER", "VERSION_HEADER", "Client", "EndpointError",
+           "Response"]
 
 
 class EndpointError(RuntimeError):
@@ -34,15 +40,18 @@ class Response:
 
 
 class Client:
-    def __init__(self, endpoint: str, api_key: str | None = None, timeout_s: float = 60.0) -> None:
+    def __init__(self, endpoint: str, api_key: str | None = None, timeout_s: float = 60.0,
+                 headers: dict[str, str] | None = None) -> None:
+        """``headers``: sent with every request (the online job names itself as the router's tenant)."""
         if not endpoint.startswith(("http://", "https://")):
             raise EndpointError("endpoint: must be an http(s) URL")
         self.endpoint = endpoint.rstrip("/")
         self._api_key = api_key
         self.timeout_s = timeout_s
+        self.headers = dict(headers or {})
 
     def _post(self, path: str, payload: dict[str, Any]) -> Response:
-        headers = {"content-type": "application/json"}
+        headers = {**self.headers, "content-type": "application/json"}
         if self._api_key:
             headers["authorization"] = f"Bearer {self._api_key}"
         req = urllib.request.Request(f"{self.endpoint}{path}", data=json.dumps(payload).encode(), headers=headers)

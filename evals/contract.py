@@ -1,8 +1,9 @@
 """The quality metrics the online evaluation job publishes: a view of the router's metric contract.
 
-One home: `genai_quality` and its metrics (groundedness, relevance, coverage) are declared in
-`router/hooks/genai_router_hooks/contract.py` beside every other custom metric, with dimensions
-`use_case` and `prompt_version`; one datapoint per run and stream, value = the run's mean score,
+One home: `genai_quality` and its metrics (groundedness, relevance, coverage, flagged_rate) are
+declared in `router/hooks/genai_router_hooks/contract.py` beside every other custom metric, with
+dimensions `use_case`, `prompt_version` and `source` (`golden` or `traffic`); one datapoint per run
+and stream, value = the run's mean score,
 count = cases scored, so `.mean()` over a window is the per-case mean. The quality SLO alarm
 (`components/operations.py`, `slo-quality-groundedness`) and the quality-degradation runbook query
 them; tests/evals/test_contract.py keeps the three in step.
@@ -23,9 +24,15 @@ else:
 QUALITY_NS = _contract.QUALITY_NS
 USE_CASE = _contract.USE_CASE
 PROMPT_VERSION = _contract.PROMPT_VERSION
-DIMENSIONS = (USE_CASE, PROMPT_VERSION)
+SOURCE = _contract.SOURCE
+GOLDEN, TRAFFIC = _contract.SOURCES
+DIMENSIONS = (USE_CASE, PROMPT_VERSION, SOURCE)
 METRICS = tuple(m for m in _contract.METRICS if m.namespace == QUALITY_NS)
 BY_NAME = {m.name: m for m in METRICS}
+GOLDEN_METRICS = ("groundedness", "relevance", "coverage")
+"""What a golden-set sample measures (coverage needs the case's checklist of facts)."""
+TRAFFIC_METRICS = ("groundedness", "relevance", "flagged_rate")
+"""What recent production traffic measures without a reference answer (``evals.traces``)."""
 
 
 def check() -> None:

@@ -10,6 +10,7 @@ BM25 and Beyond", 2009; k1 = 1.2, b = 0.75) so every run retrieves the same docu
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ from pathlib import Path
 from evals.text import content_words
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
+_BLOCK = re.compile(r'<document id="([a-z][a-z0-9-]*)">\n(.*?)\n</document>', re.DOTALL)
 TOP_K = 3
 K1, B = 1.2, 0.75
 
@@ -57,3 +59,14 @@ def retrieve(query: str, docs: tuple[Document, ...], k: int = TOP_K) -> tuple[Do
 def render_context(docs: tuple[Document, ...]) -> str:
     """Retrieved documents as the prompts' `{context}`: each inside a <document id="..."> block."""
     return "\n".join(f'<document id="{d.id}">\n{d.text.strip()}\n</document>' for d in docs)
+
+
+def parse_context(text: str) -> dict[str, str]:
+    """The documents of a prompt rendered by `render_context` (id → text); the inverse, for answers
+    read back from the router's request log."""
+    return dict(_BLOCK.findall(text))
+
+
+def strip_context(text: str) -> str:
+    """The text without its document blocks (the question a user asked)."""
+    return _BLOCK.sub("", text).strip()

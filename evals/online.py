@@ -1,18 +1,28 @@
 """Online evaluation: the orchestration plane's CronJob, in the router's image and identity.
 
-Each run samples `sample_size` scored cases of every configured use case's golden set (a fresh
-random sample per run), sends them through the router with `metadata.use_case` so the router
-applies the pinned or canary system prompt (and names it in `x-genai-prompt-version`), scores the
-answers like `blueprint eval`, and posts the means per use case and prompt version to OCI
-Monitoring (`evals.contract`: namespace genai_quality; groundedness, relevance, coverage) with
-PostMetricData on the telemetry-ingestion endpoint, signed by OKE workload identity.
+Each run
+- samples `sample_size` scored cases of every configured use case's golden set (a fresh random
+  sample per run), sends them through the router with `metadata.use_case` so the router applies
+  the pinned or canary system prompt (and names it in `x-genai-prompt-version`), and scores the
+  answers like `blueprint eval` (source `golden`);
+- reads the router's request log of the last hour (Logging Search) and scores up to `sample_size`
+  recent production requests per use case with what needs no reference answer (`evals.traces`:
+  groundedness against the documents in the logged prompt, question-answer relevance, the
+  guardrails' verdicts; source `traffic`). Only a `full` prompt-logging level logs prompt text:
+  at `metadata` only the verdicts are scored, at `audit-only` nothing; the run prints what it
+  skipped and why;
+and posts the means per use case, prompt version and source to OCI Monitoring (`evals.contract`:
+namespace genai_quality) with PostMetricData on the telemetry-ingestion endpoint, signed by OKE
+workload identity.
 
     python -m evals.online            # config: $GENAI_EVAL_CONFIG (the job's ConfigMap)
 
 Config (YAML): router_url, model, compartment_ocid, region, use_cases, sample_size; optional
-embedding_model (without one relevance is not scored or posted) and monitoring_endpoint (tests
-point it at the loopback stub). Exit 1 when a metric could not
-be posted (the CronJob's failed-jobs history and the absent datapoints both show it).
+embedding_model (without one relevance is not scored or posted), router_log_id and
+router_log_group_id (without them traffic is not read), and monitoring_endpoint /
+logging_search_endpoint (tests point them at the loopback stub). Exit 1 when a metric could not
+be posted or the log could not be read (the CronJob's failed-jobs history and the absent
+datapoints both show it).
 """
 
 from __future__ import annotations
@@ -30,8 +40,8 @@ from typing import Any
 
 import yaml
 
-from evals import contract, golden, runner
-from evals.client import Client
+from evals import contract, golden, runner, traces
+from evals.client import TENANT_HEADER, Client
 
 CONFIG_ENV = "GENAI_EVAL_CONFIG"
 REQUIRED = ("router_url", "model", "compartment_ocid", "region", "use_cases", "sample_size")
@@ -44,6 +54,7 @@ class Point:
     prompt_version: str
     value: float
     count: int
+    source: str = contract.GOLDEN
 
 
 def load_config(path: Path) -> dict[str, Any]:
@@ -67,13 +78,39 @@ def points(use_case: str, results: Sequence[runner.CaseResult]) -> list[Point]:
             by_version[r.prompt_version or f"{use_case}@unknown"].append(r)
     out = []
     for version, rs in sorted(by_version.items()):
-        for name in contract.BY_NAME:
+        for name in contract.GOLDEN_METRICS:
             scored = [getattr(r, name) for r in rs]
             if all(v is None for v in scored):
                 continue  # e.g. relevance without an embedding model
             values = [float(v or 0.0) for v in scored]
             out.append(Point(name, use_case, version, sum(values) / len(values), len(values)))
     return out
+
+
+def traffic_points(scores: Sequence[traces.Score]) -> list[Point]:
+    """Means per use case and prompt version of the sampled traffic (count = traces behind each mean)."""
+    by_ref: dict[tuple[str, str], list[traces.Score]] = defaultdict(list)
+    for s in scores:
+        by_ref[(s.use_case, s.prompt_version)].append(s)
+    out = []
+    for (use_case, version), ss in sorted(by_ref.items()):
+        for name in contract.TRAFFIC_METRICS:
+            values = [v for v in (getattr(s, name) for s in ss) if v is not None]
+            if values:
+                out.append(Point(name, use_case, version, sum(values) / len(values), len(values), contract.TRAFFIC))
+    return out
+
+
+def evaluate_traffic(cfg: Mapping[str, Any], client: Client, rng: random.Random,
+                     now: datetime) -> tuple[list[Point], traces.Sample]:
+    """Recent production requests from the router's log, sampled and scored."""
+    s = traces.sample(traces.search(cfg, now), list(cfg["use_cases"]), int(cfg["sample_size"]), rng)
+    return traffic_points(traces.score(s.traces, client, cfg.get("embedding_model"))), s
+
+
+def client_for(cfg: Mapping[str, Any]) -> Client:
+    """The router client; the job names itself as tenant so its own requests are not sampled as traffic."""
+    return Client(str(cfg["router_url"]), headers={TENANT_HEADER: traces.EVAL_TENANT})
 
 
 def evaluate(cfg: Mapping[str, Any], client: Client, rng: random.Random) -> list[Point]:
@@ -95,7 +132,8 @@ def metric_data(cfg: Mapping[str, Any], pts: Sequence[Point], at: datetime) -> l
         "namespace": contract.QUALITY_NS,
         "compartmentId": str(cfg["compartment_ocid"]),
         "name": p.metric,
-        "dimensions": {contract.USE_CASE: p.use_case, contract.PROMPT_VERSION: p.prompt_version},
+        "dimensions": {contract.USE_CASE: p.use_case, contract.PROMPT_VERSION: p.prompt_version,
+                       contract.SOURCE: p.source},
         "metadata": {"unit": contract.BY_NAME[p.metric].unit},
         "datapoints": [{"timestamp": at.isoformat(), "value": p.value, "count": p.count}],
     } for p in pts]
@@ -126,12 +164,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     cfg = load_config(Path(path))
     started = time.time()
-    pts = evaluate(cfg, Client(str(cfg["router_url"])), random.Random())
+    client, rng = client_for(cfg), random.Random()
+    pts = evaluate(cfg, client, rng)
+    unread = 0
+    if cfg.get("router_log_id") and cfg.get("router_log_group_id"):
+        try:
+            traffic, s = evaluate_traffic(cfg, client, rng, datetime.now(UTC))
+            pts += traffic
+            print(traces.summary(s))
+        except Exception as exc:  # the golden half still posts; the run fails so the CronJob shows it
+            print(f"error: the router's log could not be read ({type(exc).__name__})", file=sys.stderr)
+            unread = 1
+    else:
+        print("traffic: not read (no router_log_id / router_log_group_id in the config)")
     failed = post(cfg, metric_data(cfg, pts, datetime.now(UTC)))
     for p in pts:
-        print(f"{p.use_case} {p.prompt_version} {p.metric} {p.value:.3f} (n={p.count})")
+        print(f"{p.use_case} {p.prompt_version} {p.source} {p.metric} {p.value:.3f} (n={p.count})")
     print(f"posted {len(pts) - failed}/{len(pts)} streams in {time.time() - started:.1f} s")
-    return 1 if failed else 0
+    return 1 if failed or unread else 0
 
 
 if __name__ == "__main__":

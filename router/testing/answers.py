@@ -18,17 +18,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-import re
 from collections import Counter
 from typing import Any
 
+from evals.corpus import parse_context, strip_context
 from evals.text import content_words, sentences
 
 DIMENSIONS = 384
 INJECTION_MARKERS = ("ignore all previous instructions", "ignore previous instructions")
 """What the stub's applyGuardrails scores as prompt injection (stdlib here, so both venvs share it)."""
 DECLINE = "I cannot answer from the provided documents."
-_DOC = re.compile(r'<document id="([a-z][a-z0-9-]*)">\n(.*?)\n</document>', re.DOTALL)
 
 
 def message_text(message: dict[str, Any]) -> str:
@@ -42,8 +41,8 @@ def message_text(message: dict[str, Any]) -> str:
 def extractive_answer(messages: list[dict[str, Any]]) -> str:
     docs: list[tuple[str, str]] = []
     for m in messages:
-        docs.extend(_DOC.findall(message_text(m)))
-    question = _DOC.sub("", message_text(messages[-1])) if messages else ""
+        docs.extend(parse_context(message_text(m)).items())
+    question = strip_context(message_text(messages[-1])) if messages else ""
     candidates = [(doc_id, s) for doc_id, text in docs for s in sentences(text)]
     if not candidates:
         return DECLINE

@@ -7,6 +7,10 @@ Serves
   injection, content moderation, PII);
 - Monitoring ingestion: `POST /20180401/metrics` (PostMetricData; records each batch);
 - Logging ingestion: `POST /20200831/logs/{logId}/actions/push` (PutLogs; records each batch);
+- Logging Search: `POST /20190909/search` (SearchLogs) over the entries PutLogs recorded, for the
+  one query shape the online evaluation job sends (`search "<compartment>/<log group>/<log>" |
+  where type = '<type>' | sort by datetime desc`; anything else is a 400), within the request's
+  time window, newest first, at most `limit`; results in Logging's envelope (`logContent`);
 - APM OTLP/HTTP: `POST /20200101/opentelemetry/private/v1/traces` (binary protobuf, decoded here
   with a generic wire-format reader independent of the router's encoder; `Authorization:
   dataKey <key>` checked against the stub's key instead of an OCI signature, as APM does).
@@ -35,9 +39,11 @@ import struct
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -51,6 +57,10 @@ GUARDRAILS_PATH = "/20231130/actions/applyGuardrails"
 METRICS_PATH = "/20180401/metrics"
 LOGS_PATH = re.compile(r"^/20200831/logs/(?P<log_id>[^/]+)/actions/push$")
 TRACES_PATH = "/20200101/opentelemetry/private/v1/traces"
+SEARCH_PATH = "/20190909/search"
+_SEARCH_QUERY = re.compile(
+    r"""^search "(?P<compartment>[^"/]+)/(?P<group>[^"/]+)/(?P<log>[^"/]+)" \| where type = '(?P<type>[^']+)'"""
+    r""" \| sort by datetime desc$""")
 HARMFUL_MARKERS = ("[harmful-content]",)
 """Text the stub's content moderation scores 1.0 (OVERALL)."""
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
@@ -307,7 +317,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._record(Call(self.path, "", 401, 0, 0, auth, started, 0.0))
             self._send(401, {"code": "NotAuthenticated", "message": "signature check failed"})
             return
-        if self.path == GUARDRAILS_PATH:
+        route = self.path.split("?", 1)[0]
+        if route == SEARCH_PATH:
+            self._search(body, auth, started)
+        elif self.path == GUARDRAILS_PATH:
             self._guardrails(body, auth, started)
         elif self.path == CHAT_PATH:
             self._chat(body, auth, started)
@@ -343,6 +356,43 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, {"failedMetricsCount": 0, "failedMetrics": []})
         else:
             self._send(200, {})
+
+    def _search(self, body: dict[str, Any], auth: dict[str, str], started: float) -> None:
+        # SearchLogsDetails / SearchResponse, logging-search API reference:
+        # https://docs.oracle.com/en-us/iaas/api/#/en/logging-search/20190909/SearchResult/SearchLogs
+        match = _SEARCH_QUERY.match(str(body.get("searchQuery", "")))
+        params = parse_qs(urlsplit(self.path).query)
+        try:
+            start, end = (datetime.fromisoformat(str(body[k]).replace("Z", "+00:00")) for k in ("timeStart", "timeEnd"))
+            limit = int(params.get("limit", ["100"])[0])
+        except (KeyError, ValueError):
+            match = None
+        if match is None:
+            self._record(Call(SEARCH_PATH, "search", 400, 0, 0, auth, started, 0.0))
+            self._send(400, {"code": "InvalidParameter", "message": "query or time window the stub does not take"})
+            return
+        state = self.server.state
+        rows = []
+        with state.lock:
+            for b in state.log_batches:
+                if b.log_id != match["log"]:
+                    continue
+                for batch in b.body.get("logEntryBatches", []):
+                    if batch.get("type") != match["type"]:
+                        continue
+                    for e in batch.get("entries", []):
+                        when = datetime.fromisoformat(str(e.get("time") or batch["defaultlogentrytime"]).replace(
+                            "Z", "+00:00"))
+                        if start <= when <= end:
+                            rows.append((when, batch, e))
+        rows.sort(key=lambda r: r[0], reverse=True)
+        results = [{"data": {"datetime": int(when.timestamp() * 1000), "logContent": {
+            "data": json.loads(e["data"]), "id": e["id"], "source": batch.get("source"), "specversion": "1.0",
+            "time": when.isoformat(), "type": batch["type"],
+            "oracle": {"compartmentid": match["compartment"], "loggroupid": match["group"], "logid": match["log"]}}}}
+            for when, batch, e in rows[:limit]]
+        self._record(Call(SEARCH_PATH, "search", 200, 0, 0, auth, started, 0.0))
+        self._send(200, {"results": results, "summary": {"resultCount": len(results), "fieldCount": 0}})
 
     def _traces(self, raw: bytes, started: float) -> None:
         state = self.server.state

@@ -155,7 +155,8 @@ class World:
                 yield from router_points(r, "tool_errors", m, {**release_dims(MODELS[0], "stable"), contract.TOOL: tool},
                                          count)
             yield from router_points(q, "groundedness", m, {contract.USE_CASE: "policy-qa",
-                                                            contract.PROMPT_VERSION: "v1"}, self.groundedness(m))
+                                                            contract.PROMPT_VERSION: "v1", contract.SOURCE: "golden"},
+                                     self.groundedness(m))
             yield oci_point("oci_apm_synthetics", "Availability", m, {"MonitorId": ids.monitor}, self.availability(m))
             gw = {"resourceId": ids.gateway}
             yield oci_point("oci_apigateway", "HttpResponses", m, {**gw, "httpStatusCategory": "2xx"}, 400.0)

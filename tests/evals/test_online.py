@@ -35,7 +35,7 @@ def test_points_are_means_per_prompt_version() -> None:
     assert pts[("groundedness", "rag@1.0.0")] == (0.75, 2)
     assert pts[("relevance", "rag@1.0.0")] == (pytest.approx(0.8), 2)
     assert pts[("groundedness", "rag@1.1.0")] == (0.0, 1)  # the adversarial case is not scored
-    assert {m for m, _ in pts} == set(contract.BY_NAME)
+    assert {m for m, _ in pts} == set(contract.GOLDEN_METRICS)
 
 
 def test_relevance_is_not_posted_without_an_embedding_model() -> None:
@@ -48,7 +48,8 @@ def test_posted_streams_carry_the_contract() -> None:
     (stream,) = online.metric_data({"compartment_ocid": "ocid1.compartment.oc1..x"}, pts,
                                    datetime(2026, 11, 26, tzinfo=UTC))
     assert stream["namespace"] == contract.QUALITY_NS and stream["name"] == "groundedness"
-    assert stream["dimensions"] == {contract.USE_CASE: "rag-assistant", contract.PROMPT_VERSION: "rag-assistant@1.0.0"}
+    assert stream["dimensions"] == {contract.USE_CASE: "rag-assistant", contract.PROMPT_VERSION: "rag-assistant@1.0.0",
+                                    contract.SOURCE: contract.GOLDEN}
     assert stream["datapoints"] == [{"timestamp": "2026-11-26T00:00:00+00:00", "value": 0.9, "count": 10}]
     assert stream["metadata"] == {"unit": "ratio"}
 

@@ -3,7 +3,9 @@
 `evals.online` samples the golden sets, asks the router with `metadata.use_case` (the router
 applies the pinned system prompt, or the candidate for its share, and names it in a header),
 scores, and posts `genai_quality` means per use case and prompt version with PostMetricData,
-signed like the router (the stub verifies the signature).
+signed like the router (the stub verifies the signature). It also reads the router's request log
+back (the router writes it with PutLogs at `full` prompt logging here; the job reads it with
+SearchLogs, signed and verified) and scores recent production requests without a reference.
 """
 
 from __future__ import annotations
@@ -12,16 +14,22 @@ import random
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 
+import oci
 import pytest
-from genai_router_hooks import signing
+from genai_router_hooks import request_log, signing
 
-from evals import contract, online
-from evals.client import Client
+from evals import contract, corpus, golden, online, traces
+from evals.client import TENANT_HEADER, Client
 from prompts import registry
 from router.inputs import Guardrails, ModelSpec, PromptRelease, RouterInputs
-from router.testing.oci_stub import OCIStub
-from router.testing.proxy import Proxy, throwaway_key, workdir
+from router.testing.oci_stub import SEARCH_PATH, OCIStub
+from router.testing.proxy import Proxy, eventually, throwaway_key, workdir
+
+LOG_ID = "ocid1.log.oc1.eu-frankfurt-1.amaaaaaarouterlog"
+LOG_GROUP_ID = "ocid1.loggroup.oc1.eu-frankfurt-1.amaaaaaarouterlogs"
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
 
 pytestmark = pytest.mark.integration
 
@@ -38,7 +46,7 @@ def _inputs(endpoint: str) -> RouterInputs:
         prompts=(PromptRelease("rag-assistant", stable.version, stable.system),
                  PromptRelease("ops-agent", "1.0.0", registry.get("ops-agent", "1.0.0").system)),
         guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
-        oci_endpoint=endpoint,
+        oci_endpoint=endpoint, prompt_logging="full",
     )
 
 
@@ -47,7 +55,7 @@ def env() -> Iterator[tuple[OCIStub, Proxy, dict[str, str]]]:
     wd = workdir()
     key, key_file = throwaway_key(wd)
     stub = OCIStub(public_key=key.public_key(), answers="extractive").start()
-    proxy = Proxy(_inputs(stub.url), key_file, wd)
+    proxy = Proxy(_inputs(stub.url), key_file, wd, env={"GENAI_ROUTER_LOG_ID": LOG_ID})
     signer_env = {"GENAI_ROUTER_SIGNER": "api-key", "GENAI_ROUTER_KEY_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
                   "GENAI_ROUTER_KEY_USER": "ocid1.user.oc1..aaaaaaaatestuser",
                   "GENAI_ROUTER_KEY_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
@@ -70,7 +78,7 @@ def test_job_posts_quality_per_use_case_and_prompt_version(
     cfg = {"router_url": proxy.url, "model": "chat", "embedding_model": "embed", "region": "eu-frankfurt-1",
            "compartment_ocid": "ocid1.compartment.oc1..aaaaaaaatestcompartment", "sample_size": 12,
            "use_cases": ["rag-assistant", "ops-agent"], "monitoring_endpoint": stub.url}
-    client = Client(proxy.url, api_key=proxy.master_key)
+    client = Client(proxy.url, api_key=proxy.master_key, headers=online.client_for(cfg).headers)
     pts = online.evaluate(cfg, client, random.Random(7))
     assert {(p.use_case, p.prompt_version) for p in pts} == {("rag-assistant", "rag-assistant@1.0.0"),
                                                             ("ops-agent", "ops-agent@1.0.0")}
@@ -80,7 +88,89 @@ def test_job_posts_quality_per_use_case_and_prompt_version(
     assert failed == 0
     posted = [m for m in stub.metric_data() if m["namespace"] == contract.QUALITY_NS]
     assert {(m["name"], m["dimensions"][contract.USE_CASE]) for m in posted} == {
-        (name, uc) for name in contract.BY_NAME for uc in ("rag-assistant", "ops-agent")}
+        (name, uc) for name in contract.GOLDEN_METRICS for uc in ("rag-assistant", "ops-agent")}
     assert all(set(m["dimensions"]) == set(contract.DIMENSIONS) for m in posted)
     assert all(m["datapoints"][0]["count"] == 12 for m in posted)
     assert not [c for c in stub.state.calls if c.status == 401], "an unsigned call reached the stub"
+
+
+def _production_traffic(proxy: Proxy, n: int) -> list[str]:
+    """n questions of the RAG assistant's golden set asked the way the assistant's clients do (retrieved
+    documents in the user message, metadata.use_case), as tenant team-a; returns the questions."""
+    prompt = registry.latest("rag-assistant")
+    docs = corpus.load()
+    client = Client(proxy.url, api_key=proxy.master_key, headers={TENANT_HEADER: "team-a"})
+    asked = []
+    for case in [c for c in golden.load(golden.path_for("rag-assistant")) if not c.adversarial][:n]:
+        context = corpus.render_context(corpus.retrieve(case.question, docs))
+        resp = client.chat("chat", prompt.messages(context=context, question=case.question)[1:],
+                           metadata={"use_case": "rag-assistant"})
+        assert resp.status == 200
+        asked.append(case.question)
+    return asked
+
+
+def test_job_scores_recent_traffic_from_the_router_log(
+        env: tuple[OCIStub, Proxy, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    stub, proxy, signer_env = env
+    for k, v in signer_env.items():
+        monkeypatch.setenv(k, v)
+    signing.set_signer_factory(None)
+    assert traces.ROUTER_LOG_TYPE == request_log.LOG_TYPE  # the query keeps the router's entry type
+    stub.reset()
+    asked = _production_traffic(proxy, 6)
+    job = online.client_for({"router_url": proxy.url})
+    job_client = Client(proxy.url, api_key=proxy.master_key, headers=job.headers)  # the job's own request
+    assert job_client.chat("chat", [{"role": "user", "content": "ping"}], metadata={"use_case": "rag-assistant"}
+                           ).status == 200
+    plain = Client(proxy.url, api_key=proxy.master_key, headers={TENANT_HEADER: "team-b"})
+    assert plain.chat("chat", [{"role": "user", "content": "no use case"}]).status == 200
+    ours = ("team-a", "team-b", traces.EVAL_TENANT)
+    assert eventually(lambda: len([e for e in stub.log_entries() if e["tenant"] in ours]) >= 8), [
+        e["tenant"] for e in stub.log_entries()]
+    cfg = {"router_url": proxy.url, "model": "chat", "embedding_model": "embed", "region": "eu-frankfurt-1",
+           "compartment_ocid": COMPARTMENT, "sample_size": 10, "use_cases": ["rag-assistant", "ops-agent"],
+           "monitoring_endpoint": stub.url, "logging_search_endpoint": stub.url,
+           "router_log_id": LOG_ID, "router_log_group_id": LOG_GROUP_ID}
+    client = Client(proxy.url, api_key=proxy.master_key, headers=job.headers)
+    pts, sample = online.evaluate_traffic(cfg, client, random.Random(5), datetime.now(UTC))
+    # The golden-set test's requests may still be arriving: they are the job's own, never traffic.
+    late = sample.read - 8
+    assert sample.skipped == {"own_request": 1 + late, "no_use_case": 1}
+    # The user message without its document blocks (the template's own wording included).
+    assert sorted(next(q for q in asked if q in str(t.question)) for t in sample.traces) == sorted(asked)
+    by = {p.metric: p for p in pts}
+    assert set(by) == set(contract.TRAFFIC_METRICS) and all(p.source == contract.TRAFFIC for p in pts)
+    assert all(p.count == 6 and p.prompt_version == "rag-assistant@1.0.0" for p in pts)
+    assert by["groundedness"].value >= 0.9  # the extractive answers cite what the prompt carried
+    assert by["flagged_rate"].value == 0.0
+    assert 0.0 < by["relevance"].value <= 1.0
+    assert online.post(cfg, online.metric_data(cfg, pts, datetime.now(UTC))) == 0
+    posted = [m for m in stub.metric_data() if m["namespace"] == contract.QUALITY_NS]
+    assert {m["dimensions"][contract.SOURCE] for m in posted} == {contract.TRAFFIC}
+    searches = stub.calls(path=SEARCH_PATH)
+    assert [c.status for c in searches] == [200] and searches[0].authorization["keyId"].endswith(
+        signer_env["GENAI_ROUTER_KEY_FINGERPRINT"])
+
+
+def test_search_logs_refuses_a_bad_signature_and_an_unknown_query(
+        env: tuple[OCIStub, Proxy, dict[str, str]], tmp_path: Any) -> None:
+    stub = env[0]
+    _, other_key = throwaway_key(tmp_path)  # not the key the stub trusts
+    config = {"region": "eu-frankfurt-1", "tenancy": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
+              "user": "ocid1.user.oc1..aaaaaaaatestuser", "fingerprint": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
+              "key_file": str(other_key)}
+    now = datetime.now(UTC)
+    details = oci.loggingsearch.models.SearchLogsDetails(
+        time_start=now, time_end=now, search_query=traces.query(COMPARTMENT, LOG_GROUP_ID, LOG_ID))
+    forged = oci.loggingsearch.LogSearchClient(config, service_endpoint=stub.url)
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        forged.search_logs(details)
+    assert err.value.status == 401
+    signer_env = env[2]
+    config["key_file"] = signer_env["GENAI_ROUTER_KEY_FILE"]
+    good = oci.loggingsearch.LogSearchClient(config, service_endpoint=stub.url)
+    details.search_query = f'search "{COMPARTMENT}" | where data.tenant = \'team-a\''
+    with pytest.raises(oci.exceptions.ServiceError) as err:
+        good.search_logs(details)
+    assert err.value.status == 400

@@ -89,6 +89,10 @@ NONE = "none"
 """Value of a release label that does not apply or is not known yet: no use case (no prompt
 version), or no upstream answer (a refused or failed request has no model version). OCI refuses
 empty dimension values."""
+SOURCE = "source"
+"""What a quality datapoint evaluated (genai_quality): ``golden`` (a golden-set sample answered through
+the router) or ``traffic`` (recent production requests read back from the router's request log)."""
+SOURCES: tuple[str, ...] = ("golden", "traffic")
 SIGNAL = "signal"
 """Which telemetry pipeline dropped data: ``metrics``, ``logs`` or ``traces``."""
 OTHER = "other"
@@ -110,6 +114,10 @@ class Metric:
 
 def _router(name: str, unit: str, aggregation: str, description: str, *extra: str) -> Metric:
     return Metric(ROUTER_NS, name, unit, (MODEL, *REQUEST_LABELS, *extra), aggregation, description)
+
+
+def _quality(name: str, description: str) -> Metric:
+    return Metric(QUALITY_NS, name, "ratio", (USE_CASE, PROMPT_VERSION, SOURCE), "mean", description)
 
 
 def _safety(name: str, description: str) -> Metric:
@@ -139,15 +147,21 @@ METRICS: tuple[Metric, ...] = (
     _safety("sensitive_data_detections", "Responses in which OCI applyGuardrails found personal data (PII)."),
     Metric(ROUTER_NS, "telemetry_dropped", "count", (SIGNAL,), "sum",
            "Telemetry items dropped: buffer full, or not delivered after retries (never blocks a request)."),
-    Metric(QUALITY_NS, "groundedness", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
-           "Share of an evaluated answer's claims supported by the documents it cites (0-1), mean per minute "
-           "(count = answers evaluated)."),
-    Metric(QUALITY_NS, "relevance", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
-           "Embedding similarity (cosine, 0-1) of an evaluated answer to the golden set's expected answer, mean per "
-           "run (count = answers evaluated)."),
-    Metric(QUALITY_NS, "coverage", "ratio", (USE_CASE, PROMPT_VERSION), "mean",
-           "Share of the golden case's required facts an evaluated answer states (0-1), mean per run "
-           "(count = answers evaluated)."),
+    _quality("groundedness",
+             "Share of an evaluated answer's claims supported by the documents it cites (0-1), mean per run "
+             "(count = answers evaluated). golden: the documents retrieved for the case; traffic: the documents "
+             "in the logged prompt."),
+    _quality("relevance",
+             "Embedding similarity (cosine, 0-1) of an evaluated answer, mean per run (count = answers evaluated). "
+             "golden: to the golden set's expected answer; traffic (no reference exists): to the question asked, a "
+             "lower scale, hence its own stream."),
+    _quality("coverage",
+             "Share of the golden case's required facts an evaluated answer states (0-1), mean per run "
+             "(count = answers evaluated). golden only: traffic has no checklist."),
+    _quality("flagged_rate",
+             "Share of sampled production requests the router's guardrails flagged (prompt injection, harmful "
+             "content or personal data: the request log's verdicts), mean per run (count = requests sampled). "
+             "traffic only."),
 )
 
 BY_KEY: dict[tuple[str, str], Metric] = {m.key: m for m in METRICS}

@@ -43,7 +43,7 @@ log = logging.getLogger("genai_router_hooks")
 
 REQUEST_ID_KEY = "genai_router_request_id"
 """Key of our request id in the request's `metadata` (survives LiteLLM's copies of kwargs)."""
-DEFAULT_TENANT_HEADER = "x-genai-tenant"
+DEFAULT_TENANT_HEADER = releases.TENANT_HEADER
 MAX_IN_FLIGHT = 10_000
 
 

@@ -23,6 +23,9 @@ PROMPT_VERSION_KEY = "genai_prompt_version"
 VERSION_HEADER = "x-genai-version"
 RELEASE_HEADER = "x-genai-release"
 PROMPT_VERSION_HEADER = "x-genai-prompt-version"
+TENANT_HEADER = "x-genai-tenant"
+"""Request header naming the calling tenant (the router config's `tenant_header` may name another);
+logged as the request log's `tenant`."""
 
 
 @dataclass(frozen=True)

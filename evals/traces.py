@@ -1,0 +1,204 @@
+"""Online evaluation of recent production traffic: the router's request log, read back and scored.
+
+The router writes one entry per request to its custom log (``genai_router_hooks.request_log``,
+PutLogs) at the tier's prompt-logging level. Each run of the online job reads the last
+``WINDOW_MINUTES`` of that log with the Logging Search API and scores a random sample per use case
+with what needs no reference answer:
+
+| metric | from | levels |
+|---|---|---|
+| groundedness | the answer's citations against the `<document id>` blocks of the logged prompt (``evals.metrics``) | full |
+| relevance | cosine of the embeddings of question and answer (through the router, the stack's embedding model) | full |
+| flagged_rate | the router's guardrail verdicts (prompt injection, harmful output, personal data) | full, metadata |
+
+Skipped, and counted in the run's output (``Sample.skipped``):
+- ``own_request``: the job's own golden-set requests (it calls the router as tenant ``EVAL_TENANT``);
+- ``no_use_case``: no ``prompt_version`` (a request without ``metadata.use_case``, or an
+  ``audit-only`` entry, which carries no prompt version at all);
+- ``other_use_case``: a use case the job is not configured for;
+- ``no_prompt_text``: a ``metadata`` entry: the level writes no prompt or response text, so only
+  the guardrail verdicts are scored (at ``audit-only`` nothing is scored);
+- ``not_answered``: no 200 answer (only its verdicts count);
+- ``no_documents``: no document blocks in the prompt (groundedness cannot be checked; relevance can).
+
+Logging Search (``LogSearchClient.search_logs``, ``POST /20190909/search`` on
+``https://logging.<region>.oci.oraclecloud.com``;
+https://docs.oracle.com/en-us/iaas/api/#/en/logging-search/20190909/SearchResult/SearchLogs,
+SDK examples https://docs.oracle.com/en-us/iaas/Content/Logging/Concepts/using_the_api_searchlogs.htm).
+The query names the router's log as ``"<compartment>/<log group>/<log>"`` and keeps the router's
+entry type (the ``type`` of the LogEntryBatch PutLogs wrote), newest first (query language:
+https://docs.oracle.com/en-us/iaas/Content/Logging/Reference/query_language_specification.htm).
+A result's ``data`` is the log line in Logging's envelope (``logContent``: specversion, id, type,
+source, time, ``oracle`` metadata and ``data``, https://docs.oracle.com/en-us/iaas/Content/Logging/Reference/top_level_logging_format.htm);
+``logContent.data`` is the router's JSON entry, as an object or, if Logging kept it unparsed, as the
+JSON string the router sent: both are read. The job's workload identity needs ``read log-content``
+on the router's log group (``components/online_eval.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from evals import corpus, metrics
+from evals.client import Client
+
+WINDOW_MINUTES = 60
+"""How far back each run reads (at least the job's schedule, so no request falls between runs)."""
+SEARCH_LIMIT = 1000
+"""Newest entries read per run; the sample per use case is drawn from them."""
+EVAL_TENANT = "genai-online-eval"
+"""The tenant the online job names itself as when it asks the router (its own requests are not traffic)."""
+ROUTER_LOG_TYPE = "genai.router.request"
+"""The router's entry type (``request_log.LOG_TYPE``; stdlib copy checked by tests/evals/test_traces.py,
+since the hooks' module imports the OCI SDK)."""
+SKIP_REASONS = ("own_request", "no_use_case", "other_use_case", "no_prompt_text", "not_answered", "no_documents")
+
+
+@dataclass(frozen=True)
+class Trace:
+    """One logged request, as far as its level lets it be scored."""
+
+    use_case: str
+    prompt_version: str
+    flagged: bool
+    """Any guardrail verdict of the router: prompt injection, harmful output or personal data."""
+    question: str | None = None
+    """The last user message without its document blocks (``full`` entries answered with 200 only)."""
+    answer: str | None = None
+    documents: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Sample:
+    traces: list[Trace]
+    read: int
+    skipped: Counter[str]
+
+
+def query(compartment_ocid: str, log_group_id: str, log_id: str) -> str:
+    """The Logging Search query for the router's entries, newest first."""
+    for name, value in (("compartment", compartment_ocid), ("log group", log_group_id), ("log", log_id)):
+        if not value or any(c in value for c in '"/|\'\\') or not value.isprintable():
+            raise ValueError(f"traces: the {name} id has characters a search scope cannot carry")
+    return f"search \"{compartment_ocid}/{log_group_id}/{log_id}\" | where type = '{ROUTER_LOG_TYPE}' | sort by datetime desc"
+
+
+def entry_of(result: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The router's entry inside one search result's ``data`` (None when it is not one)."""
+    content = result.get("logContent") if isinstance(result, Mapping) else None
+    data = content.get("data") if isinstance(content, Mapping) else None
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return None
+    return dict(data) if isinstance(data, Mapping) else None
+
+
+def trace_of(entry: Mapping[str, Any], use_cases: Sequence[str], skipped: Counter[str]) -> Trace | None:
+    """What can be scored of one entry; counts why (part of) it cannot."""
+    if entry.get("tenant") == EVAL_TENANT:
+        skipped["own_request"] += 1
+        return None
+    ref = entry.get("prompt_version")
+    if not isinstance(ref, str) or "@" not in ref:
+        skipped["no_use_case"] += 1
+        return None
+    use_case = ref.split("@", 1)[0]
+    if use_case not in use_cases:
+        skipped["other_use_case"] += 1
+        return None
+    flagged = any(entry.get(k) is True for k in ("prompt_injection", "harmful_output", "sensitive_data"))
+    trace = Trace(use_case, ref, flagged)
+    if "messages" not in entry:
+        skipped["no_prompt_text"] += 1
+        return trace
+    if entry.get("status") != 200 or not isinstance(entry.get("response"), str):
+        skipped["not_answered"] += 1
+        return trace
+    users = [m for m in entry.get("messages") or [] if isinstance(m, Mapping) and m.get("role") == "user"]
+    text = str(users[-1].get("content", "")) if users else ""
+    documents: dict[str, str] = {}
+    for m in entry.get("messages") or []:
+        if isinstance(m, Mapping):
+            documents.update(corpus.parse_context(str(m.get("content", ""))))
+    if not documents:
+        skipped["no_documents"] += 1
+    return Trace(use_case, ref, flagged, corpus.strip_context(text), str(entry["response"]), documents)
+
+
+def sample(entries: Sequence[Mapping[str, Any]], use_cases: Sequence[str], n: int, rng: random.Random) -> Sample:
+    """Up to ``n`` traces per use case, drawn at random from the entries read."""
+    skipped: Counter[str] = Counter()
+    by_use_case: dict[str, list[Trace]] = defaultdict(list)
+    for e in entries:
+        t = trace_of(e, use_cases, skipped)
+        if t is not None:
+            by_use_case[t.use_case].append(t)
+    picked = [t for uc in sorted(by_use_case) for t in rng.sample(by_use_case[uc], min(n, len(by_use_case[uc])))]
+    return Sample(picked, len(entries), skipped)
+
+
+@dataclass(frozen=True)
+class Score:
+    use_case: str
+    prompt_version: str
+    flagged_rate: float
+    """1.0 when the router's guardrails flagged the request (its mean is the run's rate)."""
+    groundedness: float | None
+    relevance: float | None
+
+
+def score(traces: Sequence[Trace], client: Client | None, embedding_model: str | None) -> list[Score]:
+    """Per trace: its verdicts, and groundedness / relevance where the text allows (None otherwise)."""
+    texts = [t for t in traces if t.question is not None and t.answer]
+    relevance: dict[int, float] = {}
+    if client is not None and embedding_model:
+        for start in range(0, len(texts), 48):  # 96 inputs per embedText call (question + answer each)
+            batch = texts[start:start + 48]
+            vectors = client.embed(embedding_model, [str(t.question) for t in batch] + [str(t.answer) for t in batch])
+            for i, t in enumerate(batch):
+                relevance[id(t)] = max(0.0, metrics.cosine(vectors[i], vectors[len(batch) + i]))
+    out = []
+    for t in traces:
+        grounded = metrics.groundedness(t.answer, dict(t.documents)) if t.answer is not None and t.documents else None
+        out.append(Score(t.use_case, t.prompt_version, 1.0 if t.flagged else 0.0, grounded, relevance.get(id(t))))
+    return out
+
+
+def search(cfg: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The router's entries of the last WINDOW_MINUTES (OCI SDK, the job's workload identity)."""
+    import oci
+
+    try:
+        from genai_router_hooks import signing
+    except ImportError:  # from the repository root
+        from router.hooks.genai_router_hooks import signing
+    region = str(cfg["region"])
+    client = oci.loggingsearch.LogSearchClient(
+        dict(signing.client_config(region)), signer=signing.get_signer(),
+        service_endpoint=cfg.get("logging_search_endpoint") or f"https://logging.{region}.oci.oraclecloud.com")
+    details = oci.loggingsearch.models.SearchLogsDetails(
+        time_start=now - timedelta(minutes=WINDOW_MINUTES), time_end=now, is_return_field_info=False,
+        search_query=query(str(cfg["compartment_ocid"]), str(cfg["router_log_group_id"]), str(cfg["router_log_id"])))
+    response = client.search_logs(details, limit=SEARCH_LIMIT)
+    out = []
+    for r in response.data.results or []:
+        entry = entry_of(r.data if isinstance(r.data, Mapping) else {})
+        if entry is not None:
+            out.append(entry)
+    return out
+
+
+def summary(s: Sample) -> str:
+    """One line for the job's output: what was read, scored and skipped (and why)."""
+    full = sum(1 for t in s.traces if t.question is not None)
+    reasons = ", ".join(f"{r} {s.skipped[r]}" for r in SKIP_REASONS if s.skipped[r])
+    return (f"traffic: {s.read} log entries read, {len(s.traces)} sampled ({full} with prompt text)"
+            + (f"; skipped: {reasons}" if reasons else ""))
