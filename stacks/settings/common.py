@@ -25,6 +25,17 @@ class Secret:
         return "Secret(***)"
 
 
+def tier_minimum(p: Report, path: str, value: float, minimum: float, tier: str, *,
+                 shortfall: str = "shorter", allowed: str | None = None) -> bool:
+    """Check a value against the tier's minimum: True when it is met, else report ``path`` once
+    ("<shortfall> than the <tier> tier requires; allowed: at least <minimum>", or ``allowed``) and
+    return False. The one wording of every tier minimum in the settings."""
+    if value >= minimum:
+        return True
+    p(path, f"{shortfall} than the {tier} tier requires; allowed: {allowed or f'at least {minimum}'}")
+    return False
+
+
 #: OCI Logging keeps a log 30 to 180 days, in steps of 30; longer evidence goes to the audit archive.
 LOG_RETENTION_STEP, LOG_RETENTION_MAX = 30, 180
 

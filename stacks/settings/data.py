@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.tiers import TierPolicy
-from stacks.settings.common import Report, Secret
+from stacks.settings.common import Report, Secret, tier_minimum
 
 if TYPE_CHECKING:
     from components.data import DataPlaneArgs
@@ -56,15 +56,10 @@ def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None
     # Customer-managed-key tiers keep a month of backups at least (recovery after key incidents).
     min_backup = 30 if tier.customer_managed_keys else 7
     backup = db.get("backupRetentionDays", 60 if tier.customer_managed_keys else 7)
-    if backup < min_backup:
-        p("data.database.backupRetentionDays",
-          f"shorter than the {tier.name} tier requires; allowed: {min_backup} to 60")
-        ok = False
+    ok &= tier_minimum(p, "data.database.backupRetentionDays", backup, min_backup, tier.name,
+                       allowed=f"{min_backup} to 60")
     log_days = d.get("accessLogRetentionDays", tier.retention.log_days)
-    if log_days < tier.retention.log_days:
-        p("data.accessLogRetentionDays",
-          f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.log_days}")
-        ok = False
+    ok &= tier_minimum(p, "data.accessLogRetentionDays", log_days, tier.retention.log_days, tier.name)
     buckets = d.get("buckets", {})
     traces = buckets.get("tracesPrefix", "traces/")
     documents = buckets.get("documentsPrefix", "documents/")

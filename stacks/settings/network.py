@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from core.tiers import TierPolicy
-from stacks.settings.common import Report
+from stacks.settings.common import Report, tier_minimum
 
 if TYPE_CHECKING:
     from components.governance import GovernanceFoundation
@@ -84,10 +84,7 @@ def parse(n: dict[str, Any], tier: TierPolicy, p: Report) -> NetworkSettings | N
             p(f"network.apiClientCidrs[{i}]", "opens the private API to every address; allowed: specific networks")
             ok = False
     retention = n.get("flowLogRetentionDays", tier.retention.log_days)
-    if retention < tier.retention.log_days:
-        p("network.flowLogRetentionDays",
-          f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.log_days}")
-        ok = False
+    ok &= tier_minimum(p, "network.flowLogRetentionDays", retention, tier.retention.log_days, tier.name)
     placement = n.get("placement", {})
     if not ok:
         return None

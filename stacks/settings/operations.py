@@ -15,7 +15,7 @@ import pulumi
 from components.operations import AlarmThresholds
 from core.tiers import TierPolicy
 from core.topics import TOPICS
-from stacks.settings.common import LOG_RETENTION_MAX, Report, Secret, log_retention_for
+from stacks.settings.common import LOG_RETENTION_MAX, Report, Secret, log_retention_for, tier_minimum
 
 if TYPE_CHECKING:
     from components.governance import GovernanceFoundation
@@ -88,15 +88,9 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OperationsSettings 
     # OCI Logging keeps logs at most 180 days; longer audit evidence goes to the archive bucket.
     minimum_logs = min(tier.retention.log_days, LOG_RETENTION_MAX)
     retention = o.get("logRetentionDays", log_retention_for(tier.retention.log_days))
-    if retention < minimum_logs:
-        p("operations.logRetentionDays",
-          f"shorter than the {tier.name} tier requires; allowed: at least {minimum_logs}")
-        ok = False
+    ok &= tier_minimum(p, "operations.logRetentionDays", retention, minimum_logs, tier.name)
     archive = o.get("auditArchiveDays", tier.retention.audit_archive_days)
-    if archive < tier.retention.audit_archive_days:
-        p("operations.auditArchiveDays",
-          f"shorter than the {tier.name} tier requires; allowed: at least {tier.retention.audit_archive_days}")
-        ok = False
+    ok &= tier_minimum(p, "operations.auditArchiveDays", archive, tier.retention.audit_archive_days, tier.name)
     t = o.get("thresholds", {})
     thresholds = thresholds_from(t)
     if thresholds.slow_burn_rate >= thresholds.fast_burn_rate:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 
 from core.tiers import TierPolicy
-from stacks.settings.common import Report
+from stacks.settings.common import Report, tier_minimum
 
 if TYPE_CHECKING:
     from components.governance import GovernanceFoundation
@@ -74,9 +74,8 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
     replicas = r.get("replicas", 2)
     max_replicas = r.get("maxReplicas", max(6, replicas))
     # Tiers that keep customer data need the router to survive a node or fault-domain loss.
-    if tier.private_endpoints_only and replicas < 2:
-        p("orchestration.router.replicas", f"fewer than the {tier.name} tier requires; allowed: at least 2")
-        ok = False
+    if tier.private_endpoints_only:
+        ok &= tier_minimum(p, "orchestration.router.replicas", replicas, 2, tier.name, shortfall="fewer")
     if max_replicas < replicas:
         p("orchestration.router.maxReplicas", "below orchestration.router.replicas; allowed: at least replicas")
         ok = False
