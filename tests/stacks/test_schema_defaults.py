@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +26,10 @@ from stacks.settings import Settings, validate
 from tests.components.tiers import REGION, TIER_OVERRIDES
 from tests.conftest import ROOT
 from tests.edge_helpers import PUBLIC_DEV
+from tests.stacks.schema_keys import documented, drop_key, keys, set_key
 
 pytestmark = pytest.mark.unit
 
-SCHEMA_DIR = ROOT / "stacks" / "schema"
 #: Keys whose default is computed from other keys, the tier or the repository in a way one constant
 #: cannot document; their descriptions say how.
 COMPUTED = {
@@ -52,30 +50,6 @@ NO_DEFAULT = {
 Default = tuple[str, str, Any]  # (dotted key path, "default" | "x-default-tier", documented value)
 
 
-def _walk(doc: dict[str, Any], node: dict[str, Any], path: str,
-          required: bool) -> Iterator[tuple[str, dict[str, Any], bool]]:
-    if "$ref" in node and node["$ref"].startswith("#/$defs/"):
-        node = {**doc["$defs"][node["$ref"].removeprefix("#/$defs/")], **{k: v for k, v in node.items() if k != "$ref"}}
-    yield path, node, required
-    for key, sub in node.get("properties", {}).items():
-        yield from _walk(doc, sub, f"{path}.{key}", key in node.get("required", ()))
-
-
-def _keys() -> Iterator[tuple[str, dict[str, Any], bool]]:
-    """(dotted key path, schema node, required in its parent) for every key of every plane's schema."""
-    for file in sorted(SCHEMA_DIR.glob("*.json")):
-        doc = json.loads(file.read_text(encoding="utf-8"))
-        for path, node, required in _walk(doc, doc, file.stem, True):
-            if path != file.stem:
-                yield path, node, required
-
-
-def documented() -> Iterator[tuple[str, dict[str, Any]]]:
-    """(dotted key path, schema node) for every key of every plane's schema."""
-    for path, node, _required in _keys():
-        yield path, node
-
-
 def documented_defaults() -> list[Default]:
     return [(path, kind, node[kind]) for path, node in documented()
             for kind in ("default", "x-default-tier") if kind in node]
@@ -92,20 +66,6 @@ def _bases() -> dict[str, dict[str, Any]]:
 
 BASES = _bases()
 _MATRIX = yaml.safe_load(MATRIX_PATH.read_text(encoding="utf-8"))["tiers"]
-
-
-def _set(raw: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    for key in parents:
-        raw = raw.setdefault(key, {})
-    raw[last] = copy.deepcopy(value)
-
-
-def _drop(raw: dict[str, Any], path: str) -> None:
-    *parents, last = path.split(".")
-    for key in parents:
-        raw = raw.get(key, {})
-    raw.pop(last, None)
 
 
 def _parse(raw: dict[str, Any], name: str) -> Settings | None:
@@ -128,8 +88,8 @@ def mismatches(default: Default) -> tuple[list[str], int]:
     wrong, compared = [], 0
     for name, base in BASES.items():
         explicit, absent = copy.deepcopy(base), copy.deepcopy(base)
-        _set(explicit, path, _tier_value(base, value) if kind == "x-default-tier" else value)
-        _drop(absent, path)
+        set_key(explicit, path, _tier_value(base, value) if kind == "x-default-tier" else value)
+        drop_key(absent, path)
         a, b = _parse(explicit, name), _parse(absent, name)
         if a is None or b is None:
             continue
@@ -160,7 +120,7 @@ def test_every_mentioned_default_is_documented_or_computed() -> None:
 
 def test_every_optional_key_documents_its_default() -> None:
     """An optional leaf key either documents its default (constant, tier or COMPUTED) or has none."""
-    silent = [path for path, node, required in _keys()
+    silent = [path for path, node, required in keys()
               if not required and "properties" not in node and "default" not in node
               and "x-default-tier" not in node and path not in COMPUTED | NO_DEFAULT]
     assert silent == []

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,35 +19,9 @@ from core.problems import SettingsError
 from stacks.settings import validate
 from tests.conftest import ROOT
 from tests.edge_helpers import PUBLIC_DEV
+from tests.stacks.schema_keys import documented, set_key
 
 pytestmark = pytest.mark.unit
-
-SCHEMA_DIR = ROOT / "stacks" / "schema"
-
-
-def _walk(doc: dict[str, Any], node: dict[str, Any], path: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    if "$ref" in node and node["$ref"].startswith("#/$defs/"):
-        node = {**doc["$defs"][node["$ref"].removeprefix("#/$defs/")], **{k: v for k, v in node.items() if k != "$ref"}}
-    yield path, node
-    for key, sub in node.get("properties", {}).items():
-        yield from _walk(doc, sub, f"{path}.{key}")
-
-
-def documented() -> Iterator[tuple[str, dict[str, Any]]]:
-    """(dotted key path, schema node) of every key of every plane schema."""
-    for file in sorted(SCHEMA_DIR.glob("*.json")):
-        doc = json.loads(file.read_text(encoding="utf-8"))
-        for path, node in _walk(doc, doc, file.stem):
-            if path != file.stem:
-                yield path, node
-
-
-def _set(raw: dict[str, Any], path: str, value: Any) -> None:
-    *parents, last = path.split(".")
-    for key in parents:
-        raw = raw.setdefault(key, {})
-    raw[last] = copy.deepcopy(value)
-
 
 BASES = {"dev": namespace_values(load_stack_config(ROOT, "dev")),
          "dev-public-api": namespace_values(with_overrides(load_stack_config(ROOT, "dev"), PUBLIC_DEV))}
@@ -85,7 +58,7 @@ def problems_at(path: str, value: Any) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for name, base in BASES.items():
         raw = copy.deepcopy(base)
-        _set(raw, path, value)
+        set_key(raw, path, value)
         try:
             validate(raw, region="eu-frankfurt-1", project="genai-platform", stack=name)
         except SettingsError as err:
