@@ -107,6 +107,9 @@ class OrchestrationPlaneArgs(TypedDict):
     """Boot volume size, GB."""
     max_pods_per_node: int
     """Pods per node."""
+    node_eviction_grace_minutes: int
+    """Minutes OKE tries to evict a node's pods before deleting or replacing it anyway (0-60; 0: no
+    cordon and drain)."""
     protect: bool
     """Protect the cluster from deletion."""
 
@@ -207,7 +210,11 @@ class OrchestrationPlane(pulumi.ComponentResource):
                 defined_tags=tags,
             ),
             node_eviction_node_pool_settings=_ce.NodePoolNodeEvictionNodePoolSettingsArgs(
-                eviction_grace_duration="PT30M", is_force_delete_after_grace_duration=False),
+                # ISO-8601 minutes, PT0M..PT60M (eviction_grace_duration, terraform-provider-oci
+                # internal/service/containerengine/containerengine_node_pool_resource.go and
+                # website/docs/r/containerengine_node_pool.html.markdown).
+                eviction_grace_duration=f"PT{args['node_eviction_grace_minutes']}M",
+                is_force_delete_after_grace_duration=False),
             initial_node_labels=[_ce.NodePoolInitialNodeLabelArgs(key="genai.platform/pool", value="workers")],
             defined_tags=tags,
             opts=after_keys,

@@ -31,6 +31,7 @@ class NodePoolSettings:
     size: int
     boot_volume_gbs: int
     max_pods_per_node: int
+    eviction_grace_minutes: int
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,8 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
         image_signing_key_id=o.get("imageSigningKeyId"),
         node_pool=NodePoolSettings(shape=n.get("shape", "VM.Standard.E5.Flex"), ocpus=n.get("ocpus", 2),
                                    memory_gbs=n.get("memoryGbs", 32), size=n.get("size", 3),
-                                   boot_volume_gbs=n.get("bootVolumeGbs", 100), max_pods_per_node=n.get("maxPodsPerNode", 31)),
+                                   boot_volume_gbs=n.get("bootVolumeGbs", 100), max_pods_per_node=n.get("maxPodsPerNode", 31),
+                                   eviction_grace_minutes=n.get("evictionGraceMinutes", 30)),
         router=RouterSettings(image=r["image"], namespace=r.get("namespace", "genai-router"), replicas=replicas,
                               max_replicas=max_replicas, cpu_request=resources["cpuRequest"],
                               cpu_limit=resources["cpuLimit"], memory_request=resources["memoryRequest"],
@@ -135,6 +137,7 @@ def orchestration_args(settings: Settings, governance: GovernanceFoundation,
         "node_count": pool.size,
         "boot_volume_gbs": pool.boot_volume_gbs,
         "max_pods_per_node": pool.max_pods_per_node,
+        "node_eviction_grace_minutes": pool.eviction_grace_minutes,
         "protect": g.protect_stateful,
     }
 
