@@ -26,7 +26,7 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
-from components.iam_roles import ROLE_GRANTS, ROLE_PURPOSES, ROLES
+from components.iam_roles import PARENT_GRANTS, ROLE_GRANTS, ROLE_PURPOSES, ROLES, TAG_NAMESPACE, TENANCY_GRANTS
 from core.cis_events import EVENT_RULES
 from core.tables import key_use
 from core.tiers import TIERS
@@ -107,10 +107,15 @@ def render_statement(subject: Subject, grant: Grant, compartment_ocid: str) -> s
         raise ValueError(f"'{grant.verb} all-resources' is never granted; name the families the subject needs")
     if subject.is_any_user and not grant.where:
         raise ValueError("'any-user' statements need a where-condition")
-    # In a preview the OCID is unknown and apply() never runs this: only real OCIDs get here.
-    if not compartment_ocid.startswith("ocid1.compartment."):
+    # In a preview the OCID is unknown and apply() never runs this: only real OCIDs get here. The
+    # root compartment's OCID is the tenancy's, which OCI policy syntax writes as "in tenancy".
+    if compartment_ocid.startswith("ocid1.tenancy."):
+        location = "tenancy"
+    elif compartment_ocid.startswith("ocid1.compartment."):
+        location = f"compartment id {compartment_ocid}"
+    else:
         raise ValueError("IAM statements must be scoped to a compartment OCID")
-    text = f"Allow {subject.text} to {grant.verb} {grant.resource} in compartment id {compartment_ocid}"
+    text = f"Allow {subject.text} to {grant.verb} {grant.resource} in {location}"
     return f"{text} where {grant.where}" if grant.where else text
 
 
@@ -119,6 +124,23 @@ def statements(subject: Subject, grants: Sequence[Grant], compartment_id: pulumi
     return pulumi.Output.from_input(compartment_id).apply(
         lambda ocid: [render_statement(subject, g, ocid) for g in grants]
     )
+
+
+def role_statements(subject: Subject, role: str, workload_ocid: str, parent_ocid: str, namespace: str) -> list[str]:
+    """One role group's statements: its grants in the workload compartment, then in the parent one
+    (where the tag namespace and the policies live), ``{tag_namespace}`` read as the stack's namespace."""
+    workload = [render_statement(subject, Grant(verb, resource, where), workload_ocid)
+                for verb, resource, where, _source in ROLE_GRANTS[role]]
+    parent = [render_statement(subject, Grant(verb, resource, where.replace(TAG_NAMESPACE, namespace) if where else None),
+                               parent_ocid)
+              for verb, resource, where, _source in PARENT_GRANTS[role]]
+    return workload + parent
+
+
+def _role_policy_statements(subject: Subject, role: str, workload_id: pulumi.Input[str], parent_id: pulumi.Input[str],
+                            namespace: pulumi.Input[str]) -> pulumi.Output[list[str]]:
+    return pulumi.Output.all(workload_id, parent_id, namespace).apply(
+        lambda ids: role_statements(subject, role, str(ids[0]), str(ids[1]), str(ids[2])))
 
 
 def key_grants(use_id: str, key_id: str, region: str, vault_id: str | None = None) -> list[tuple[Subject, Grant]]:
@@ -244,10 +266,10 @@ class GovernanceFoundation(pulumi.ComponentResource):
                 opts=child,
             )
         self.tag_namespace = ns.name
-        self.defined_tags = pulumi.Output.all(ns.name, *[t.name for t in tags.values()]).apply(
+        own_tags = pulumi.Output.all(ns.name, *[t.name for t in tags.values()]).apply(
             lambda names: {f"{names[0]}.{tag}": tag_values[tag] for tag in names[1:]}
         )
-        tagged = self.defined_tags
+        tagged = own_tags
 
         compartment = oci.identity.Compartment(
             f"{name}-compartment",
@@ -260,6 +282,29 @@ class GovernanceFoundation(pulumi.ComponentResource):
             opts=stateful,
         )
         self.compartment_id = compartment.id
+
+        # OKE tags the load balancers and volumes it creates for the cluster (options.serviceLbConfig,
+        # persistentVolumeConfig) with the stack's defined tags, and the namespace lives in another
+        # compartment: the cluster's principal needs use on it first ("Additional IAM Policy when a
+        # Cluster and a Tag Namespace are in Different Compartments",
+        # https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contengtaggingclusterresources_iam-tag-namespace-policy.htm),
+        # narrowed here to this compartment's clusters and this namespace. Every resource's tags
+        # depend on this policy, so nothing is tagged before the grant exists.
+        tag_use = oci.identity.Policy(
+            f"{name}-tag-use-policy",
+            compartment_id=args["parent_compartment_id"],
+            name=f"genai-{env}-tag-use",
+            description="OKE clusters of the workload compartment may apply the stack's defined tags",
+            statements=pulumi.Output.all(args["parent_compartment_id"], compartment.id, ns.name).apply(
+                lambda ids: [render_statement(Subject.any_user(), Grant(
+                    "use", "tag-namespaces",
+                    f"all {{request.principal.type='cluster', request.principal.compartment.id='{ids[1]}', "
+                    f"target.tag-namespace.name='{ids[2]}'}}"), ids[0])]),
+            defined_tags=own_tags,
+            opts=child,
+        )
+        self.defined_tags = pulumi.Output.all(own_tags, tag_use.id).apply(lambda resolved: resolved[0])
+        tagged = self.defined_tags
         for key, tag in tags.items():
             # Tag defaults stamp resources created outside this program too (console, CLI).
             oci.identity.TagDefault(
@@ -363,17 +408,30 @@ class GovernanceFoundation(pulumi.ComponentResource):
         )
 
         # Separation of duties: one policy per role group, each with only its role's grants.
+        # The workload compartment's grants, then the parent's (the tag namespace, the policies).
         for role in ROLES:
-            grants = [Grant(verb, resource, where) for verb, resource, where, _source in ROLE_GRANTS[role]]
             oci.identity.Policy(
                 f"{name}-{role}-policy",
                 compartment_id=args["parent_compartment_id"],
                 name=f"genai-{env}-{role}",
-                description=f"{ROLE_PURPOSES[role]}; the workload compartment only",
-                statements=statements(Subject.group(args["role_groups"][role]), grants, compartment.id),
+                description=f"{ROLE_PURPOSES[role]}; the workload compartment, and the stack's tag namespace",
+                statements=_role_policy_statements(Subject.group(args["role_groups"][role]), role, compartment.id,
+                                                   args["parent_compartment_id"], ns.name),
                 defined_tags=tagged,
                 opts=child,
             )
+        # Budgets exist only in the root compartment; a policy there lets roles read them.
+        oci.identity.Policy(
+            f"{name}-budget-readers-policy",
+            compartment_id=args["tenancy_id"],
+            name=f"genai-{env}-budget-readers",
+            description="Platform administrators and auditors read the budgets (they live in the root compartment)",
+            statements=pulumi.Output.from_input(args["tenancy_id"]).apply(lambda tenancy: [
+                render_statement(Subject.group(args["role_groups"][role]), Grant(verb, resource, where), tenancy)
+                for role, rows in TENANCY_GRANTS.items() for verb, resource, where, _source in rows]),
+            defined_tags=tagged,
+            opts=child,
+        )
 
         self.register_outputs({
             "compartmentId": self.compartment_id,

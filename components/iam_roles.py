@@ -4,7 +4,9 @@ The roles follow the OCI Core Landing Zone's segregation of duties (network, sec
 application/platform, database and auditor administrators, each granted only the families of its
 service; https://github.com/oci-landing-zones/terraform-oci-core-landingzone, IAM policies), with a
 GenAI role for the model plane. The stack names one IAM group per role
-(``genai-platform:governance.groups``); every grant below is scoped to the workload compartment.
+(``genai-platform:governance.groups``). Most grants are scoped to the workload compartment
+(``ROLE_GRANTS``); the tag namespace and the role policies live in the parent compartment
+(``PARENT_GRANTS``) and budgets in the root compartment (``TENANCY_GRANTS``).
 
 What no role gets, and why (each enforced by a rule in ``policies/rules/identity.py``):
 
@@ -24,10 +26,35 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 POLICY_REFERENCE = "https://docs.oracle.com/iaas/Content/Identity/Reference/policyreference.htm"
+# Each service's own policy reference page (resource-types, verbs, the variables a where may name).
+_CORE = "https://docs.oracle.com/iaas/Content/Identity/Reference/corepolicyreference.htm"
+_LB = "https://docs.oracle.com/iaas/Content/Identity/Reference/lbpolicyreference.htm"
+_WAF = "https://docs.oracle.com/iaas/Content/Identity/Reference/wafpolicyreference.htm"
+_LOGGING = "https://docs.oracle.com/iaas/Content/Identity/Reference/loggingpolicyreference.htm"
 _VAULT = "https://docs.oracle.com/iaas/Content/Identity/Reference/keypolicyreference.htm"
+_CLOUD_GUARD = "https://docs.oracle.com/en-us/iaas/cloud-guard/using/prerequisites.htm"
+_BASTION = "https://docs.oracle.com/en-us/iaas/Content/Bastion/Reference/bastionpolicyreference.htm"
+_EVENTS = "https://docs.oracle.com/iaas/Content/Identity/Reference/eventspolicyreference.htm"
+_NOTIFICATIONS = "https://docs.oracle.com/iaas/Content/Identity/Reference/notificationpolicyreference.htm"
+_AUDIT = "https://docs.oracle.com/iaas/Content/Identity/Reference/auditpolicyreference.htm"
+_OKE = "https://docs.oracle.com/iaas/Content/Identity/Reference/contengpolicyreference.htm"
+_API_GATEWAY = "https://docs.oracle.com/iaas/Content/Identity/Reference/apigatewaypolicyreference.htm"
+_APM = ("https://docs.oracle.com/en-us/iaas/application-performance-monitoring/doc/"
+        "perform-oracle-cloud-infrastructure-prerequisite-tasks.html")
+_MONITORING = "https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm"
 _CONNECTOR_HUB = "https://docs.oracle.com/iaas/Content/Identity/Reference/serviceconnectorhubpolicyreference.htm"
 _OCI_CACHE = "https://docs.oracle.com/en-us/iaas/Content/ocicache/permissions.htm"
+_REGISTRY = "https://docs.oracle.com/en-us/iaas/Content/Registry/Concepts/registrypolicyrepoaccess.htm"
+_DATABASE = "https://docs.oracle.com/iaas/Content/Identity/Reference/databasepolicyreference.htm"
 _DATABASE_TOOLS = "https://docs.oracle.com/en-us/iaas/database-tools/doc/resource-types.html"
+_OBJECT_STORAGE = "https://docs.oracle.com/iaas/Content/Identity/Reference/objectstoragepolicyreference.htm"
+_GENAI = "https://docs.oracle.com/iaas/Content/generative-ai/iam-policies.htm"
+_GENAI_AGENTS = "https://docs.oracle.com/en-us/iaas/Content/generative-ai-agents/iam-policies.htm"
+#: IAM's own page: policies, compartments and tag namespaces, and the note that applying a defined
+#: tag needs ``use`` on its namespace (``target.tag-namespace.name`` narrows it to one namespace).
+_IAM = "https://docs.oracle.com/iaas/Content/Identity/Reference/iampolicyreference.htm"
+#: "you need to have permissions to manage budgets in the root compartment of the tenancy".
+_BUDGETS = "https://docs.oracle.com/iaas/Content/Billing/Concepts/budgetsoverview.htm"
 
 #: The roles, in the order their policies are written. One IAM group each.
 ROLES = ("network", "security", "platform", "database", "genai", "auditor")
@@ -43,10 +70,10 @@ Row = tuple[str, str, str | None, str]
 ROLE_GRANTS: Mapping[str, tuple[Row, ...]] = {
     # VCN, subnets, gateways, NSGs, the public front's load balancer and its WAF; reads flow logs.
     "network": (
-        ("manage", "virtual-network-family", None, POLICY_REFERENCE),
-        ("manage", "load-balancers", None, POLICY_REFERENCE),
-        ("manage", "waf-family", None, POLICY_REFERENCE),
-        ("read", "log-groups", None, POLICY_REFERENCE),
+        ("manage", "virtual-network-family", None, _CORE),
+        ("manage", "load-balancers", None, _LB),
+        ("manage", "waf-family", None, _WAF),
+        ("read", "log-groups", None, _LOGGING),
     ),
     # Vault and keys (never deleted by a person: deletion is a scheduled, reviewed change), secrets,
     # Cloud Guard, the bastion, security events and the security topic, the tag namespace.
@@ -54,41 +81,40 @@ ROLE_GRANTS: Mapping[str, tuple[Row, ...]] = {
         ("manage", "vaults", _NO_VAULT_DELETE, _VAULT),
         ("manage", "keys", _NO_VAULT_DELETE, _VAULT),
         ("manage", "secret-family", None, _VAULT),
-        ("manage", "cloud-guard-family", None, POLICY_REFERENCE),
-        ("manage", "bastion-family", None, POLICY_REFERENCE),
-        ("manage", "cloudevents-rules", None, POLICY_REFERENCE),
-        ("manage", "ons-family", None, POLICY_REFERENCE),
-        ("manage", "tag-namespaces", None, POLICY_REFERENCE),
-        ("read", "audit-events", None, POLICY_REFERENCE),
+        ("manage", "cloud-guard-family", None, _CLOUD_GUARD),
+        ("manage", "bastion-family", None, _BASTION),
+        ("manage", "cloudevents-rules", None, _EVENTS),
+        ("manage", "ons-family", None, _NOTIFICATIONS),
+        ("read", "audit-events", None, _AUDIT),
     ),
     # The orchestration, experience/ingress and operations planes: OKE and its nodes, the gateway,
     # logging, APM, alarms, the audit connector, the cache; uses (never reads) keys and networks.
     "platform": (
-        ("manage", "cluster-family", None, POLICY_REFERENCE),
-        ("manage", "instance-family", None, POLICY_REFERENCE),
-        ("manage", "volume-family", _NO_VOLUME_DELETE, POLICY_REFERENCE),
-        ("manage", "api-gateway-family", None, POLICY_REFERENCE),
-        ("manage", "logging-family", None, POLICY_REFERENCE),
-        ("manage", "apm-domains", None, POLICY_REFERENCE),
-        ("manage", "alarms", None, POLICY_REFERENCE),
-        ("read", "metrics", None, POLICY_REFERENCE),
+        ("manage", "cluster-family", None, _OKE),
+        ("manage", "instance-family", None, _CORE),
+        ("manage", "volume-family", _NO_VOLUME_DELETE, _CORE),
+        ("manage", "api-gateway-family", None, _API_GATEWAY),
+        ("manage", "logging-family", None, _LOGGING),
+        ("manage", "apm-domains", None, _APM),
+        ("manage", "alarms", None, _MONITORING),
+        ("read", "metrics", None, _MONITORING),
         ("manage", "serviceconnectors", None, _CONNECTOR_HUB),
         ("manage", "redis-family", None, _OCI_CACHE),
-        ("manage", "repos", None, POLICY_REFERENCE),
-        ("use", "ons-topics", None, POLICY_REFERENCE),
-        ("use", "virtual-network-family", None, POLICY_REFERENCE),
+        ("manage", "repos", None, _REGISTRY),
+        ("use", "ons-topics", None, _NOTIFICATIONS),
+        ("use", "virtual-network-family", None, _CORE),
         ("use", "key-delegate", None, _VAULT),
         ("use", "vaults", None, _VAULT),
         ("read", "secrets", None, _VAULT),
     ),
     # The data plane: Autonomous Database (never deleted by a person), Database Tools, the buckets.
     "database": (
-        ("manage", "autonomous-database-family", _NO_DATABASE_DELETE, POLICY_REFERENCE),
+        ("manage", "autonomous-database-family", _NO_DATABASE_DELETE, _DATABASE),
         ("manage", "database-tools-family", None, _DATABASE_TOOLS),
-        ("manage", "object-family", _NO_STORAGE_DELETE, POLICY_REFERENCE),
-        ("use", "subnets", None, POLICY_REFERENCE),
-        ("use", "vnics", None, POLICY_REFERENCE),
-        ("use", "network-security-groups", None, POLICY_REFERENCE),
+        ("manage", "object-family", _NO_STORAGE_DELETE, _OBJECT_STORAGE),
+        ("use", "subnets", None, _CORE),
+        ("use", "vnics", None, _CORE),
+        ("use", "network-security-groups", None, _CORE),
         ("use", "key-delegate", None, _VAULT),
         ("use", "vaults", None, _VAULT),
         ("read", "secrets", None, _VAULT),
@@ -96,35 +122,58 @@ ROLE_GRANTS: Mapping[str, tuple[Row, ...]] = {
     # The model plane: endpoints, dedicated clusters, agents and their knowledge bases; reads the
     # buckets the knowledge bases ingest (metadata, not the documents).
     "genai": (
-        ("manage", "generative-ai-family", None, POLICY_REFERENCE),
-        ("manage", "genai-agent-family", None, POLICY_REFERENCE),
-        ("read", "buckets", None, POLICY_REFERENCE),
-        ("use", "subnets", None, POLICY_REFERENCE),
-        ("use", "vnics", None, POLICY_REFERENCE),
-        ("use", "network-security-groups", None, POLICY_REFERENCE),
+        ("manage", "generative-ai-family", None, _GENAI),
+        ("manage", "genai-agent-family", None, _GENAI_AGENTS),
+        ("read", "buckets", None, _OBJECT_STORAGE),
+        ("use", "subnets", None, _CORE),
+        ("use", "vnics", None, _CORE),
+        ("use", "network-security-groups", None, _CORE),
     ),
     # Everything listed, configuration readable, no content: no secret bundles, no objects, no logs.
     "auditor": (
         ("inspect", "all-resources", None, POLICY_REFERENCE),
-        ("read", "audit-events", None, POLICY_REFERENCE),
-        ("read", "policies", None, POLICY_REFERENCE),
-        ("read", "virtual-network-family", None, POLICY_REFERENCE),
-        ("read", "load-balancers", None, POLICY_REFERENCE),
-        ("read", "cluster-family", None, POLICY_REFERENCE),
-        ("read", "api-gateway-family", None, POLICY_REFERENCE),
-        ("read", "autonomous-database-family", None, POLICY_REFERENCE),
-        ("read", "generative-ai-family", None, POLICY_REFERENCE),
-        ("read", "genai-agent-family", None, POLICY_REFERENCE),
-        ("read", "buckets", None, POLICY_REFERENCE),
+        ("read", "audit-events", None, _AUDIT),
+        ("read", "virtual-network-family", None, _CORE),
+        ("read", "load-balancers", None, _LB),
+        ("read", "cluster-family", None, _OKE),
+        ("read", "api-gateway-family", None, _API_GATEWAY),
+        ("read", "autonomous-database-family", None, _DATABASE),
+        ("read", "generative-ai-family", None, _GENAI),
+        ("read", "genai-agent-family", None, _GENAI_AGENTS),
+        ("read", "buckets", None, _OBJECT_STORAGE),
         ("read", "vaults", None, _VAULT),
         ("read", "keys", None, _VAULT),
         ("read", "secrets", None, _VAULT),
-        ("read", "log-groups", None, POLICY_REFERENCE),
-        ("read", "alarms", None, POLICY_REFERENCE),
-        ("read", "metrics", None, POLICY_REFERENCE),
-        ("read", "cloud-guard-family", None, POLICY_REFERENCE),
-        ("read", "tag-namespaces", None, POLICY_REFERENCE),
+        ("read", "log-groups", None, _LOGGING),
+        ("read", "alarms", None, _MONITORING),
+        ("read", "metrics", None, _MONITORING),
+        ("read", "cloud-guard-family", None, _CLOUD_GUARD),
     ),
+}
+
+#: ``{tag_namespace}`` in a condition is the stack's tag namespace (``genai-<env>``).
+TAG_NAMESPACE = "{tag_namespace}"
+_OUR_TAGS = f"target.tag-namespace.name='{TAG_NAMESPACE}'"
+
+#: Grants in the PARENT compartment, where the tag namespace and the role policies live (a
+#: statement about the workload compartment cannot reach them). Every role that creates resources
+#: applies the stack's defined tags, which needs ``use`` on that namespace; the security role
+#: administers it; auditors read it and the policies. All narrowed to the stack's namespace where
+#: the resource-type allows it (``target.tag-namespace.name``; policies have no such variable).
+PARENT_GRANTS: Mapping[str, tuple[Row, ...]] = {
+    "network": (("use", "tag-namespaces", _OUR_TAGS, _IAM),),
+    "security": (("manage", "tag-namespaces", _OUR_TAGS, _IAM),),
+    "platform": (("use", "tag-namespaces", _OUR_TAGS, _IAM),),
+    "database": (("use", "tag-namespaces", _OUR_TAGS, _IAM),),
+    "genai": (("use", "tag-namespaces", _OUR_TAGS, _IAM),),
+    "auditor": (("read", "tag-namespaces", _OUR_TAGS, _IAM), ("read", "policies", None, _IAM)),
+}
+
+#: Grants in the TENANCY (root compartment): budgets exist only there, whatever compartment they
+#: track. Read-only: a budget changes through the stack (``operations.budget``), not by hand.
+TENANCY_GRANTS: Mapping[str, tuple[Row, ...]] = {
+    "platform": (("read", "usage-budgets", None, _BUDGETS),),
+    "auditor": (("read", "usage-budgets", None, _BUDGETS),),
 }
 
 #: What each role's policy says it is for (the IAM policy description).

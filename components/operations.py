@@ -41,7 +41,7 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, key_grant_statements, statements
-from core.apm import ON_PREMISE_VANTAGE_POINT, is_public_vantage_point
+from core.apm import ON_PREMISE_VANTAGE_POINT, is_public_vantage_point, probe_timeout
 from core.topics import TOPICS
 from router.hooks.genai_router_hooks import contract
 
@@ -451,14 +451,16 @@ class OperationsPlane(pulumi.ComponentResource):
             )
             for i, vp in enumerate(args["vantage_points"]) if not is_public_vantage_point(vp)
         ]
+        interval = args["probe_interval_seconds"]
         probe = oci.apmsynthetics.Config(
             f"{name}-probe-health",
             apm_domain_id=apm.id,
             display_name=f"genai-{env}-health",
             monitor_type="REST",
             target=args["health_url"],
-            repeat_interval_in_seconds=args["probe_interval_seconds"],
-            timeout_in_seconds=30,
+            repeat_interval_in_seconds=interval,
+            # OCI refuses a retried monitor whose timeout exceeds 30% of its interval (core.apm).
+            timeout_in_seconds=probe_timeout(interval, failure_retried=True),
             status="ENABLED",
             is_run_once=False,
             vantage_points=[oci.apmsynthetics.ConfigVantagePointArgs(name=vp) for vp in args["vantage_points"]],

@@ -19,3 +19,23 @@ ON_PREMISE_VANTAGE_POINT = "ON_PREMISE_DOCKER_VANTAGE_POINT"
 def is_public_vantage_point(name: str) -> bool:
     """Whether ``name`` is one of Oracle's public vantage points (reached from the internet)."""
     return name.startswith(PUBLIC_VANTAGE_PREFIX)
+
+
+#: The longest a health probe may wait: a REST call to /health answers in well under this.
+PROBE_TIMEOUT_CAP_SECONDS = 30
+
+
+def max_probe_timeout(interval_seconds: int, failure_retried: bool) -> int:
+    """The longest timeout OCI accepts for a monitor repeating every ``interval_seconds``.
+
+    "If isFailureRetried is true, then timeout cannot be more than 30% of repeatIntervalInSeconds
+    time for monitors. If isFailureRetried is false, then timeout cannot be more than 50%"
+    (terraform-provider-oci ``oci_apm_synthetics_monitor``, ``timeout_in_seconds``:
+    https://docs.oracle.com/en-us/iaas/tools/terraform-provider-oci/latest/docs/r/apm_synthetics_monitor.html).
+    """
+    return interval_seconds * (3 if failure_retried else 5) // 10
+
+
+def probe_timeout(interval_seconds: int, failure_retried: bool) -> int:
+    """The health probe's timeout: the cap, or less where the interval allows less."""
+    return min(PROBE_TIMEOUT_CAP_SECONDS, max_probe_timeout(interval_seconds, failure_retried))

@@ -22,9 +22,9 @@ from typing import Any
 
 import yaml
 
-from core.apm import PUBLIC_VANTAGE_PREFIX, is_public_vantage_point
+from core.apm import PUBLIC_VANTAGE_PREFIX, is_public_vantage_point, max_probe_timeout
 from core.tables import KeyGrant, KeyUse, key_uses, out_of_band_kubernetes
-from policies.rules._base import UNKNOWN, Fixture, Rule, drop_first, edit_first, get, stack_rule
+from policies.rules._base import UNKNOWN, Fixture, Rule, custom_rule, drop_first, edit_first, get, stack_rule
 from policies.rules.identity import parse
 
 POLICY = "oci:Identity/policy:Policy"
@@ -156,6 +156,52 @@ def key_grants_first(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
                               f"dependency: the key in '{use.property}' may be used before the grant exists")
 
 
+# -- defined tags OKE applies -------------------------------------------------------------------------
+
+TAG_NAMESPACE = "oci:Identity/tagNamespace:TagNamespace"
+#: Where a cluster asks OKE to tag what it creates for it (load balancers, block volumes).
+_OKE_TAGGED = ("options.serviceLbConfig.definedTags", "options.persistentVolumeConfig.definedTags")
+_OKE_TAGS_DOC = ("https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/"
+                 "contengtaggingclusterresources_iam-tag-namespace-policy.htm")
+
+
+def _cluster_tag_grant(parsed: Mapping[str, Any], namespace: str) -> bool:
+    """Whether a statement lets cluster principals use ``namespace`` (the page's statement, or narrower)."""
+    verbs = set((parsed.get("actions") or {}).get("values") or [])
+    resources = set((parsed.get("resources") or {}).get("values") or [])
+    clauses = _clauses(parsed)
+    if not verbs & {"use", "manage"} or not resources & {"tag-namespaces", "tag-namespace"} or clauses is None:
+        return False
+    if (parsed.get("subject") or {}).get("type") != "any-user":
+        return False
+    principal = clauses.get("request.principal.type") == "cluster" or "request.principal.id" in clauses
+    return principal and clauses.get("target.tag-namespace.name", namespace) == namespace
+
+
+def _foreign_tag_namespaces(resources: Sequence[Any], cluster: Any) -> list[str]:
+    """Namespaces of the tags OKE applies for ``cluster`` that are not in the cluster's compartment."""
+    home = {str(ns.props.get("name")): ns.props.get("compartmentId") for ns in _of(resources, TAG_NAMESPACE)}
+    names: set[str] = set()
+    for path in _OKE_TAGGED:
+        names |= {str(key).split(".", 1)[0] for key in (get(cluster.props, path) or {})}
+    compartment = cluster.props.get("compartmentId")
+    return sorted(n for n in names if n not in home or home[n] != compartment)
+
+
+def oke_tag_namespaces_granted(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    statements = _statements(resources)
+    for cluster in _of(resources, CLUSTER):
+        for namespace in _foreign_tag_namespaces(resources, cluster):
+            holders = {p.urn for p, parsed in statements if _cluster_tag_grant(parsed, namespace)}
+            if not holders:
+                yield cluster.urn, ("OKE tags the cluster's load balancers and volumes ('options') from a tag "
+                                    "namespace in another compartment, and no statement lets cluster principals "
+                                    f"use it ({_OKE_TAGS_DOC})")
+            elif not holders & _deps(cluster):
+                yield cluster.urn, ("the policy letting cluster principals use a tag namespace of 'options' is not a "
+                                    "dependency of the cluster: it may be created before the grant exists")
+
+
 # -- workload identity -------------------------------------------------------------------------------
 
 
@@ -261,6 +307,17 @@ def monitor_vantage_points_exist(resources: Sequence[Any]) -> Iterable[tuple[str
             if name not in dedicated or (domains and not dedicated[name] & domains):
                 yield monitor.urn, "a vantage point is neither public nor a dedicated one planned in the monitor's APM domain"
 
+def monitor_timeout_fits_interval(props: Mapping[str, Any]) -> Iterable[str]:
+    timeout, interval = props.get("timeoutInSeconds"), props.get("repeatIntervalInSeconds")
+    if timeout is None or interval is None:
+        return
+    retried = bool(get(props, "configuration.isFailureRetried"))
+    if float(timeout) > max_probe_timeout(int(float(interval)), retried):
+        share = "30%" if retried else "50%"
+        yield (f"'timeoutInSeconds' exceeds {share} of 'repeatIntervalInSeconds'"
+               f"{' for a retried monitor' if retried else ''}: OCI refuses to create the monitor")
+
+
 def _api_is_private(resources: Sequence[Any]) -> bool:
     gateways = _of(resources, GATEWAY)
     public_lbs = [lb for lb in _of(resources, LOAD_BALANCER) if lb.props.get("isPrivate") is False]
@@ -336,6 +393,25 @@ def fx(type_: str, urn: str, props: dict[str, Any] | None = None, *, depends: Se
 def _cluster_grant(key: str = _KEY) -> str:
     return (f"Allow any-user to use keys in compartment id {_COMP} where all "
             f"{{request.principal.type='cluster', target.key.id='{key}'}}")
+
+
+_PARENT = "ocid1.compartment.oc1..aaaaparent"
+
+
+def _tagged_cluster(depends: Sequence[str] = ("urn:p",), tags: Any = None) -> Fixture:
+    tags = {"genai-dev.owner": "team"} if tags is None else tags
+    return fx(CLUSTER, "urn:k", {"compartmentId": _COMP, "options": {"serviceLbConfig": {"definedTags": tags}}},
+              depends=depends)
+
+
+def _tag_namespace() -> Fixture:
+    return fx(TAG_NAMESPACE, "urn:ns", {"name": "genai-dev", "compartmentId": _PARENT})
+
+
+def _cluster_tag_statement(namespace: str = "genai-dev") -> str:
+    return (f"Allow any-user to use tag-namespaces in compartment id {_PARENT} where all "
+            f"{{request.principal.type='cluster', request.principal.compartment.id='{_COMP}', "
+            f"target.tag-namespace.name='{namespace}'}}")
 
 
 def _workload(cluster: str | None = _CLUSTER_ID, ns: str = "genai-router", sa: str = "genai-router") -> str:
@@ -434,7 +510,7 @@ RULES: list[Rule] = [
                failing=[fx(CLUSTER, "urn:k", {"kmsKeyId": _KEY}),
                         fx(POLICY, "urn:p", {"statements": [_cluster_grant("ocid1.key.oc1..other")]})],
                unknown=[fx(CLUSTER, "urn:k", {"kmsKeyId": UNKNOWN}), fx(POLICY, "urn:p", {"statements": [_cluster_grant()]})],
-               mutate=_drop_statement("request.principal.type='cluster'"),
+               mutate=_drop_statement("{request.principal.type='cluster', target.key.id="),
                severity="high",
                remediation="Grant what core/tables/key_grants.yaml lists for the key use (components.governance."
                            "key_grant_statements), narrowed to the key.",
@@ -448,6 +524,28 @@ RULES: list[Rule] = [
                mutate=_undepend_cluster, severity="high",
                remediation="Create the key-grant policy first and pass it in the resource's depends_on.",
                controls=("nist-800-53r5:SC-12", *_ASSURANCE)),
+    stack_rule("DEP-012", "Ensure OKE may apply the defined tags it puts on a cluster's load balancers and volumes",
+               oke_tag_namespaces_granted,
+               passing=[_tagged_cluster(), _tag_namespace(), fx(POLICY, "urn:p", {"statements": [_cluster_tag_statement()]})],
+               failing=[_tagged_cluster(), _tag_namespace(),
+                        fx(POLICY, "urn:p", {"statements": [_cluster_tag_statement("genai-other")]})],
+               unknown=[_tagged_cluster(tags=UNKNOWN), _tag_namespace(),
+                        fx(POLICY, "urn:p", {"statements": [_cluster_tag_statement()]})],
+               mutate=_drop_statement("{request.principal.type='cluster', request.principal.compartment.id="),
+               severity="high",
+               remediation="Grant any-user use tag-namespaces in the namespace's compartment where request.principal."
+                           "type='cluster' (narrowed to the namespace), and make the cluster depend on it "
+                           "(components.governance: the tag-use policy).",
+               controls=("nist-800-53r5:CM-8", *_ASSURANCE)),
+    custom_rule("DEP-013", "Ensure every synthetic monitor's timeout fits its interval as OCI requires", (MONITOR,),
+                monitor_timeout_fits_interval, severity="medium",
+                remediation="Keep timeoutInSeconds at most 30% of repeatIntervalInSeconds (50% when failures are not "
+                            "retried): core.apm.probe_timeout.",
+                controls=_ASSURANCE,
+                passing={"timeoutInSeconds": 18, "repeatIntervalInSeconds": 60, "configuration": {"isFailureRetried": True}},
+                failing={"timeoutInSeconds": 30, "repeatIntervalInSeconds": 60, "configuration": {"isFailureRetried": True}},
+                unknown={"timeoutInSeconds": UNKNOWN, "repeatIntervalInSeconds": 60,
+                         "configuration": {"isFailureRetried": True}}),
     stack_rule("DEP-004", "Ensure every workload-identity statement names a namespace and service account the plan creates",
                workload_identity_names_planned_accounts,
                passing=[fx(K8S_SERVICE_ACCOUNT, "urn:sa", _meta("genai-router")),

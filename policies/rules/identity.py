@@ -7,6 +7,7 @@ OCI understands them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
@@ -72,9 +73,27 @@ def check_any_user(props: Mapping[str, Any]) -> Iterable[str]:
             yield f"'statements[{i}]' grants to any-user without a where-condition"
 
 
+#: Resource-types that exist only in the root compartment, granted there read-only: budgets
+#: ("permissions to manage budgets in the root compartment",
+#: https://docs.oracle.com/iaas/Content/Billing/Concepts/budgetsoverview.htm).
+_ROOT_ONLY = frozenset({"usage-budgets"})
+
+
+def _tenancy_exempt(parsed: dict[str, Any]) -> bool:
+    """A tenancy-wide statement that cannot be written narrower: reading a root-only resource-type,
+    or a tag namespace in the root compartment narrowed to that namespace by name."""
+    verbs = set((parsed.get("actions") or {}).get("values", []))
+    resources = parsed.get("resources") or {}
+    named = set(resources.get("values", [])) if resources.get("type") == "specific" else set()
+    if named and named <= _ROOT_ONLY and verbs <= {"inspect", "read"}:
+        return True
+    return named == {"tag-namespaces"} and "target.tag-namespace.name" in json.dumps(parsed.get("conditions"))
+
+
 def check_compartment_scope(props: Mapping[str, Any]) -> Iterable[str]:
     for i, parsed in _statements(props):
-        if parsed and (parsed.get("location") or {}).get("type") not in ("compartment-id", "compartment"):
+        if (parsed and (parsed.get("location") or {}).get("type") not in ("compartment-id", "compartment")
+                and not _tenancy_exempt(parsed)):
             yield f"'statements[{i}]' is not scoped to a compartment"
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from components.governance import EVENT_RULES, Grant, Subject, render_statement
-from components.iam_roles import ROLE_GRANTS, ROLE_PURPOSES, ROLES
+from components.iam_roles import PARENT_GRANTS, POLICY_REFERENCE, ROLE_GRANTS, ROLE_PURPOSES, ROLES, TENANCY_GRANTS
 from core.tiers import load_matrix
 from tests.conftest import ROOT, accepts_defined_tags
 
@@ -144,9 +144,11 @@ def test_iam_builder_refuses_what_a_reviewer_would_reject(subject, grant, messag
         render_statement(subject, grant, COMPARTMENT)
 
 
-def test_iam_builder_refuses_tenancy_scope():
+def test_iam_builder_writes_the_root_compartment_as_tenancy_and_refuses_other_scopes():
+    assert render_statement(Subject.group("devs"), Grant("read", "usage-budgets"), "ocid1.tenancy.oc1..aaaa") == (
+        "Allow group 'devs' to read usage-budgets in tenancy")
     with pytest.raises(ValueError, match="scoped to a compartment"):
-        render_statement(Subject.group("devs"), Grant("read", "objects"), "ocid1.tenancy.oc1..aaaa")
+        render_statement(Subject.group("devs"), Grant("read", "objects"), "ocid1.vcn.oc1..aaaa")
 
 
 def test_key_grants_render_the_table_narrowed_to_the_key() -> None:
@@ -183,9 +185,42 @@ def test_each_role_group_gets_only_its_roles_grants(planned, stack):
     assert set(policies) == set(ROLES)
     for role, policy in policies.items():
         subject = f"group '{groups[role].split('/')[0]}'/'{groups[role].split('/')[1]}'"
-        granted = [s.split(" in compartment id ")[0] for s in policy.inputs["statements"]]
-        expected = [f"Allow {subject} to {verb} {resource}" for verb, resource, _w, _src in ROLE_GRANTS[role]]
-        assert granted == expected, role
+        parent = settings_for(ROOT, stack).governance.parent_compartment_id
+        granted = [s.split(" in compartment id ") for s in policy.inputs["statements"]]
+        workload = [f"Allow {subject} to {verb} {resource}" for verb, resource, _w, _src in ROLE_GRANTS[role]]
+        upstairs = [f"Allow {subject} to {verb} {resource}" for verb, resource, _w, _src in PARENT_GRANTS[role]]
+        assert [g[0] for g in granted] == workload + upstairs, role
+        # The tag namespace and the policies live in the parent compartment, so those grants point there,
+        # narrowed to the stack's own namespace wherever the resource-type has the variable.
+        for head, tail in granted[len(workload):]:
+            assert tail.startswith(parent), (role, head)
+            if head.endswith("tag-namespaces"):
+                assert tail.endswith(f"where target.tag-namespace.name='genai-{stack}'"), (role, head)
+        assert all(not tail.startswith(parent) for _head, tail in granted[:len(workload)]), role
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_budget_readers_policy_lives_in_the_root_compartment(planned, stack):
+    from blueprint.stackconfig import settings_for
+
+    governance = settings_for(ROOT, stack).governance
+    (policy,) = [p for p in planned(stack).by_type("oci:Identity/policy:Policy") if p.name.endswith("budget-readers-policy")]
+    assert policy.inputs["compartmentId"] == governance.tenancy_id
+    expected = [f"Allow {Subject.group(governance.role_groups[role]).text} to {verb} {resource} in tenancy"
+                for role, rows in TENANCY_GRANTS.items() for verb, resource, _w, _s in rows]
+    assert policy.inputs["statements"] == expected
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_tagged_resource_waits_for_the_clusters_tag_grant(planned, stack):
+    """The tag namespace is in the parent compartment; OKE tags what it creates for the cluster with it."""
+    graph = planned(stack)
+    (tag_use,) = [p for p in graph.by_type("oci:Identity/policy:Policy") if p.name.endswith("tag-use-policy")]
+    (statement,) = tag_use.inputs["statements"]
+    assert statement.startswith("Allow any-user to use tag-namespaces in compartment id ")
+    assert f"target.tag-namespace.name='genai-{stack}'" in statement and "request.principal.type='cluster'" in statement
+    for cluster in graph.by_type("oci:ContainerEngine/cluster:Cluster"):
+        assert tag_use.urn in cluster.dependencies
 
 
 @pytest.mark.parametrize("stack", STACKS)
@@ -196,12 +231,15 @@ def test_no_statement_in_any_policy_administers_or_reads_everything(planned, sta
                 assert f" to {verb} all-resources " not in statement, policy.name
 
 
-def test_role_table_cites_a_policy_reference_for_every_grant_and_names_known_types():
-    for role in ROLES:
-        assert ROLE_PURPOSES[role]
-        for verb, resource, _where, source in ROLE_GRANTS[role]:
-            assert source.startswith("https://docs.oracle.com/"), (role, resource)
-            render_statement(Subject.group("g"), Grant(verb, resource), COMPARTMENT)  # a known type, an allowed form
+def test_role_tables_cite_the_services_own_page_for_every_grant_and_name_known_types():
+    for table in (ROLE_GRANTS, PARENT_GRANTS, TENANCY_GRANTS):
+        for role, rows in table.items():
+            assert role in ROLES and ROLE_PURPOSES[role]
+            for verb, resource, _where, source in rows:
+                assert source.startswith("https://docs.oracle.com/"), (role, resource)
+                # The index of all services is no citation, except for the IAM-wide all-resources.
+                assert source != POLICY_REFERENCE or resource == "all-resources", (role, resource)
+                render_statement(Subject.group("g"), Grant(verb, resource), COMPARTMENT)  # a known type, allowed form
 
 
 def test_auditors_never_read_contents():
