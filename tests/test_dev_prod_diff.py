@@ -68,6 +68,7 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("Budget", ".amount"): "operations.budget.amount",
     ("Rule", ".recipients"): "operations.budget.recipients",
     ("Config", ".repeatIntervalInSeconds"): "operations.apm.probeIntervalSeconds",
+    ("Config", ".timeoutInSeconds"): "operations.apm.probeIntervalSeconds (OCI caps the timeout at 30% of it)",
     ("Config", ".target"): "operations.apm.healthUrl",
     ("Config", ".vantagePoints[].name"): "operations.apm.vantagePoints",
     ("OnPremiseVantagePoint", ".name"): "operations.apm.vantagePoints",
