@@ -44,10 +44,11 @@ class Node:
     retainOnDelete: bool
     outputs: dict[str, Any] | None = None
 
-    def to_json(self) -> dict[str, Any]:
-        data = asdict(self)
-        if data["outputs"] is None:
-            del data["outputs"]
+    def to_json(self, *, copy: bool = True) -> dict[str, Any]:
+        """The node's JSON form; ``copy=False`` shares the nested values (for writing, not editing)."""
+        data = asdict(self) if copy else {name: getattr(self, name) for name in _NODE_FIELDS}
+        if data.get("outputs") is None:
+            data.pop("outputs", None)
         return data
 
 
@@ -91,21 +92,23 @@ class Graph:
         raise KeyError(urn)
 
     # -- persistence --------------------------------------------------------------------------
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, copy: bool = True) -> dict[str, Any]:
+        """The graph's JSON form (what :meth:`write` writes); ``copy=False`` shares the nodes' nested
+        values instead of copying them (to serialize at once, never to edit)."""
         return {
             "format": FORMAT,
             "project": self.project,
             "stack": self.stack,
             "preview": self.preview,
             "markers": {"secret": SECRET_MARKER, "unknown": UNKNOWN_MARKER},
-            "nodes": [n.to_json() for n in self.nodes],
+            "nodes": [n.to_json(copy=copy) for n in self.nodes],
             "outputs": self.outputs,
         }
 
     def write(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        tmp.write_text(json.dumps(self.to_json(copy=False), indent=1, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(path)
         return path
 

@@ -78,8 +78,14 @@ def _schema() -> dict:
 
 def load_file(path: Path) -> Prompt:
     """Parse and validate one prompt file (errors name the file and the field only)."""
+    return _parse(path, path.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=256)
+def _parse(path: Path, raw: str) -> Prompt:
+    # Keyed by the file's path and its whole content: a plan reads the pinned prompts several times,
+    # and an edited file is parsed afresh. A malformed file raises every time (exceptions are not cached).
     where = f"{path.parent.name}/{path.name}"
-    raw = path.read_text(encoding="utf-8")
     match = _FRONT.match(raw)
     if match is None:
         raise PromptError(f"{where}: no YAML front matter between '---' lines")
