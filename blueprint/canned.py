@@ -75,6 +75,17 @@ def _cluster(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any
                            "vcnHostnameEndpoint": f"{name}.okeapi.vcn.oraclevcn.com:6443"}], "state": "ACTIVE"}
 
 
+def _redis_cluster(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    prefix = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return {"primaryFqdn": f"{prefix}-p.redis.{region}.oci.oraclecloud.com",
+            "replicasFqdn": f"{prefix}-r.redis.{region}.oci.oraclecloud.com", "lifecycleState": "ACTIVE"}
+
+
+def _apm_domain(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
+    prefix = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return {"dataUploadEndpoint": f"https://{prefix}.apm-agt.{region}.oci.oraclecloud.com", "state": "ACTIVE"}
+
+
 def _k8s_service(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
     spec = inputs.get("spec") or {}
     if spec.get("type") != "LoadBalancer":
@@ -93,6 +104,8 @@ COMPUTED: dict[str, Computed] = {
     "oci:Kms/key:Key": _key,
     "oci:Bastion/bastion:Bastion": _bastion,
     "oci:Database/autonomousDatabase:AutonomousDatabase": _autonomous_database,
+    "oci:Redis/redisCluster:RedisCluster": _redis_cluster,
+    "oci:Apm/apmDomain:ApmDomain": _apm_domain,
 }
 
 

@@ -30,7 +30,8 @@ def render_for(stack: str, project_dir: Path, out_dir: Path) -> str:
     settings = settings_for(project_dir, stack)
     outputs = load_graph_json(ensure_graph(stack, project_dir, out_dir)).get("outputs", {})
     return router_config(settings, compartment_ocid=outputs.get("compartmentId", ""),
-                         dedicated_endpoint_ocid=outputs.get("dedicatedEndpointId"))
+                         dedicated_endpoint_ocid=outputs.get("dedicatedEndpointId"),
+                         apm_data_upload_endpoint=outputs.get("apmDataUploadEndpoint", ""))
 
 
 def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:

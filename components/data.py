@@ -29,6 +29,7 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, key_grant_statements, statements
+from core import ocicache
 
 DATA_TYPE = register_plane("genai:index:DataPlane", "data")
 
@@ -37,6 +38,17 @@ BUCKET_ROLES = ("documents", "outputs", "archive")
 
 #: The Autonomous Database release that has the VECTOR data type and AI Vector Search.
 VECTOR_DB_VERSION = "23ai"
+
+
+class CacheArgs(TypedDict):
+    """OCI Cache cluster of the router replicas (settings: ``data.cache``)."""
+
+    nsg_id: pulumi.Input[str]
+    """The network plane's cache NSG (the router's pods only, on OCI Cache's TLS port)."""
+    node_count: int
+    """Nodes of the non-sharded cluster: one primary, the rest replicas."""
+    memory_gbs: float
+    """Memory per node in GB."""
 
 
 class DataPlaneArgs(TypedDict):
@@ -90,6 +102,9 @@ class DataPlaneArgs(TypedDict):
     """Retention of the bucket write logs (30-180)."""
     protect_stateful: bool
     """Protect and retain the database, buckets, secrets and log group."""
+    cache: CacheArgs | None
+    """The OCI Cache cluster the router replicas share budgets, tenant limits and the response cache
+    through; None: no cache."""
 
 
 class DataPlane(pulumi.ComponentResource):
@@ -115,6 +130,8 @@ class DataPlane(pulumi.ComponentResource):
     """Bucket name per role (documents, outputs, archive); fixed at declaration, usable in IAM conditions."""
     log_group_id: pulumi.Output[str]
     """Log group holding the bucket write logs (evidence)."""
+    cache_fqdn: pulumi.Output[str] | None
+    """FQDN of the cache cluster's primary node (TLS on core.ocicache.PORT); None without a cache."""
 
     def __init__(self, name: str, args: DataPlaneArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(DATA_TYPE, name, None, opts)
@@ -208,6 +225,31 @@ class DataPlane(pulumi.ComponentResource):
             opts=stateful,
         )
         self.database_id = adb.id
+
+        # ---- OCI Cache: the ledger the router replicas share (budgets, tenant limits, cache) ------
+        # Private endpoint in the data subnet, reachable through its own NSG from the router's pods
+        # only; OCI Cache takes TLS connections only
+        # (https://docs.cloud.oracle.com/iaas/Content/ocicache/connecttocluster.htm). Fields and
+        # enums: oracle/oci-python-sdk src/oci/redis/models/create_redis_cluster_details.py and
+        # redis_cluster.py (software_version V7_0_5 | REDIS_7_0 | VALKEY_7_2; cluster_mode
+        # SHARDED | NONSHARDED), bridged by pulumi-oci as redis.RedisCluster.
+        self.cache_fqdn = None
+        cache_args = args["cache"]
+        if cache_args is not None:
+            cache = oci.redis.RedisCluster(
+                f"{name}-cache",
+                compartment_id=comp,
+                display_name=f"genai-{env}-router-cache",
+                cluster_mode="NONSHARDED",
+                node_count=cache_args["node_count"],
+                node_memory_in_gbs=cache_args["memory_gbs"],
+                software_version=ocicache.SOFTWARE_VERSION,
+                subnet_id=args["data_subnet_id"],
+                nsg_ids=[cache_args["nsg_id"]],
+                defined_tags=tags,
+                opts=child,
+            )
+            self.cache_fqdn = cache.primary_fqdn
 
         # ---- Database Tools: the path a knowledge base takes to the vector store ------------------
         lookup = pulumi.InvokeOutputOptions(parent=self)
@@ -306,6 +348,7 @@ class DataPlane(pulumi.ComponentResource):
             "namespace": self.namespace,
             "bucketNames": self.bucket_names,
             "logGroupId": self.log_group_id,
+            "cacheFqdn": self.cache_fqdn,
         })
 
     def _secret(self, resource_name: str, secret_name: str, description: str, args: DataPlaneArgs,

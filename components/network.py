@@ -21,10 +21,14 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
+from core import ocicache
 
 NETWORK_TYPE = register_plane("genai:index:NetworkPlane", "network")
 
 PRIVATE_ROLES = ("ingress", "okeApi", "workers", "pods", "data", "model", "bastion")
+#: NSGs without a subnet of their own: "cache" is OCI Cache's cluster in the data subnet, reachable
+#: from the router's pods only.
+NSG_ONLY_ROLES = ("cache",)
 PUBLIC_ROLE = "publicIngress"
 
 #: Which gateways each role's route table reaches. "services" = the service gateway (all OCI
@@ -109,6 +113,8 @@ def nsg_rules(*, public_api: bool, router_port: int, api_client_cidrs: Sequence[
     rule("data", "INGRESS", TCP, (1522, 1522), bastion_cidr, "Administrators through bastion sessions")
     rule("data", "EGRESS", TCP, (443, 443), "services", "Backups and Vault through the service gateway")
     pair("pods", "model", (443, 443), "Router to the Generative AI private endpoint")
+    # Shared budgets, tenant limits and response cache: router pods to OCI Cache (TLS), nothing else.
+    pair("pods", "cache", (ocicache.PORT, ocicache.PORT), "Router pods to OCI Cache (TLS only)")
     return r
 
 
@@ -242,7 +248,7 @@ class NetworkPlane(pulumi.ComponentResource):
 
         self.nsg_ids = {}
         nsgs: dict[str, oci.core.NetworkSecurityGroup] = {}
-        for role in roles:
+        for role in [*roles, *NSG_ONLY_ROLES]:
             if role == "bastion":
                 continue  # the Bastion service takes no NSG; rules admit the bastion subnet instead
             nsgs[role] = oci.core.NetworkSecurityGroup(

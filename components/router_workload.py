@@ -10,7 +10,8 @@ mounted where the image looks for it (router/container.py is the one home of tha
 internal OCI load balancer in the ingress subnet (the API Gateway's backend); a
 HorizontalPodAutoscaler; a PodDisruptionBudget; and NetworkPolicies: default-deny in both
 directions, then ingress only from the ingress subnet on the router port, egress only to DNS, to
-HTTPS outside the VCN (OCI services) and, when configured, to the database subnet.
+HTTPS outside the VCN (OCI services), to OCI Cache in the data subnet on its TLS port and, when
+configured, to the database.
 
 Why ``0.0.0.0/0`` on 443 minus the VCN for OCI services: a NetworkPolicy can only name IP blocks,
 and the Oracle Services Network's ranges are a service label (``all-<region>-services-in-oracle-
@@ -34,7 +35,22 @@ import pulumi
 import pulumi_kubernetes as k8s
 
 from components import register_plane
-from router.container import CONFIG_DIR, CONFIG_FILE, CONFIG_PATH, RUN_AS
+from core import ocicache
+from router.container import (
+    APM_DATA_KEY,
+    APM_DATA_KEY_FILE_ENV,
+    APM_DATA_KEY_PATH,
+    CONFIG_DIR,
+    CONFIG_FILE,
+    CONFIG_PATH,
+    LOG_ID_ENV,
+    REDIS_HOST_ENV,
+    REDIS_PORT_ENV,
+    REDIS_SSL_ENV,
+    RUN_AS,
+    SECRETS_DIR,
+    TELEMETRY_SECRET,
+)
 
 ROUTER_TYPE = register_plane("genai:index:RouterWorkload", "orchestration")
 
@@ -157,6 +173,12 @@ class RouterWorkloadArgs(TypedDict):
     """Memory limit."""
     database_cidr: str | None
     """CIDR of the data subnet when the router uses the database; None otherwise."""
+    log_id: pulumi.Input[str]
+    """OCID of the router's custom log (operations plane): the hooks' PutLogs target."""
+    cache_host: pulumi.Input[str]
+    """FQDN of the OCI Cache cluster's primary endpoint (data plane): budgets, tenant limits, response cache."""
+    cache_cidr: str
+    """CIDR of the subnet the cache's private endpoints live in (the data subnet): egress on core.ocicache.PORT."""
 
 
 class RouterWorkload(pulumi.ComponentResource):
@@ -217,6 +239,16 @@ class RouterWorkload(pulumi.ComponentResource):
                 secret_key_ref=_core.SecretKeySelectorArgs(name=SECRET_NAME, key=key, optional=False)))
             for var, key in sorted(secret_env.items())
         ]
+        # Telemetry and the shared ledger (router/container.py names what the hooks and LiteLLM read):
+        # the custom log, OCI Cache over TLS, and the APM data key as a file from a Secret synced from
+        # Vault (core/tables/prerequisites.yaml, row router-apm-data-key); never a Secret in env.
+        env += [
+            _core.EnvVarArgs(name=LOG_ID_ENV, value=args["log_id"]),
+            _core.EnvVarArgs(name=REDIS_HOST_ENV, value=args["cache_host"]),
+            _core.EnvVarArgs(name=REDIS_PORT_ENV, value=str(ocicache.PORT)),
+            _core.EnvVarArgs(name=REDIS_SSL_ENV, value=str(ocicache.TLS).lower()),
+            _core.EnvVarArgs(name=APM_DATA_KEY_FILE_ENV, value=APM_DATA_KEY_PATH),
+        ]
         probe_port = port
         container = _core.ContainerArgs(
             name="router",
@@ -241,6 +273,7 @@ class RouterWorkload(pulumi.ComponentResource):
                 period_seconds=5, failure_threshold=30),
             volume_mounts=[
                 _core.VolumeMountArgs(name="config", mount_path=CONFIG_DIR, read_only=True),
+                _core.VolumeMountArgs(name="telemetry", mount_path=SECRETS_DIR, read_only=True),
                 _core.VolumeMountArgs(name="tmp", mount_path="/tmp"),
             ],
         )
@@ -271,6 +304,10 @@ class RouterWorkload(pulumi.ComponentResource):
                         volumes=[
                             _core.VolumeArgs(name="config",
                                              config_map=_core.ConfigMapVolumeSourceArgs(name=config.metadata.name)),
+                            # 0440: readable by the pod's fsGroup (the image's UID/GID), nobody else.
+                            _core.VolumeArgs(name="telemetry", secret=_core.SecretVolumeSourceArgs(
+                                secret_name=TELEMETRY_SECRET, default_mode=0o440, optional=False,
+                                items=[_core.KeyToPathArgs(key=APM_DATA_KEY, path=APM_DATA_KEY)])),
                             _core.VolumeArgs(name="tmp", empty_dir=_core.EmptyDirVolumeSourceArgs(size_limit="256Mi")),
                         ],
                         topology_spread_constraints=spread,
@@ -359,7 +396,11 @@ class RouterWorkload(pulumi.ComponentResource):
             ),
             opts=opts,
         )
-        egress = [dns_egress(), oci_https_egress(args["vcn_cidr"])]
+        egress = [dns_egress(), oci_https_egress(args["vcn_cidr"]),
+                  # OCI Cache's private endpoints in the data subnet (TLS); its NSG admits the pods only.
+                  net.NetworkPolicyEgressRuleArgs(
+                      to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=args["cache_cidr"]))],
+                      ports=[net.NetworkPolicyPortArgs(protocol="TCP", port=ocicache.PORT)])]
         if args["database_cidr"]:
             egress.append(net.NetworkPolicyEgressRuleArgs(
                 to=[net.NetworkPolicyPeerArgs(ip_block=net.IPBlockArgs(cidr=str(args["database_cidr"])))],

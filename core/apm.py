@@ -39,3 +39,19 @@ def max_probe_timeout(interval_seconds: int, failure_retried: bool) -> int:
 def probe_timeout(interval_seconds: int, failure_retried: bool) -> int:
     """The health probe's timeout: the cap, or less where the interval allows less."""
     return min(PROBE_TIMEOUT_CAP_SECONDS, max_probe_timeout(interval_seconds, failure_retried))
+
+
+#: Where an APM domain takes OTLP traces authenticated with its private data key (header
+#: ``Authorization: dataKey <key>``): ``https://<dataUploadEndpoint>/20200101/opentelemetry/private/v1/traces``
+#: (https://docs.oracle.com/en-us/iaas/application-performance-monitoring/doc/configure-opentelemetry.html).
+#: The router's hooks post there (router/hooks/genai_router_hooks/tracing.py holds the same path; a
+#: router test checks they agree).
+OTLP_PRIVATE_TRACES_PATH = "/20200101/opentelemetry/private/v1/traces"
+
+
+def otlp_traces_url(data_upload_endpoint: str) -> str:
+    """The OTLP/HTTP traces URL of an APM domain from its data upload endpoint (with or without scheme)."""
+    base = data_upload_endpoint.rstrip("/")
+    if not base.startswith("https://"):
+        base = "https://" + base.removeprefix("http://")
+    return base + OTLP_PRIVATE_TRACES_PATH

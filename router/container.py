@@ -39,7 +39,30 @@ CONTAINER_PORT = 4000
 RUN_AS = 65532
 """The image's numeric non-root USER; the pod's securityContext runs as the same UID."""
 
+# -- what the hooks read from the environment (router/hooks/genai_router_hooks/telemetry.py and
+# LiteLLM's Redis clients; tests/router/test_container.py checks the hooks use the same names) --
+LOG_ID_ENV = "GENAI_ROUTER_LOG_ID"
+"""OCID of the router's custom log (operations plane): request logs go there through PutLogs."""
+APM_DATA_KEY_FILE_ENV = "GENAI_ROUTER_APM_DATA_KEY_FILE"
+"""File holding the APM domain's private data key (a Secret volume; never an env value)."""
+REDIS_HOST_ENV = "REDIS_HOST"
+"""Host of the shared Redis (OCI Cache's primary FQDN); the config references it as os.environ/REDIS_HOST."""
+REDIS_PORT_ENV = "REDIS_PORT"
+REDIS_SSL_ENV = "REDIS_SSL"
+"""LiteLLM builds every Redis client it creates from REDIS_* variables too (litellm/_redis.py
+_redis_kwargs_from_environment), so port and TLS are set for all of them, not only the configured ones."""
+
+TELEMETRY_SECRET = "genai-router-telemetry"
+"""Kubernetes Secret in the router's namespace, synced from Vault out of band
+(core/tables/prerequisites.yaml, row router-apm-data-key)."""
+APM_DATA_KEY = "apm-data-key"
+"""The Secret's key holding the APM private data key."""
+SECRETS_DIR = "/etc/genai-router-secrets"
+"""Where the telemetry Secret is mounted (read-only): the data key is SECRETS_DIR/APM_DATA_KEY."""
+APM_DATA_KEY_PATH = f"{SECRETS_DIR}/{APM_DATA_KEY}"
+
 _FLAG = re.compile(r"^--([a-z_]+)$")
+_ENV_REF = re.compile(r"os\.environ/([A-Z_][A-Z0-9_]*)")
 
 
 @dataclass(frozen=True)
@@ -171,7 +194,49 @@ def contract_problems(image: Image, pod_spec: Mapping[str, Any], config_maps: Ma
     declared = [int(p["containerPort"]) for p in container.get("ports") or []]
     if port is None or int(port) not in declared:
         problems.append("--port is not a declared containerPort")
+    if config is not None and not _mounted_file(config, container, volumes, config_maps):
+        text = _config_text(config, container, volumes, config_maps)
+        for name in sorted(set(_ENV_REF.findall(text))):
+            if name not in env:
+                problems.append(f"the config reads os.environ/{name}, which the container does not set")
+    key_file = env.get(APM_DATA_KEY_FILE_ENV)
+    if key_file:
+        why = _secret_file(key_file, container, volumes)
+        if why:
+            problems.append(f"{APM_DATA_KEY_FILE_ENV}: {why}")
     return problems
+
+
+def _config_text(path: str, container: Mapping[str, Any], volumes: Mapping[str, Mapping[str, Any]],
+                 config_maps: Mapping[str, Mapping[str, str]]) -> str:
+    """The text of a config file ``_mounted_file`` accepted."""
+    for mount in container.get("volumeMounts") or []:
+        base = str(mount["mountPath"]).rstrip("/")
+        if path.startswith(base + "/"):
+            source = volumes[str(mount["name"])]["configMap"]
+            key = path[len(base) + 1:]
+            keys = {str(i["path"]): str(i["key"]) for i in source.get("items") or []}
+            return config_maps[str(source["name"])][keys.get(key, key)]
+    return ""
+
+
+def _secret_file(path: str, container: Mapping[str, Any], volumes: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """Why ``path`` is not a key of a Secret volume mounted read-only; None when it is."""
+    for mount in container.get("volumeMounts") or []:
+        base = str(mount["mountPath"]).rstrip("/")
+        if not path.startswith(base + "/"):
+            continue
+        source = (volumes.get(str(mount["name"])) or {}).get("secret")
+        if not source:
+            return f"'{path}' is not under a Secret volume"
+        key = path[len(base) + 1:]
+        items = source.get("items")
+        if items and key not in {str(i["path"]) for i in items}:
+            return f"'{path}' is not an item of the Secret mounted at '{base}'"
+        if not mount.get("readOnly"):
+            return f"the Secret mount '{base}' is not read-only"
+        return None
+    return f"'{path}' is under no volume mount of the container"
 
 
 def materialize(root: Path, container: Mapping[str, Any], pod_spec: Mapping[str, Any],

@@ -131,6 +131,8 @@ class Caching:
     embedding_model: str | None = None
     """Logical model name used to embed prompts for the semantic cache (required for it)."""
     similarity_threshold: float = 0.9
+    ssl: bool = False
+    """Connect over TLS (OCI Cache takes TLS only: core/ocicache.py)."""
 
     def __post_init__(self) -> None:
         _one_of("caching.mode", self.mode, CACHE_MODES)
@@ -193,6 +195,9 @@ class TenantLimits:
 @dataclass(frozen=True)
 class Telemetry:
     otel_endpoint: str | None = None
+    """The APM domain's OTLP/HTTP traces URL (core.apm.otlp_traces_url); our hooks post spans there with
+    the domain's private data key. LiteLLM's own OTel callback is not used: it would need the
+    OpenTelemetry SDK in the image and cannot send APM's ``dataKey`` authorization."""
     prometheus: bool = True
 
 

@@ -171,6 +171,8 @@ def _cache_settings(inputs: RouterInputs) -> dict[str, Any] | None:
     }
     if c.password_ref:
         params["password"] = _env(c.password_ref)
+    if c.ssl:
+        params["ssl"] = True
     if c.mode == "semantic":
         params["similarity_threshold"] = c.similarity_threshold
         params["redis_semantic_cache_embedding_model"] = c.embedding_model
@@ -186,8 +188,6 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
     callbacks: list[str] = [HOOKS_CALLBACK]
     if inputs.telemetry.prometheus:
         callbacks.append("prometheus")
-    if inputs.telemetry.otel_endpoint:
-        callbacks.append("otel")
 
     router_settings: dict[str, Any] = {
         "routing_strategy": "simple-shuffle",
@@ -200,6 +200,16 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
     }
     if inputs.retries.per_error:
         router_settings["retry_policy"] = dict(sorted(inputs.retries.per_error))
+    if inputs.shared_state is not None:
+        # LiteLLM's Router keeps deployment usage (rpm/tpm) and cooldowns in this Redis, so every
+        # replica sees them (litellm/router.py: redis_host/redis_port/redis_password, cache_kwargs).
+        s = inputs.shared_state
+        router_settings["redis_host"] = _env(s.host_ref)
+        router_settings["redis_port"] = s.port
+        if s.password_ref:
+            router_settings["redis_password"] = _env(s.password_ref)
+        if s.ssl:
+            router_settings["cache_kwargs"] = {"ssl": True}
 
     litellm_settings: dict[str, Any] = {
         "callbacks": callbacks,
@@ -267,11 +277,6 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
         hooks["tenant_limits"] = {k: v for k, v in (("requests_per_minute", t.requests_per_minute),
                                                      ("characters_per_minute", t.characters_per_minute))
                                   if v is not None}
-    if inputs.telemetry.otel_endpoint:
-        config["environment_variables"] = {
-            "OTEL_EXPORTER": "otlp_grpc",
-            "OTEL_ENDPOINT": inputs.telemetry.otel_endpoint,
-        }
     check_no_inline_secrets(config)
     return _sorted(config)
 

@@ -2,8 +2,9 @@
 
 Each plane's Args come from its settings module (``stacks/settings/<plane>.py``), given the planes it
 depends on; this module only wires one plane's outputs into the next, in dependency order:
-governance (compartment, tags, keys) → network → data → model; ingress; orchestration → router (and
-the online evaluation job beside it) → experience; operations watches them all.
+governance (compartment, tags, keys) → network → data → model; ingress; orchestration; operations
+(it watches the planes above and owns the router's log and APM domain) → router (and the online
+evaluation job beside it) → experience.
 """
 
 from __future__ import annotations
@@ -60,9 +61,12 @@ class Platform:
         pulumi.export("placements", self.network.placements)
         pulumi.export("bastionId", self.admin.bastion_id)
         pulumi.export("apmDomainId", self.operations.apm_domain_id)
+        pulumi.export("apmDataUploadEndpoint", self.operations.apm_data_upload_endpoint)
         pulumi.export("routerLogId", self.operations.router_log_id)
         pulumi.export("alarmTopicIds", self.operations.topic_ids)
         pulumi.export("databaseId", self.data.database_id)
+        if self.data.cache_fqdn is not None:
+            pulumi.export("routerCacheFqdn", self.data.cache_fqdn)
         pulumi.export("dbToolsConnectionId", self.data.db_tools_connection_id)
         pulumi.export("bucketNames", self.data.bucket_names)
         pulumi.export("modelCatalog", [e.to_json() for e in self.settings.model.catalog])
@@ -87,7 +91,18 @@ def build_platform(settings: Settings) -> Platform:
     ingress = IngressPlane(f"{env}-ingress", ingress_settings.ingress_args(settings, governance, network))
     orchestration = OrchestrationPlane(f"{env}-orchestration",
                                        orchestration_settings.orchestration_args(settings, governance, network))
-    router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(settings, governance, network, model),
+    # Operations watches what the other planes created and receives the router's telemetry (its log and
+    # APM domain), so it comes before the router. Bucket access logs stay with the data plane and API
+    # Gateway logs with the experience plane (so it needs no API deployment id); OKE control-plane logs
+    # come from here.
+    dedicated = [model.dedicated_cluster_id] if model.dedicated_cluster_id is not None else []
+    operations = OperationsPlane(f"{env}-operations", operations_settings.operations_args(
+        settings, governance, api_gateway_id=ingress.gateway_id, api_deployment_id=None,
+        gateway_logs_owned_elsewhere=True, cluster_id=orchestration.cluster_id, oke_logs_owned_elsewhere=False,
+        autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=dedicated, buckets=[],
+        archive_bucket_name=None))
+    router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(
+        settings, governance, network, model, data, operations),
                             opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
     if settings.evaluation.online.enabled:
         # Same image, namespace and service account (workload identity) as the router it evaluates.
@@ -95,14 +110,6 @@ def build_platform(settings: Settings) -> Platform:
                          opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
     experience = ExperiencePlane(f"{env}-experience",
                                  ingress_settings.experience_args(settings, governance, ingress, router))
-    # Operations watches what the other planes created. Bucket access logs stay with the data plane
-    # and API Gateway logs with the experience plane; OKE control-plane logs come from here.
-    dedicated = [model.dedicated_cluster_id] if model.dedicated_cluster_id is not None else []
-    operations = OperationsPlane(f"{env}-operations", operations_settings.operations_args(
-        settings, governance, api_gateway_id=ingress.gateway_id, api_deployment_id=experience.deployment_id,
-        gateway_logs_owned_elsewhere=True, cluster_id=orchestration.cluster_id, oke_logs_owned_elsewhere=False,
-        autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=dedicated, buckets=[],
-        archive_bucket_name=None))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
                     data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,
                     experience=experience)

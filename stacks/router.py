@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 
+from core import ocicache
+from core.apm import otlp_traces_url
 from prompts import registry
+from router.container import REDIS_HOST_ENV
 from router.inputs import (
     Caching,
     Canary,
@@ -21,7 +24,9 @@ from router.inputs import (
     Retries,
     RouterInputs,
     Secrets,
+    SharedState,
     Telemetry,
+    TenantLimits,
     Timeouts,
 )
 from stacks.settings import Settings
@@ -39,8 +44,15 @@ def _key(entry: CatalogEntry) -> str:
     return f"{entry.name}-{entry.serving}".replace(".", "-")
 
 
-def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> RouterInputs:
-    """The router's inputs for this stack. Raises ValueError if the catalogue breaks the tier (router/render.py)."""
+def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None,
+                  apm_data_upload_endpoint: str) -> RouterInputs:
+    """The router's inputs for this stack. Raises ValueError if the catalogue breaks the tier (router/render.py).
+
+    Every replica shares one OCI Cache cluster (the data plane's; its FQDN reaches the pod as
+    REDIS_HOST, TLS on core.ocicache.PORT): budgets, per-tenant limits and the response cache hold
+    across replicas. Semantic caching stays off whatever the tier: it needs a search module OCI Cache
+    does not have (core/ocicache.py). Traces go to the stack's APM domain (its OTLP traces URL).
+    """
     catalog = sorted(settings.model.catalog, key=lambda e: (_COST_ORDER.index(e.cost_tier), e.name))
     daily = settings.operations.budget.amount / 30.0
     models: list[ModelSpec] = []
@@ -73,6 +85,7 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         models.append(candidate)
         canaries.append(Canary(mc.model, candidate.key, mc.share))
     names = list(dict.fromkeys(m.logical_name for m in models))  # unique, most expensive first
+    r = settings.orchestration.router
     fallbacks = tuple((name, tuple(names[i + 1:])) for i, name in enumerate(names[:-1]))
     return RouterInputs(
         tier=settings.tier.name,  # type: ignore[arg-type]
@@ -87,11 +100,15 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
                                             ("ContentPolicyViolationErrorRetries", 0))),
         timeouts=Timeouts(),
         cooldown=Cooldown(allowed_fails=2, cooldown_s=30.0),
-        caching=Caching(mode="none"),
+        shared_state=SharedState(host_ref=REDIS_HOST_ENV, port=ocicache.PORT, ssl=ocicache.TLS),
+        tenant_limits=TenantLimits(requests_per_minute=r.requests_per_minute,
+                                   characters_per_minute=r.characters_per_minute),
+        caching=Caching(mode="response", ttl_s=r.response_cache_ttl_s, host_ref=REDIS_HOST_ENV, port=ocicache.PORT,
+                        ssl=ocicache.TLS) if r.response_cache_ttl_s > 0 else Caching(mode="none"),
         # Responses are checked at the tier's modes (policies/classification.yaml: INFORM or BLOCK).
         guardrails=Guardrails(output_content_moderation=settings.tier.guardrails.content_moderation_output,
                               output_pii=settings.tier.guardrails.pii_output),
-        telemetry=Telemetry(otel_endpoint=None, prometheus=True),
+        telemetry=Telemetry(otel_endpoint=otlp_traces_url(apm_data_upload_endpoint), prometheus=True),
         prompt_logging=settings.tier.prompt_logging,  # type: ignore[arg-type]
         # Callers authenticate at the API Gateway (JWT) and only the ingress subnet reaches the
         # router (NSG + NetworkPolicy), so the proxy runs without a master key of its own.
@@ -118,9 +135,11 @@ def _prompt_release(pin: PromptPin) -> PromptRelease:
                          pin.candidate_share)
 
 
-def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None) -> str:
+def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None,
+                  apm_data_upload_endpoint: str) -> str:
     """The proxy's config.yaml: the one rendering the router's ConfigMap holds and `blueprint router-config` prints."""
     from router.render import render_yaml
 
     return render_yaml(router_inputs(settings, compartment_ocid=compartment_ocid,
-                                     dedicated_endpoint_ocid=dedicated_endpoint_ocid))
+                                     dedicated_endpoint_ocid=dedicated_endpoint_ocid,
+                                     apm_data_upload_endpoint=apm_data_upload_endpoint))

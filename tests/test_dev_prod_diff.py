@@ -89,6 +89,9 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("Log", ".configuration.source.service"): "none: OCI's OKE log service is literally 'oke-k8s-cp-prod' (name normalisation)",
     ("NetworkPolicy", ".spec.egress[].to[].ipBlock.except[]"): "network.vcnCidr",
     ("NetworkPolicy", ".spec.ingress[].from[].ipBlock.cidr"): "network.subnets.ingress",
+    ("NetworkPolicy", ".spec.egress[].to[].ipBlock.cidr"): "network.subnets.data (OCI Cache's endpoints)",
+    ("Deployment", ".spec.template.spec.containers[].env[].value"):
+        "the router's log OCID and OCI Cache FQDN (their names carry the stack's region and resources)",
     ("NodePool", ".nodeConfigDetails.kmsKeyId"): "classification (customerManagedKeys)",
     ("NodePool", ".nodeConfigDetails.placementConfigs[].availabilityDomain"): "network.placement.availabilityDomains",
     ("NodePool", ".nodeConfigDetails.placementConfigs[].faultDomains[]"): "network.placement.faultDomains",

@@ -34,6 +34,14 @@ class DatabaseSettings:
 
 
 @dataclass(frozen=True)
+class CacheSettings:
+    """The router replicas' OCI Cache cluster (``data.cache``)."""
+
+    node_count: int
+    memory_gbs: float
+
+
+@dataclass(frozen=True)
 class DataSettings:
     customer_managed_keys: bool
     database: DatabaseSettings
@@ -42,6 +50,7 @@ class DataSettings:
     access_log_retention_days: int
     data_retention_days: int
     """Age at which traces and noncurrent object versions expire (the tier's retention.dataDays)."""
+    cache: CacheSettings
 
 
 def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None:
@@ -66,6 +75,7 @@ def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None
     if not ok:
         return None
     password = db.get("adminPassword")
+    cache = d.get("cache", {})
     return DataSettings(
         customer_managed_keys=cmk,
         database=DatabaseSettings(
@@ -83,6 +93,7 @@ def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None
         documents_prefix=documents,
         access_log_retention_days=log_days,
         data_retention_days=tier.retention.data_days,
+        cache=CacheSettings(node_count=cache.get("nodeCount", 3), memory_gbs=float(cache.get("memoryGbs", 2))),
     )
 
 
@@ -115,4 +126,6 @@ def data_args(settings: Settings, governance: GovernanceFoundation, network: Net
         "traces_prefix": d.traces_prefix,
         "access_log_retention_days": d.access_log_retention_days,
         "protect_stateful": g.protect_stateful,
+        "cache": {"nsg_id": network.nsg_ids["cache"], "node_count": d.cache.node_count,
+                  "memory_gbs": d.cache.memory_gbs},
     }

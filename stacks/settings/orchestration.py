@@ -15,9 +15,11 @@ from core.tiers import TierPolicy
 from stacks.settings.common import Report, tier_minimum
 
 if TYPE_CHECKING:
+    from components.data import DataPlane
     from components.governance import GovernanceFoundation
     from components.model import ModelPlane
     from components.network import NetworkPlane
+    from components.operations import OperationsPlane
     from components.orchestration import OrchestrationPlaneArgs
     from components.router_workload import RouterWorkloadArgs
     from stacks.settings import Settings
@@ -45,6 +47,12 @@ class RouterSettings:
     memory_request: str
     memory_limit: str
     database: bool
+    requests_per_minute: int
+    """Per tenant, across replicas (``tenantLimits.requestsPerMinute``)."""
+    characters_per_minute: int
+    """Prompt + response characters per tenant, across replicas (``tenantLimits.charactersPerMinute``)."""
+    response_cache_ttl_s: int
+    """Shared response cache TTL; 0: no response cache."""
     service_account: str
     """The router's service account: with ``namespace`` and the cluster, its one workload identity."""
 
@@ -88,6 +96,7 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
     if not ok:
         return None
     n = o.get("nodePool", {})
+    limits = r.get("tenantLimits", {})
     return OrchestrationSettings(
         kubernetes_version=o.get("kubernetesVersion", "v1.33.1"),
         node_image_id=o["nodeImageId"],
@@ -101,6 +110,9 @@ def parse(o: dict[str, Any], tier: TierPolicy, p: Report) -> OrchestrationSettin
                               max_replicas=max_replicas, cpu_request=resources["cpuRequest"],
                               cpu_limit=resources["cpuLimit"], memory_request=resources["memoryRequest"],
                               memory_limit=resources["memoryLimit"], database=r.get("database", False),
+                              requests_per_minute=limits.get("requestsPerMinute", 600),
+                              characters_per_minute=limits.get("charactersPerMinute", 2_000_000),
+                              response_cache_ttl_s=r.get("responseCacheTtlSeconds", 300),
                               service_account=r.get("serviceAccount", "genai-router")),
     )
 
@@ -143,16 +155,22 @@ def orchestration_args(settings: Settings, governance: GovernanceFoundation,
 
 
 def router_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane,
-                model: ModelPlane) -> RouterWorkloadArgs:
-    """The router workload's inputs: its config rendered from settings once the model plane's ids are known."""
+                model: ModelPlane, data: DataPlane, operations: OperationsPlane) -> RouterWorkloadArgs:
+    """The router workload's inputs: its config rendered from settings once the model plane's ids and the
+    APM domain's endpoint are known; its log (operations) and its shared OCI Cache (data plane)."""
     from stacks.router import router_config  # stacks.router reads Settings: imported here, not at load time
 
     n, r = settings.network, settings.orchestration.router
+    cache_host = data.cache_fqdn
+    if cache_host is None:
+        raise ValueError("the router needs the data plane's cache (data_args gives it one)")
     return {
         "environment": settings.governance.environment,
         "image": r.image,
-        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_id).apply(
-            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocid=ids[1])),
+        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_id,
+                                           operations.apm_data_upload_endpoint).apply(
+            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocid=ids[1],
+                                      apm_data_upload_endpoint=ids[2])),
         "ingress_subnet_id": network.subnet_ids["ingress"],
         "ingress_nsg_id": network.nsg_ids["ingress"],
         "ingress_cidr": n.subnets["ingress"],
@@ -169,4 +187,7 @@ def router_args(settings: Settings, governance: GovernanceFoundation, network: N
         "memory_request": r.memory_request,
         "memory_limit": r.memory_limit,
         "database_cidr": n.subnets["data"] if r.database else None,
+        "log_id": operations.router_log_id,
+        "cache_host": cache_host,
+        "cache_cidr": n.subnets["data"],
     }

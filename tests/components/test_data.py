@@ -48,6 +48,22 @@ def test_vector_database_is_private_mtls_23ai_on_ecpu(tier: str) -> None:
     assert adb["secretVersionNumber"] == 1.0
 
 
+def test_router_cache_is_private_tls_in_the_data_subnet_behind_its_own_nsg() -> None:
+    """OCI Cache (shared budgets, tenant limits, response cache): one non-sharded Valkey cluster in the
+    data subnet whose NSG admits the router pods' NSG on 6379 and nothing else (TLS is the service's only mode)."""
+    g = tier_graph("confidential")
+    cache = one(g, "oci:Redis/redisCluster:RedisCluster", "-data-cache").inputs
+    assert cache["clusterMode"] == "NONSHARDED" and cache["softwareVersion"] == "VALKEY_7_2"
+    assert cache["subnetId"] == _net(g, SUBNET, "network-subnet-data")
+    cache_nsg = _net(g, NSG, "network-nsg-cache")
+    assert cache["nsgIds"] == [cache_nsg]
+    names = {ocid(n): n.name.rsplit("-nsg-", 1)[1] for n in g.by_type(NSG)}
+    rules = [r.inputs for r in g.by_type("oci:Core/networkSecurityGroupSecurityRule:NetworkSecurityGroupSecurityRule")
+             if r.inputs["networkSecurityGroupId"] == cache_nsg]
+    assert [(r["direction"], names.get(r["source"]), r["tcpOptions"]["destinationPortRange"]) for r in rules] == [
+        ("INGRESS", "pods", {"min": 6379.0, "max": 6379.0})]
+
+
 def test_data_nsg_admits_only_pods_model_and_bastion_on_1522() -> None:
     g = tier_graph("confidential")
     data_nsg = _net(g, NSG, "network-nsg-data")
@@ -158,6 +174,8 @@ STATEFUL = frozenset({
 #: Types judged stateless (recreatable from the program without loss). A type in neither set fails
 #: the test below: whoever adds it must decide which it is.
 STATELESS = frozenset({
+    # OCI Cache holds budget windows, per-minute tenant counters and cached responses: all rebuilt.
+    "oci:Redis/redisCluster:RedisCluster",
     "oci:Identity/tag:Tag", "oci:Identity/tagDefault:TagDefault", "oci:Identity/policy:Policy",
     "oci:Ons/notificationTopic:NotificationTopic", "oci:Ons/subscription:Subscription", "oci:Events/rule:Rule",
     "oci:CloudGuard/target:Target", "oci:Bastion/bastion:Bastion", "oci:Core/vcn:Vcn",

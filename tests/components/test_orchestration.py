@@ -166,14 +166,22 @@ def test_every_container_is_hardened(planned, stack: str) -> None:
 
 
 def test_no_secret_reference_without_a_database(planned) -> None:
-    """Issue 10, defect 4: without LiteLLM's own database the pod references no Secret (nothing had created it)."""
+    """Issue 10, defect 4: without LiteLLM's own database the pod references no database Secret; the only
+    Secret it mounts is the APM data key's, a declared out-of-band prerequisite (synced from Vault), as a
+    read-only file, never an env value."""
+    from core.tables import out_of_band_kubernetes
+
     for stack in ("dev", "prod"):
         graph = planned(stack)
         assert not graph.by_type("kubernetes:core/v1:Secret")
         (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
         pod = dep["spec"]["template"]["spec"]
         assert not [e for c in pod["containers"] for e in c.get("env", []) if "valueFrom" in e]
-        assert not [v for v in pod["volumes"] if "secret" in v] and not pod.get("imagePullSecrets")
+        secrets = [v for v in pod["volumes"] if "secret" in v]
+        assert [(v["name"], v["secret"]["secretName"]) for v in secrets] == [("telemetry", "genai-router-telemetry")]
+        assert ("Secret", dep["metadata"]["namespace"], "genai-router-telemetry") in out_of_band_kubernetes()
+        assert [m["readOnly"] for m in pod["containers"][0]["volumeMounts"] if m["name"] == "telemetry"] == [True]
+        assert not pod.get("imagePullSecrets")
 
 
 def test_replicas_and_autoscaling_per_stack(planned) -> None:
@@ -212,9 +220,12 @@ def test_network_policies_deny_by_default(planned, stack: str) -> None:
     assert ingress_rule["ports"] == [{"protocol": "TCP", "port": float(net.get("routerPort", 4000))}]
     egress = policies["router-egress"]["spec"]["egress"]
     ports = sorted((p["protocol"], p["port"]) for rule in egress for p in rule["ports"])
-    assert ports == [("TCP", 53.0), ("TCP", 443.0), ("UDP", 53.0)]
+    assert ports == [("TCP", 53.0), ("TCP", 443.0), ("TCP", 6379.0), ("UDP", 53.0)]
     https = next(r for r in egress if r["ports"] == [{"protocol": "TCP", "port": 443.0}])
     assert https["to"] == [{"ipBlock": {"cidr": "0.0.0.0/0", "except": [net["vcnCidr"]]}}]
+    # OCI Cache's private endpoints live in the data subnet (TLS on 6379; the cache NSG admits the pods only).
+    cache = next(r for r in egress if r["ports"] == [{"protocol": "TCP", "port": 6379.0}])
+    assert cache["to"] == [{"ipBlock": {"cidr": net["subnets"]["data"]}}]
 
 
 BAD_ORCHESTRATION: list[tuple[dict[str, Any], str]] = [
@@ -282,9 +293,10 @@ def test_database_egress_only_when_configured(planned) -> None:
         (pol,) = [p for p in policies if p["metadata"]["name"] == "router-egress"]
         return list(pol["spec"]["egress"])
 
-    db_rules = [r for r in egress(graph) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
-    assert [r["ports"] for r in db_rules] == [[{"protocol": "TCP", "port": 1522.0}]]
-    assert not [r for r in egress(planned("dev")) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}]]
+    db = [{"protocol": "TCP", "port": 1522.0}]
+    db_rules = [r for r in egress(graph) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}] and r["ports"] == db]
+    assert len(db_rules) == 1
+    assert not [r for r in egress(planned("dev")) if r["to"] == [{"ipBlock": {"cidr": data_cidr}}] and r["ports"] == db]
     (dep,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
     refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in dep["spec"]["template"]["spec"]["containers"][0]["env"]
             if "valueFrom" in e}
@@ -293,7 +305,7 @@ def test_database_egress_only_when_configured(planned) -> None:
     from core.tables import out_of_band_kubernetes, prerequisites
 
     assert {("Secret", dep["metadata"]["namespace"], r["name"]) for r in refs.values()} <= out_of_band_kubernetes()
-    (row,) = [p for p in prerequisites() if p.kubernetes]
+    (row,) = [p for p in prerequisites() if p.kubernetes and p.kubernetes[2] == "genai-router"]
     assert row.applies({"orchestration": {"router": {"database": True}}}) and not row.applies({})
 
 

@@ -13,7 +13,13 @@ What the live test substitutes, and why (nothing else is changed):
 - the OCI endpoint inside the config: the stub's loopback URL (no OCI here);
 - the signer: ``GENAI_ROUTER_SIGNER=api-key`` with a throwaway key the stub verifies (no OKE
   workload identity here); Secret-sourced variables get throwaway values;
-- ``PYTHONPATH``: the image's /opt/genai-router is the repo's router/hooks (the Dockerfile copies it).
+- ``PYTHONPATH``: the image's /opt/genai-router is the repo's router/hooks (the Dockerfile copies it);
+- OCI Cache: the planned REDIS_HOST (the cluster's FQDN) becomes a real TLS-only redis-server on
+  loopback, its port replaces 6379 in the config, and SSL_CERT_FILE trusts its throwaway CA;
+- telemetry targets: the config's otel_endpoint and the Monitoring/Logging endpoints point at the
+  stub; the Secret-mounted APM data key file holds the stub's throwaway key.
+The proxy then really emits: request logs reach the planned log id, spans reach APM, and the
+per-tenant counters land in the shared Redis.
 """
 
 from __future__ import annotations
@@ -30,7 +36,8 @@ import pytest
 
 from router import container as contract
 from router.testing.oci_stub import GUARDRAILS_PATH, OCIStub, reply_text
-from router.testing.proxy import free_port, stop_process, throwaway_key, wait_until_live
+from router.testing.proxy import eventually, free_port, stop_process, throwaway_key, wait_until_live
+from router.testing.redis_server import RedisServer
 
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "router" / "Dockerfile"
@@ -130,6 +137,43 @@ def test_a_writable_config_mount_breaks_the_contract(prod: dict[str, Any], image
     assert problems == ["the config mount '/etc/genai-router' is not read-only"]
 
 
+def _env(container: dict[str, Any]) -> dict[str, Any]:
+    return {str(e["name"]): e.get("value") for e in container.get("env") or []}
+
+
+def test_planned_pod_gives_the_hooks_their_telemetry_and_shared_state(prod: dict[str, Any]) -> None:
+    """The variables the hooks and LiteLLM read (router/container.py names them once) are set from the plan."""
+    from genai_router_hooks import telemetry
+
+    assert (telemetry.ENV_LOG_ID, telemetry.ENV_APM_DATA_KEY_FILE) == (contract.LOG_ID_ENV, contract.APM_DATA_KEY_FILE_ENV)
+    env = _env(_router(prod["pod"]))
+    assert env[contract.LOG_ID_ENV].startswith("ocid1.log.")
+    assert env[contract.REDIS_HOST_ENV].endswith(".redis.eu-frankfurt-1.oci.oraclecloud.com")
+    assert (env[contract.REDIS_PORT_ENV], env[contract.REDIS_SSL_ENV]) == ("6379", "true")
+    assert env[contract.APM_DATA_KEY_FILE_ENV] == contract.APM_DATA_KEY_PATH
+    volume = next(v for v in prod["pod"]["volumes"] if v["name"] == "telemetry")
+    assert volume["secret"]["secretName"] == contract.TELEMETRY_SECRET
+    assert [i["key"] for i in volume["secret"]["items"]] == [contract.APM_DATA_KEY]
+
+
+def test_an_env_reference_the_pod_does_not_set_breaks_the_contract(prod: dict[str, Any], image: contract.Image) -> None:
+    pod = copy.deepcopy(prod["pod"])
+    container = _router(pod)
+    container["env"] = [e for e in container["env"] if e["name"] != contract.REDIS_HOST_ENV]
+    problems = contract.contract_problems(image, pod, prod["config_maps"])
+    assert problems == [f"the config reads os.environ/{contract.REDIS_HOST_ENV}, which the container does not set"]
+
+
+def test_a_data_key_file_outside_a_secret_volume_breaks_the_contract(prod: dict[str, Any], image: contract.Image) -> None:
+    pod = copy.deepcopy(prod["pod"])
+    container = _router(pod)
+    for e in container["env"]:
+        if e["name"] == contract.APM_DATA_KEY_FILE_ENV:
+            e["value"] = contract.CONFIG_DIR + "/apm-data-key"  # the ConfigMap, not the Secret
+    problems = contract.contract_problems(image, pod, prod["config_maps"])
+    assert problems == [f"{contract.APM_DATA_KEY_FILE_ENV}: '{contract.CONFIG_DIR}/apm-data-key' is not under a Secret volume"]
+
+
 # -- the real proxy, started as the pod would start it -------------------------------------------
 
 
@@ -151,14 +195,22 @@ def test_real_proxy_runs_the_planned_container(prod: dict[str, Any], image: cont
     argv, env = contract.process(image, container)
 
     key, key_file = throwaway_key(tmp_path)
-    with OCIStub(public_key=key.public_key()) as stub:
+    data_key = "throwaway-apm-data-key"
+    with OCIStub(public_key=key.public_key(), apm_data_key=data_key) as stub, RedisServer(tls=True) as cache:
         # The one change to the ConfigMap's content: OCI's endpoint is the loopback stub.
         config_file = Path(contract.rebase(contract.flags(argv)["config"], moved))
         text = config_file.read_text(encoding="utf-8")
         endpoints = {line.split(": ", 1)[1] for line in text.splitlines()
                      if line.strip().startswith(("api_base: ", "oci_endpoint: "))}
         assert len(endpoints) == 1, "one OCI endpoint in the config"
-        config_file.write_text(text.replace(endpoints.pop(), stub.url), encoding="utf-8")
+        text = text.replace(endpoints.pop(), stub.url)
+        # Traces to the stub's APM path; OCI Cache's port to the loopback TLS redis-server.
+        traces = next(line.split(": ", 1)[1] for line in text.splitlines() if line.strip().startswith("otel_endpoint: "))
+        text = text.replace(traces, stub.url + traces[traces.index("/20200101/"):])
+        assert text.count(": 6379\n") == 3, "OCI Cache's port: router_settings, cache_params, genai_router.redis"
+        config_file.write_text(text.replace(": 6379\n", f": {cache.port}\n"), encoding="utf-8")
+        key_path = Path(contract.rebase(env[contract.APM_DATA_KEY_FILE_ENV] or "", moved))
+        key_path.write_text(data_key, encoding="utf-8")
 
         port = free_port()
         opts = contract.flags(argv)
@@ -181,6 +233,12 @@ def test_real_proxy_runs_the_planned_container(prod: dict[str, Any], image: cont
             "GENAI_ROUTER_KEY_FILE": str(key_file),
             "NO_PROXY": "127.0.0.1,localhost",
             "LITELLM_LOG": "ERROR",
+            contract.REDIS_HOST_ENV: "127.0.0.1",
+            contract.REDIS_PORT_ENV: str(cache.port),
+            "SSL_CERT_FILE": str(cache.ca_file),
+            "GENAI_ROUTER_MONITORING_ENDPOINT": stub.url,
+            "GENAI_ROUTER_LOGGING_ENDPOINT": stub.url,
+            "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "0.5",
         })
         log_path = tmp_path / "proxy.log"
         with log_path.open("wb") as log:
@@ -200,5 +258,9 @@ def test_real_proxy_runs_the_planned_container(prod: dict[str, Any], image: cont
             # Through the hooks: they read the config (GENAI_ROUTER_CONFIG) and called OCI's guardrails.
             assert stub.calls(path=GUARDRAILS_PATH), "the hooks never ran the guardrail check"
             assert not [c for c in stub.state.calls if c.status == 401], "a request was not signed"
+            # It emits: a request log on the planned log, spans with the data key, tenant counters in OCI Cache.
+            assert eventually(lambda: bool(stub.log_entries() and stub.spans()), timeout=30), "no log entry or span"
+            assert {b.log_id for b in stub.state.log_batches} == {env[contract.LOG_ID_ENV]}
+            assert cache.client().keys("genai_router:limit:*"), "the tenant limits did not count in the shared Redis"
         finally:
             stop_process(proc)

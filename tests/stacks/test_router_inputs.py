@@ -21,16 +21,18 @@ pytestmark = pytest.mark.unit
 GOLDEN = ROOT / "tests" / "router" / "golden"
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexamplecompartment"
 ENDPOINT = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaaexampleendpoint"
+APM = "https://aaaaexampleapm.apm-agt.eu-frankfurt-1.oci.oraclecloud.com"
 
 
 def _inputs(stack: str, **settings_changes):
     settings = settings_for(ROOT, stack)
-    return router_inputs(settings, compartment_ocid=COMPARTMENT, dedicated_endpoint_ocid=ENDPOINT)
+    return router_inputs(settings, compartment_ocid=COMPARTMENT, dedicated_endpoint_ocid=ENDPOINT, apm_data_upload_endpoint=APM)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_config_matches_its_golden(stack):
-    text = router_config(settings_for(ROOT, stack), compartment_ocid=COMPARTMENT, dedicated_endpoint_ocid=ENDPOINT)
+    text = router_config(settings_for(ROOT, stack), compartment_ocid=COMPARTMENT, dedicated_endpoint_ocid=ENDPOINT,
+                         apm_data_upload_endpoint=APM)
     path = GOLDEN / f"stack-{stack}.yaml"
     if os.environ.get("UPDATE_GOLDEN") == "1":
         path.write_text(text, encoding="utf-8")

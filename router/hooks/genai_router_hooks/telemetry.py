@@ -4,8 +4,11 @@
   ``GENAI_ROUTER_MONITORING_ENDPOINT`` (tests point it at the loopback stub);
 - request logs (``request_log``): on when ``GENAI_ROUTER_LOG_ID`` names the router's custom log
   (endpoint override ``GENAI_ROUTER_LOGGING_ENDPOINT``), at the tier's ``prompt_logging`` level;
-- traces (``tracing``): on when ``GENAI_ROUTER_APM_ENDPOINT`` (the APM domain's data upload
-  endpoint) and ``GENAI_ROUTER_APM_DATA_KEY`` (its private data key, from Vault) are set.
+- traces (``tracing``): on when the config's ``otel_endpoint`` (the APM domain's OTLP traces URL,
+  rendered from its data upload endpoint) and the domain's private data key are both known. The
+  key comes from the file ``GENAI_ROUTER_APM_DATA_KEY_FILE`` names (the pod mounts it from a
+  Secret synced from Vault); ``GENAI_ROUTER_APM_ENDPOINT`` (a data upload endpoint) and
+  ``GENAI_ROUTER_APM_DATA_KEY`` override both (tests point them at the loopback stub).
 
 Metrics and logs are signed by the same OCI signer as chat (workload identity in OKE). Every
 call from the request path only queues (``Emitter.offer``): nothing here waits on a network.
@@ -30,6 +33,7 @@ ENV_LOGGING_ENDPOINT = "GENAI_ROUTER_LOGGING_ENDPOINT"
 ENV_LOG_ID = "GENAI_ROUTER_LOG_ID"
 ENV_APM_ENDPOINT = "GENAI_ROUTER_APM_ENDPOINT"
 ENV_APM_DATA_KEY = "GENAI_ROUTER_APM_DATA_KEY"
+ENV_APM_DATA_KEY_FILE = "GENAI_ROUTER_APM_DATA_KEY_FILE"
 ENV_INTERVAL = "GENAI_ROUTER_TELEMETRY_INTERVAL_S"
 DEFAULT_INTERVAL_S = 10.0
 BUFFER = 10_000
@@ -226,6 +230,18 @@ class Telemetry:
         return spans
 
 
+def _read_key(path: str | None) -> str:
+    """The data key from its mounted file; raises when the pod names a file it cannot read."""
+    if not path:
+        return ""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read().strip()
+    except OSError as exc:
+        raise RuntimeError(f"genai_router_hooks: {ENV_APM_DATA_KEY_FILE} names a file that cannot be read "
+                           f"({type(exc).__name__})") from None
+
+
 def from_config(cfg: Mapping[str, Any], signer: Any, client_config: Mapping[str, Any],
                 env: Mapping[str, str] | None = None) -> Telemetry:
     """Build the telemetry of the ``genai_router`` config section (not started)."""
@@ -252,9 +268,11 @@ def from_config(cfg: Mapping[str, Any], signer: Any, client_config: Mapping[str,
             service_endpoint=env.get(ENV_LOGGING_ENDPOINT) or request_log.ingestion_endpoint(region))
         logs = request_log.LogsEmitter(request_log.oci_sender(log_client, env[ENV_LOG_ID]), **common)
     traces = None
-    if env.get(ENV_APM_ENDPOINT) and env.get(ENV_APM_DATA_KEY):
+    url = tracing.traces_url(env[ENV_APM_ENDPOINT]) if env.get(ENV_APM_ENDPOINT) else cfg.get("otel_endpoint")
+    key = env.get(ENV_APM_DATA_KEY) or _read_key(env.get(ENV_APM_DATA_KEY_FILE))
+    if url and key:
         traces = tracing.TracesEmitter(
-            tracing.otlp_sender(env[ENV_APM_ENDPOINT], env[ENV_APM_DATA_KEY]),
+            tracing.otlp_sender(str(url), key),
             {"service.name": "genai-router", "genai.router.tier": str(cfg.get("classification_tier", ""))},
             **common)
     t = Telemetry(tier=str(cfg.get("classification_tier", "")), prompt_logging=str(cfg.get("prompt_logging")),

@@ -146,10 +146,15 @@ class TracesEmitter(Emitter[Span]):
         return out
 
 
-def otlp_sender(endpoint: str, data_key: str, timeout_s: float = 10.0) -> Callable[[bytes], None]:
+def traces_url(data_upload_endpoint: str) -> str:
+    """The OTLP traces URL of a data upload endpoint (the stack renders the same into ``otel_endpoint``)."""
+    return data_upload_endpoint.rstrip("/") + TRACES_PATH
+
+
+def otlp_sender(url: str, data_key: str, timeout_s: float = 10.0) -> Callable[[bytes], None]:
+    """POST binary OTLP to the traces ``url`` with the domain's private data key."""
     import requests
 
-    url = endpoint.rstrip("/") + TRACES_PATH
     session = requests.Session()
     headers = {"Authorization": f"dataKey {data_key}", "Content-Type": "application/x-protobuf"}
 

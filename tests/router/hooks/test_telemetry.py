@@ -18,6 +18,8 @@ import oci
 import pytest
 from genai_router_hooks import contract, monitoring, request_log, telemetry, tracing
 
+from core.apm import OTLP_PRIVATE_TRACES_PATH
+from router.container import APM_DATA_KEY_FILE_ENV
 from router.testing.oci_stub import METRICS_PATH, TRACES_PATH, OCIStub
 from router.testing.proxy import throwaway_key
 
@@ -203,6 +205,28 @@ def test_spans_one_per_request_and_per_attempt_with_the_data_key(rig: Any) -> No
     assert children[0]["attributes"]["error.type"] == "InternalServerError"
     assert root[0]["start_ns"] == 1_800_000_000_000_000_000 and root[0]["resource"]["service.name"] == "genai-router"
     assert root[0]["attributes"]["http.response.status_code"] == 200
+
+
+def test_planned_shape_endpoint_from_config_key_from_mounted_file(rig: Any, tmp_path: Path) -> None:
+    """As the pod runs it: the traces URL is the config's otel_endpoint, the key a Secret-mounted file."""
+    stub, (signer, config), base = rig
+    assert tracing.TRACES_PATH == OTLP_PRIVATE_TRACES_PATH  # the stack renders the URL with core.apm's path
+    assert telemetry.ENV_APM_DATA_KEY_FILE == APM_DATA_KEY_FILE_ENV  # the Deployment sets this name
+    key_file = tmp_path / "apm-data-key"
+    key_file.write_text(DATA_KEY + "\n", encoding="utf-8")
+    env = {k: v for k, v in base.items() if k not in (telemetry.ENV_APM_ENDPOINT, telemetry.ENV_APM_DATA_KEY)}
+    env[telemetry.ENV_APM_DATA_KEY_FILE] = str(key_file)
+    cfg = {"region": "eu-frankfurt-1", "compartment_ocid": COMPARTMENT, "classification_tier": "internal",
+           "prompt_logging": "metadata", "models": ["chat-premium"], "otel_endpoint": stub.url + TRACES_PATH}
+    t = telemetry.from_config(cfg, signer, config, env=env)
+    t.request(_record())
+    assert t.flush()
+    assert len(stub.spans()) == 2 and t.drops()["traces"] == 0  # the request and its attempt
+    # No key, no traces (never an unauthenticated upload); an unreadable key file is an error naming the variable.
+    assert telemetry.from_config(cfg, signer, config, env={k: v for k, v in env.items()
+                                                          if k != telemetry.ENV_APM_DATA_KEY_FILE}).traces is None
+    with pytest.raises(RuntimeError, match=telemetry.ENV_APM_DATA_KEY_FILE):
+        telemetry.from_config(cfg, signer, config, env={**env, telemetry.ENV_APM_DATA_KEY_FILE: str(tmp_path / "no")})
 
 
 def test_wrong_data_key_is_refused_retried_and_counted(rig: Any) -> None:
