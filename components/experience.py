@@ -10,7 +10,15 @@ never from config), and access and execution logs.
 
 Per route: JSON bodies are required and must be declared as JSON; the caller's ``Authorization``
 header is dropped before the router (the gateway has already validated it) and replaced by the
-token's subject in ``x-genai-subject``, overwriting anything a caller sent under that name.
+token's subject in ``x-genai-subject`` and in the tenant header the router's per-tenant limits key
+on (``x-genai-tenant``, router/container.py), both with ``ifExists: OVERWRITE`` so a client cannot
+choose its own tenant (or subject) by sending the header itself. ``${request.auth[sub]}`` is API
+Gateway's context variable for the validated JWT's ``sub`` claim
+(https://docs.oracle.com/en-us/iaas/Content/APIGateway/Tasks/apigatewaycontextvariables.htm);
+header transformations and their ifExists behaviours:
+https://docs.oracle.com/en-us/iaas/Content/APIGateway/Tasks/apigatewaymodifyingresponsesrequests.htm.
+Only the unauthenticated liveness probe gets the fixed value ``anonymous`` (API Gateway fills no
+``request.auth`` on an ANONYMOUS route).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ import pulumi_oci as oci
 import yaml
 
 from components import register_plane
+from router.container import TENANT_HEADER
 
 EXPERIENCE_TYPE = register_plane("genai:index:ExperiencePlane", "experience")
 
@@ -37,6 +46,8 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 #: API Gateway's longest backend read timeout; streamed chat completions need it.
 MAX_READ_TIMEOUT_SECONDS = 300
 SUBJECT_HEADER = "x-genai-subject"
+CALLER = "${request.auth[sub]}"
+"""The validated token's subject: the caller, and the tenant the router's limits count against."""
 #: API paths served under another path by the router (LiteLLM's own /health calls every model).
 ROUTER_PATHS: Mapping[str, str] = {"/health": "/health/liveliness"}
 
@@ -293,8 +304,8 @@ class ExperiencePlane(pulumi.ComponentResource):
                     items=[_gw.DeploymentSpecificationRouteRequestPoliciesHeaderTransformationsFilterHeadersItemArgs(name="Authorization")]),
                 set_headers=_gw.DeploymentSpecificationRouteRequestPoliciesHeaderTransformationsSetHeadersArgs(items=[
                     _gw.DeploymentSpecificationRouteRequestPoliciesHeaderTransformationsSetHeadersItemArgs(
-                        name=SUBJECT_HEADER, values=["${request.auth[sub]}" if op.authenticated else "anonymous"],
-                        if_exists="OVERWRITE"),
+                        name=header, values=[CALLER if op.authenticated else "anonymous"], if_exists="OVERWRITE")
+                    for header in (SUBJECT_HEADER, TENANT_HEADER)
                 ]),
             ),
             header_validations=_gw.DeploymentSpecificationRouteRequestPoliciesHeaderValidationsArgs(

@@ -143,12 +143,13 @@ ALARMS: tuple[AlarmSpec, ...] = (
               needs=("api_gateway_id",), requires="ingress"),
     # OKE (https://docs.oracle.com/en-us/iaas/Content/ContEng/Reference/contengmetrics.htm; catalogue:
     # policies/oci_metrics.yaml): NodeState counts nodes per lifecycle state (a node's lifecycleState:
-    # FAILING and INACTIVE are the unhealthy ones; "NotReady" is a Kubernetes condition, not a state);
+    # FAILING (the SDK's enum), FAILED (the OKE metrics page's example) and INACTIVE are the unhealthy
+    # ones; "NotReady" is a Kubernetes condition, not a state);
     # UnschedulablePods carries resourceId (the cluster OCID) and resourceDisplayName only.
     AlarmSpec("oke-node-not-ready", "oci_oke", "OKE worker nodes failing or inactive", "ERROR", "PT10M", "critical",
               "oke-node-health",
               lambda t, ids: (f'NodeState[5m]{{clusterId = "{ids["cluster_id"]}", '
-                              f'nodeState =~ "FAILING|INACTIVE"}}.max() > 0'),
+                              f'nodeState =~ "FAILING|FAILED|INACTIVE"}}.max() > 0'),
               needs=("cluster_id",), requires="orchestration", per_dimension=True),
     AlarmSpec("oke-unschedulable-pods", "oci_oke", "Pods cannot be scheduled", "WARNING", "PT10M", "warning",
               "oke-node-health",

@@ -39,6 +39,11 @@ CONTAINER_PORT = 4000
 RUN_AS = 65532
 """The image's numeric non-root USER; the pod's securityContext runs as the same UID."""
 
+TENANT_HEADER = "x-genai-tenant"
+"""Request header naming the tenant the router's per-tenant limits count against. The API Gateway
+sets it on every route from the authenticated token's subject, overwriting whatever a client sent
+(components/experience.py); the router reads it (router/inputs.py TenantLimits.header)."""
+
 # -- what the hooks read from the environment (router/hooks/genai_router_hooks/telemetry.py and
 # LiteLLM's Redis clients; tests/router/test_container.py checks the hooks use the same names) --
 LOG_ID_ENV = "GENAI_ROUTER_LOG_ID"

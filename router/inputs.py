@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from core.tiers import TIERS, Tier
+from router.container import TENANT_HEADER
 
 ServingMode = Literal["on-demand", "private-endpoint", "dedicated-cluster"]
 PricingUnit = Literal["characters", "tokens"]
@@ -182,7 +183,7 @@ class TenantLimits:
     requests_per_minute: int | None = None
     characters_per_minute: int | None = None
     """Prompt + response characters (what OCI bills on-demand chat by)."""
-    header: str = "x-genai-tenant"
+    header: str = TENANT_HEADER
     """Request header naming the tenant (set by the API Gateway from the caller's identity)."""
 
     def __post_init__(self) -> None:

@@ -230,6 +230,9 @@ SCENARIOS: tuple[Scenario, ...] = (
              frozenset({"gateway-5xx"})),
     Scenario("a worker node FAILING for 20 minutes",
              _world(nodes=during(90, 110, {"ACTIVE": 2, "FAILING": 1}, {"ACTIVE": 3})), frozenset({"oke-node-not-ready"})),
+    # The OKE metrics page names the state FAILED, the Container Engine API FAILING: the alarm takes both.
+    Scenario("a worker node FAILED (the metrics page's name) for 20 minutes",
+             _world(nodes=during(90, 110, {"ACTIVE": 2, "FAILED": 1}, {"ACTIVE": 3})), frozenset({"oke-node-not-ready"})),
     Scenario("3 pods unschedulable for 20 minutes", _world(unschedulable=during(90, 110, 3, 0)),
              frozenset({"oke-unschedulable-pods"})),
     Scenario("database CPU at 95% for 30 minutes", _world(db_cpu=during(90, 120, 95.0, 35.0)), frozenset({"database-cpu"})),

@@ -156,7 +156,7 @@ def test_the_old_node_query_could_never_fire(alarms: dict[str, AlarmRow], ids: I
     failing = World(nodes=lambda m: {"ACTIVE": 2, "FAILING": 1})
     recording = failing.record(ids)
     row = alarms["oke-node-not-ready"]
-    old = row.query.replace('nodeState =~ "FAILING|INACTIVE"', 'nodeState = "NotReady"')
+    old = row.query.replace('nodeState =~ "FAILING|FAILED|INACTIVE"', 'nodeState = "NotReady"')
     assert old != row.query
     assert not evaluate(old, recording, "oci_oke", start=60, end=failing.minutes * 60, pending=row.pending).fired
     assert run(row, recording, failing.minutes).fired

@@ -10,6 +10,7 @@ from openapi_spec_validator import validate as validate_openapi
 from openapi_spec_validator.validation.exceptions import OpenAPIValidationError
 
 from components.experience import OPENAPI_PATH, backend_url, load_api, operations
+from router.container import TENANT_HEADER
 
 DEPLOYMENT = "oci:ApiGateway/deployment:Deployment"
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
@@ -56,6 +57,11 @@ def test_gateway_routes_cover_the_document(planned, stack: str) -> None:
         auth = route["requestPolicies"]["authorization"]["type"]
         assert auth == ("ANONYMOUS" if route["path"] == "/health" else "AUTHENTICATION_ONLY")
         assert route["requestPolicies"]["headerTransformations"]["filterHeaders"]["items"] == [{"name": "Authorization"}]
+        # The tenant the router's limits key on is the token's subject, overwriting any client-sent value.
+        caller = "${request.auth[sub]}" if auth == "AUTHENTICATION_ONLY" else "anonymous"
+        assert route["requestPolicies"]["headerTransformations"]["setHeaders"]["items"] == [
+            {"name": "x-genai-subject", "values": [caller], "ifExists": "OVERWRITE"},
+            {"name": TENANT_HEADER, "values": [caller], "ifExists": "OVERWRITE"}]
     by_path = {r["path"]: r for r in routes}
     assert by_path["/v1/chat/completions"]["backend"]["readTimeoutInSeconds"] == 300
     assert by_path["/v1/batches/{batch_id}"]["backend"]["url"].endswith("/v1/batches/${request.path[batch_id]}")
