@@ -499,7 +499,26 @@ class _Handler(BaseHTTPRequestHandler):
             Call(self.path, model, 200, prompt_chars, len(text), auth, started, time.monotonic() - started,
                  head)
         )
+        if chat.get("isStream") and not cohere:
+            self._stream(text)
+            return
         self._send(200, resp)
+
+    def _stream(self, text: str) -> None:
+        """A GENERIC streamed reply as server-sent events: the text in three deltas, then the finish
+        reason (the shape LiteLLM's OCI stream parser reads: OCIStreamChunk {index, message, finishReason})."""
+        third = max(1, len(text) // 3)
+        pieces = [text[i:i + third] for i in range(0, len(text), third)]
+        events = [{"index": 0, "message": {"role": "ASSISTANT", "content": [{"type": "TEXT", "text": p}]}}
+                  for p in pieces] + [{"index": 0, "finishReason": "stop"}]
+        data = "".join(f"data: {json.dumps(e)}\n\n" for e in events).encode()
+        self.send_response(200)
+        self.send_header("content-type", "text/event-stream")
+        self.send_header("content-length", str(len(data)))
+        self.send_header("date", formatdate(usegmt=True))
+        self.send_header("opc-request-id", "stub")
+        self.end_headers()
+        self.wfile.write(data)
 
 
 class _Server(ThreadingHTTPServer):

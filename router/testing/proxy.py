@@ -139,6 +139,26 @@ class Proxy:
             except ValueError:
                 return e.code, {}
 
+    def stream_chat(self, model: str, text: str, timeout: float = 30.0,
+                    headers: dict[str, str] | None = None) -> tuple[int, str]:
+        """A streamed chat completion (``stream: true``); (status, the assembled text of its deltas)."""
+        body = json.dumps({"model": model, "stream": True, "messages": [{"role": "user", "content": text}]}).encode()
+        req = urllib.request.Request(
+            f"{self.url}/v1/chat/completions", data=body,
+            headers={"content-type": "application/json", "authorization": f"Bearer {self.master_key}",
+                     **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=timeout) as r:
+                parts = []
+                for raw in r.read().decode().splitlines():
+                    line = raw.strip()
+                    if line.startswith("data:") and line != "data: [DONE]":
+                        for choice in json.loads(line[5:]).get("choices") or []:
+                            parts.append((choice.get("delta") or {}).get("content") or "")
+                return r.status, "".join(parts)
+        except urllib.error.HTTPError as e:
+            return e.code, ""
+
     def metrics(self) -> str:
         req = urllib.request.Request(
             f"{self.url}/metrics", headers={"authorization": f"Bearer {self.master_key}"}

@@ -60,6 +60,7 @@ def _inputs(endpoint: str) -> RouterInputs:
                downgrade_to="chat-economy"),
             _m("economy", "chat-economy", "meta.economy", 0.001),
             _m("metered", "metered", "meta.metered", PRICE_METERED),
+            _m("streamed", "streamed", "meta.streamed", PRICE_METERED),
             _m("harm", "harm", "meta.harm"),
             _m("pii", "pii", "meta.pii"),
         ),
@@ -206,6 +207,32 @@ def test_cost_metric_equals_characters_times_price(env: tuple[OCIStub, Proxy]) -
         r'^genai_router_oci_characters_total\{[^}]*deployment="metered"[^}]*\} (\S+)$', metrics, re.M
     )
     assert c and float(c.group(1)) == chars
+
+
+def test_streamed_completion_is_metered_once_assembled(env: tuple[OCIStub, Proxy]) -> None:
+    """Streams: LiteLLM calls no per-attempt success hook for them, so the hooks meter the assembled text.
+    Cost = (prompt + streamed characters) x price, in Prometheus, in Monitoring (characters, cost) and
+    in the request log entry, exactly as for a non-streamed call."""
+    stub, proxy = env
+    before = len(stub.calls("meta.streamed"))
+    status, text = proxy.stream_chat("streamed", "Stream this, please", headers={"x-genai-tenant": "stream-t"})
+    assert status == 200 and text == reply_text("meta.streamed")
+    (call,) = stub.calls("meta.streamed")[before:]
+    chars = call.prompt_chars + call.response_chars
+    expected = chars / 10_000 * PRICE_METERED
+    assert call.response_chars == len(text)
+    m = re.search(r'^genai_router_oci_cost_total\{[^}]*deployment="streamed"[^}]*\} (\S+)$', proxy.metrics(), re.M)
+    assert m and float(m.group(1)) == pytest.approx(expected, rel=1e-9)
+    assert eventually(lambda: _metric_total(stub, "characters", model="streamed") == chars)
+    assert _metric_total(stub, "cost_usd", model="streamed") == pytest.approx(expected, rel=1e-9)
+
+    def entry() -> list[dict]:
+        return [e for e in stub.log_entries() if e.get("tenant") == "stream-t"]
+
+    assert eventually(lambda: bool(entry()))
+    (e,) = entry()
+    assert e["stream"] is True and e["deployment"] == "streamed" and e["attempts"] == 1
+    assert e["cost_usd"] == pytest.approx(expected, rel=1e-9) and e["response_characters"] == len(text)
 
 
 def _metric_total(stub: OCIStub, name: str, **dims: str) -> float:

@@ -8,7 +8,8 @@ Per client request (proxy hooks):
   downgrade (rewrites the requested model to the deployment's `downgrade_to` once every
   budgeted deployment of it is exhausted). It does not touch credentials.
 - `async_post_call_success_hook` / `async_post_call_streaming_iterator_hook`: OCI guardrails on
-  the response (streams: once assembled), at the tier's mode; then the record is closed.
+  the response (streams: once assembled), at the tier's mode; then the record is closed. Streams
+  are metered here too, once assembled (no per-attempt success hook runs for them).
 - `async_post_call_failure_hook`: closes the record of a failed or refused request.
 Per upstream attempt (deployment hooks):
 - `async_pre_call_deployment_hook`: injects the `oci_signer` (here rather than in the pre-call
@@ -392,7 +393,13 @@ class GenAIRouterHooks(CustomLogger):
         hold = "BLOCK" in (cm, pii)
         held: list[Any] = []
         parts: list[str] = []
+        model_id, tokens = "", 0
         async for chunk in response:
+            if not model_id:
+                hidden = getattr(chunk, "_hidden_params", None)
+                model_id = str(hidden.get("model_id") or "") if isinstance(hidden, Mapping) else ""
+            usage = getattr(chunk, "usage", None)
+            tokens = int(getattr(usage, "total_tokens", 0) or 0) or tokens
             for choice in getattr(chunk, "choices", None) or []:
                 delta = getattr(choice, "delta", None)
                 parts.append(metering.text_of(getattr(delta, "content", None)))
@@ -403,6 +410,7 @@ class GenAIRouterHooks(CustomLogger):
         text = "".join(parts)
         if req is not None:
             req.response_characters = len(text)
+            await self._meter_stream(req, model_id, len(text), tokens)
         try:
             blocked = await self._check_output(req, text)
         except Exception as exc:
@@ -477,16 +485,20 @@ class GenAIRouterHooks(CustomLogger):
 
     async def _meter(self, kwargs: Mapping[str, Any], response_obj: Any) -> tuple[float, int]:
         info = kwargs.get("model_info") or (kwargs.get("litellm_params") or {}).get("model_info") or {}
-        if "price" not in info:
-            return 0.0, 0
         prompt = metering.prompt_characters(kwargs.get("messages") or [])
-        completion = len(_response_text(response_obj))
         usage = getattr(response_obj, "usage", None)
-        tokens = int(getattr(usage, "total_tokens", 0) or 0)
-        amount = metering.cost(info, prompt + completion, tokens)
-        deployment = str(info.get("id", "unknown"))
         meta = kwargs.get("metadata") or kwargs.get("litellm_metadata") or {}
         model = str(meta.get("model_group") or kwargs.get("model", ""))
+        return await self._charge(info, model, prompt, len(_response_text(response_obj)),
+                                  int(getattr(usage, "total_tokens", 0) or 0))
+
+    async def _charge(self, info: Mapping[str, Any], model: str, prompt: int, completion: int,
+                      tokens: int) -> tuple[float, int]:
+        """Cost of one upstream call as OCI bills it; counted in Prometheus and the budget ledger."""
+        if "price" not in info:
+            return 0.0, 0
+        amount = metering.cost(info, prompt + completion, tokens)
+        deployment = str(info.get("id", "unknown"))
         tier = str(info.get("classification_tier", ""))
         metering.CHARACTERS.labels(model, deployment, tier).inc(prompt + completion)
         metering.COST.labels(model, deployment, tier, str(info.get("pricing_unit", ""))).inc(amount)
@@ -496,6 +508,25 @@ class GenAIRouterHooks(CustomLogger):
             await (self.ledger or metering.LEDGER).add(
                 deployment, amount, metering.window_seconds(str(info.get("budget_window", "1d"))))
         return amount, prompt + completion
+
+    async def _meter_stream(self, req: _Request, model_id: str, completion: int, tokens: int) -> None:
+        """A streamed completion, metered once assembled: LiteLLM 1.106 calls no per-attempt success hook
+        for streams, so the deployment that served it (the chunks' ``model_id``) is charged here, for the
+        prompt and the streamed characters, and the attempt recorded."""
+        if req.attempts and not req.attempts[-1].error_type:
+            return  # already metered by the deployment hook
+        info = _deployment_info(model_id) if model_id else {}
+        try:
+            amount, _ = await self._charge(info, req.model, req.prompt_characters, completion, tokens)
+        except Exception as exc:  # metering must never fail a request
+            log.error("cost metering failed: %s", type(exc).__name__)
+            return
+        req.attempts.append(telemetry.Attempt(
+            deployment=str(info.get("id", "unknown")), model=req.model, start=req.attempt_start or req.start,
+            end=time.time()))
+        req.cost += amount
+        req.deployment = req.attempts[-1].deployment
+        req.version, req.release = releases.model_labels(info)
 
 
 proxy_handler_instance = GenAIRouterHooks()
