@@ -107,6 +107,28 @@ def plain_config(inputs: RouterInputs, signer_only: bool = False) -> str:
     return yaml.safe_dump(cfg, sort_keys=True)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of a process and all its live descendants (/proc, Linux): what a proxy
+    costs in CPU whatever else the machine runs (wall-clock latencies are not, on a shared box)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # after the command: state(0) ppid(1) ... utime(11) stime(12) (proc(5) fields 14 and 15)
+        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / tick)
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        total += stats.get(current, (0, 0.0))[1]
+        todo += [child for child, (parent, _) in stats.items() if parent == current]
+    return total
+
+
 def _pct(values: list[float], p: float) -> float:
     s = sorted(values)
     return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
@@ -141,14 +163,19 @@ class Runner:
         return results, time.monotonic() - t0
 
 
-def interleaved(runner: Runner, proxies: dict[str, Proxy], total: int, concurrency: int
-                ) -> dict[str, tuple[list[tuple[str, int, float]], float]]:
+def interleaved(runner: Runner, proxies: dict[str, Proxy], total: int, concurrency: int,
+                cpu: dict[str, float] | None = None) -> dict[str, tuple[list[tuple[str, int, float]], float]]:
+    """Batches alternate between the proxies; ``cpu`` accumulates each proxy's CPU seconds over its batches."""
     out: dict[str, tuple[list[tuple[str, int, float]], float]] = {name: ([], 0.0) for name in proxies}
     done = 0
     while done < total:
         n = min(BATCH if concurrency == 1 else BATCH * 2, total - done)
         for name, proxy in proxies.items():
+            pid = proxy.proc.pid if proxy.proc is not None else 0
+            before = cpu_seconds(pid) if pid else 0.0
             results, wall = runner.batch(proxy, n, concurrency)
+            if cpu is not None and pid:
+                cpu[name] = cpu.get(name, 0.0) + cpu_seconds(pid) - before
             prev, prev_wall = out[name]
             out[name] = (prev + results, prev_wall + wall)
         done += n
@@ -331,7 +358,8 @@ def main() -> int:
             runner.batch(p, 10, 1)  # warm-up
         pair: dict[str, Proxy] = {"plain LiteLLM": plain, "LiteLLM + signer only": signer_only, "our router": ours}
         for concurrency, total in ((1, SERIAL), (CONCURRENCY, CONCURRENT)):
-            out = interleaved(runner, pair, total, concurrency)
+            cpu: dict[str, float] = {}
+            out = interleaved(runner, pair, total, concurrency, cpu)
             upstream = runner.upstream_s()
             print(f"\nconcurrency {concurrency}, {total} requests per proxy, interleaved in batches:")
             meds = {}
@@ -342,7 +370,10 @@ def main() -> int:
                     status = 1
                 meds[name] = ms
                 print(f"  {_line(name + ' added latency', ms)}; throughput {ok / wall:5.1f} requests/s; "
-                      f"ok {ok}/{len(results)}")
+                      f"ok {ok}/{len(results)}; proxy CPU {cpu[name] / len(results) * 1000:.1f} ms per request")
+            for base in ("plain LiteLLM", "LiteLLM + signer only"):
+                extra = (cpu["our router"] - cpu[base]) / total * 1000
+                print(f"  our router vs {base}: CPU {extra:+.1f} ms per request (user + system, all threads)")
             for base in ("plain LiteLLM", "LiteLLM + signer only"):
                 a, b = meds[base], meds["our router"]
                 print(f"  our router vs {base}: p50 {statistics.median(b) - statistics.median(a):+.1f} ms, "
