@@ -79,16 +79,16 @@ def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
     import json
 
     import jsonschema
-    import yaml
 
+    from core.inputs import InputError
     from core.problems import Problem, SettingsError
     from core.schema_errors import describe, dotted
+    from core.yamlsafe import load_yaml
 
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        problem = Problem(str(path), f"cannot read the classification matrix ({type(exc).__name__})")
-        raise SettingsError([problem]) from None
+    try:  # bounded: no alias bombs, duplicate keys or odd tags in the matrix either
+        raw = load_yaml(path)
+    except InputError as exc:
+        raise SettingsError([Problem(path.name, f"cannot read the classification matrix: {exc.message}")]) from None
     schema = json.loads(MATRIX_SCHEMA_PATH.read_text(encoding="utf-8"))
     errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(e.path))
     if errors:

@@ -23,7 +23,9 @@ from typing import Any
 import yaml
 
 from core.apm import PUBLIC_VANTAGE_PREFIX, is_public_vantage_point, max_probe_timeout
+from core.inputs import InputError
 from core.tables import KeyGrant, KeyUse, key_uses, out_of_band_kubernetes
+from core.yamlsafe import parse_yaml
 from policies.rules._base import UNKNOWN, Fixture, Rule, custom_rule, drop_first, edit_first, get, stack_rule
 from policies.rules.identity import parse
 
@@ -351,9 +353,21 @@ def _router_configs(resources: Sequence[Any]) -> Iterable[tuple[Any, dict[str, A
         for text in (cm.props.get("data") or {}).values():
             if "model_list:" not in str(text):
                 continue
-            config = yaml.safe_load(str(text)) or {}
-            if isinstance(config, dict) and "model_list" in config and "genai_router" in config:
+            try:  # the graph is input: a YAML bomb or an odd tag in a ConfigMap must not hang or crash the check
+                config = parse_yaml(str(text), "ConfigMap data") or {}
+            except InputError:
+                continue
+            if isinstance(config, dict) and "genai_router" in config and _router_config_shape(config):
                 yield cm, config
+
+
+def _router_config_shape(config: Mapping[str, Any]) -> bool:
+    """Whether a router config has the shape the fallback checks read (a graph can hold anything)."""
+    models, settings = config.get("model_list"), config.get("router_settings") or {}
+    fallbacks = settings.get("fallbacks") or [] if isinstance(settings, dict) else None
+    return (isinstance(models, list) and all(isinstance(m, dict) and "model_name" in m
+                                             and isinstance(m.get("model_info") or {}, dict) for m in models)
+            and isinstance(fallbacks, list) and all(isinstance(f, dict) for f in fallbacks))
 
 
 def _unfallen_chat_models(config: Mapping[str, Any]) -> list[str]:

@@ -1,0 +1,27 @@
+"""Deployability rules read YAML out of the graph, which is input: hostile YAML never hangs or crashes them."""
+
+from __future__ import annotations
+
+import pytest
+
+from policies.engine import Evaluator, Resource
+from policies.rules._base import Fixture
+from policies.rules.deployability import K8S_CONFIG_MAP
+
+pytestmark = pytest.mark.policy
+
+
+def _bomb() -> str:
+    rows = ["model_list: &a [" + ",".join(["lol"] * 10) + "]"]
+    rows += [f"{c}: &{c} [" + ",".join([f"*{p}"] * 10) + "]" for p, c in zip("abcdefgh", "bcdefghi", strict=True)]
+    return "\n".join(rows) + "\ngenai_router: {}\n"
+
+
+@pytest.mark.parametrize("text", [_bomb(), "model_list: !!python/object:os.system {}\ngenai_router: {}\n",
+                                  "model_list: [\n", "model_list: [a, b]\ngenai_router: {}\n",
+                                  "model_list: [{model_name: a}]\nrouter_settings: {fallbacks: [x]}\ngenai_router: {}\n"])
+def test_a_hostile_or_misshapen_router_config_in_the_graph_is_skipped(text: str) -> None:
+    config_map = Fixture(K8S_CONFIG_MAP, {"metadata": {"name": "genai-router-config", "namespace": "n"},
+                                          "data": {"config.yaml": text}}, name="urn:cm")
+    findings = Evaluator().evaluate([Resource.from_fixture(config_map, "x")], stack_urn="urn:stack")
+    assert not [f for f in findings if f.rule == "DEP-009" and f.status == "fail"]
