@@ -8,8 +8,9 @@ same outcome mapping as the servicer (pulumi-policy 1.21, ``sdk/python/lib/pulum
 ``_PolicyAnalyzerServicer.Analyze`` and ``AnalyzeStack``,
 https://github.com/pulumi/pulumi-policy/blob/master/sdk/python/lib/pulumi_policy/policy.py):
 
-- properties go through the same wire round trip (``google.protobuf.Struct`` → ``MessageToDict``
-  → ``deserialize_properties``: numbers become floats, secrets are unwrapped) and the same
+- properties go through the same wire round trip (``google.protobuf.Struct`` → ``MessageToDict``,
+  here ``core.wire.struct_to_dict``, which reads a Struct the same way → ``deserialize_properties``:
+  numbers become floats, secrets are unwrapped) and the same
   ``unknown_checking_proxy``, so reading an unknown raises ``UnknownValueError``;
 - ``UnknownValueError`` → *indeterminate* (the servicer's "can't run policy … during preview"),
   after any violation the rule reported before it;
@@ -48,6 +49,7 @@ from pulumi_policy.policy import (
 )
 from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
 
+from core.wire import struct_to_dict
 from policies.engine import Evaluator, Resource, _message_text, _struct
 from policies.findings import ENGINE, Finding
 from policies.rules import all_rules
@@ -60,7 +62,7 @@ _INDETERMINATE = "reads a value unknown until deployment"
 
 def _wire_props(props: Mapping[str, Any]) -> dict[str, Any]:
     """The properties as the servicer hands them to a policy (before the unknown-checking proxy)."""
-    return deserialize_properties(json_format.MessageToDict(_struct(props)))
+    return deserialize_properties(struct_to_dict(_struct(props)))
 
 
 def _options(protect: bool) -> PolicyResourceOptions:

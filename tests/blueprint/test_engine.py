@@ -133,8 +133,20 @@ def test_graph_round_trips_through_json(tmp_path, planned):
     assert again.to_json() == graph.to_json()
 
 
-def test_fast_runtime_gives_the_same_graph_as_the_sdk_loop():
-    cfg = load_stack_config(ROOT, "prod")
-    fast = engine.plan("prod", ROOT, config=cfg, fast=True).graph.to_json()
-    slow = engine.plan("prod", ROOT, config=cfg, fast=False).graph.to_json()
+@pytest.mark.parametrize("stack, preview", [("prod", False), ("dev", True)])
+def test_fast_runtime_gives_the_same_graph_as_the_sdk_loop(stack, preview):
+    # fast: no stack traces, batched output waits, create_urn and contains_unknowns without the SDK's
+    # extra tasks and cycles, plain mock states answered without the SDK's serializer.
+    cfg = load_stack_config(ROOT, stack)
+    fast = engine.plan(stack, ROOT, config=cfg, preview=preview, fast=True).graph.to_json()
+    slow = engine.plan(stack, ROOT, config=cfg, preview=preview, fast=False).graph.to_json()
     assert fast == slow
+
+
+def test_plain_states_serialize_as_the_sdk_does():
+    from pulumi.runtime import rpc
+    from pulumi.runtime.sync_await import _sync_await
+
+    state = {"a": 1, "b": None, "c": {"d": None, "e": [1.5, None, "x", True]}, "f": [], "g": {}}
+    assert engine._plain_struct(state) == _sync_await(rpc.serialize_properties(state, {}))
+    assert engine._plain_struct({"t": (1, 2)}) is None  # anything but dicts, lists and scalars: the SDK's path
