@@ -1,18 +1,20 @@
-"""Online evaluation on OKE: a CronJob in the router's namespace, with the router's image and identity.
+"""Online evaluation on OKE: a CronJob in the router's namespace, with the router's image and its own identity.
 
 Every run (``python -m evals.online`` in the router image, which carries the ``evals`` and
 ``prompts`` packages) samples the golden sets, asks the router through its in-cluster Service
 with ``metadata.use_case`` (so the router applies the pinned or canary prompt and labels it),
-scores the answers and posts ``genai_quality`` groundedness, relevance and coverage per use case
-and prompt version to OCI Monitoring: the data the quality SLO alarm watches.
+scores the answers, reads the router's request log of the last hour back (Logging Search) and
+scores recent production requests (``evals.traces``), and posts ``genai_quality`` per use case,
+prompt version and source to OCI Monitoring: the data the quality SLO alarm watches.
 
 Hardened exactly like the router Deployment (``components.router_workload``'s
 ``container_security``, ``pod_security`` and ``identity_env``: non-root UID, read-only root
 filesystem, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, requests
-and limits), and it signs as the router's service account (OKE workload identity), so its
-Monitoring grant is the router's. NetworkPolicies: the job's pods may reach DNS, the router's
-pods on the router port and HTTPS outside the VCN (Monitoring ingestion); the router accepts the
-job's pods on its port. CronJob fields: https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+and limits). It runs as its own service account (``APP``), so its OKE workload identity is its
+own: ``job_grants`` lets it post ``genai_quality`` and ``read log-content`` in the router log's
+own log group, nothing else (the router may do neither). NetworkPolicies: the job's pods may
+reach DNS, the router's pods on the router port and HTTPS outside the VCN (Monitoring ingestion,
+Logging Search); the router accepts the job's pods on its port. CronJob fields: https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
 """
 
 from __future__ import annotations
@@ -22,12 +24,15 @@ from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_oci as oci
 import yaml
 
 from components import register_plane
+from components.governance import Grant, Subject, statements
+from components.orchestration import workload_condition
 from components.router_workload import APP as ROUTER_APP
 from components.router_workload import container_security, dns_egress, identity_env, oci_https_egress, pod_security
-from evals import online
+from evals import contract, online
 
 ONLINE_EVAL_TYPE = register_plane("genai:index:OnlineEvaluation", "orchestration")
 
@@ -49,8 +54,6 @@ class OnlineEvaluationArgs(TypedDict):
     """Environment name."""
     namespace: pulumi.Input[str]
     """The router's namespace (the job runs beside it)."""
-    service_account: str
-    """The router's service account: the job signs with the router's workload identity."""
     image: str
     """The router image, pinned by digest."""
     region: str
@@ -71,6 +74,14 @@ class OnlineEvaluationArgs(TypedDict):
     """Logical model the job asks (the router routes, falls back and canaries it)."""
     embedding_model: str | None
     """Logical embedding model (relevance); None: relevance is not scored online."""
+    cluster_id: pulumi.Input[str]
+    """The OKE cluster: part of the workload identity the log grant names."""
+    router_log_id: pulumi.Input[str]
+    """The router's request log (read back for recent traffic)."""
+    router_log_group_id: pulumi.Input[str]
+    """The log group holding only the router's request log: the scope of the job's ``read log-content``."""
+    defined_tags: pulumi.Input[Mapping[str, str]]
+    """Defined tags from the governance foundation (on the job's IAM policy)."""
 
 
 class OnlineEvaluation(pulumi.ComponentResource):
@@ -89,8 +100,28 @@ class OnlineEvaluation(pulumi.ComponentResource):
 
         config = _core.ConfigMap(
             f"{name}-config", metadata=meta(f"{APP}-config"),
-            data={"config.yaml": pulumi.Output.all(ns, args["compartment_id"]).apply(
-                lambda v: yaml.safe_dump(job_config(args, namespace=v[0], compartment_id=v[1]), sort_keys=True))},
+            data={"config.yaml": pulumi.Output.all(ns, args["compartment_id"], args["router_log_id"],
+                                                   args["router_log_group_id"]).apply(
+                lambda v: yaml.safe_dump(job_config(args, namespace=v[0], compartment_id=v[1], router_log_id=v[2],
+                                                    router_log_group_id=v[3]), sort_keys=True))},
+            opts=child)
+        # The job's own service account, hence its own workload identity: it may post genai_quality and
+        # read the router's request log, and the router may do neither.
+        account = _core.ServiceAccount(
+            f"{name}-service-account", metadata=meta(APP),
+            automount_service_account_token=False,  # mounted only into the job's pods (below)
+            opts=child)
+        grants: pulumi.Output[list[str]] = pulumi.Output.all(
+            args["cluster_id"], ns, args["router_log_group_id"]).apply(
+            lambda v: statements(Subject.any_user(), job_grants(v[0], v[1], v[2]), args["compartment_id"]))
+        oci.identity.Policy(
+            f"{name}-workload-identity",
+            compartment_id=args["compartment_id"],
+            name=f"genai-{args['environment']}-online-eval-workload",
+            description="The online evaluation job (OKE workload identity) may post quality metrics and read the "
+                        "router's request log only",
+            statements=grants,
+            defined_tags=args["defined_tags"],
             opts=child)
         container = _core.ContainerArgs(
             name="evaluate",
@@ -121,7 +152,7 @@ class OnlineEvaluation(pulumi.ComponentResource):
                     template=_core.PodTemplateSpecArgs(
                         metadata=_meta.ObjectMetaArgs(labels=labels),
                         spec=_core.PodSpecArgs(
-                            service_account_name=args["service_account"],
+                            service_account_name=account.metadata.name,
                             automount_service_account_token=True,  # workload identity needs the projected token
                             enable_service_links=False,
                             restart_policy="Never",
@@ -172,9 +203,27 @@ class OnlineEvaluation(pulumi.ComponentResource):
             opts=opts)
 
 
-def job_config(args: OnlineEvaluationArgs, *, namespace: str, compartment_id: str) -> dict[str, Any]:
+def job_grants(cluster_id: str, namespace: str, log_group_id: str) -> list[Grant]:
+    """What the job's pods may do as themselves (OKE workload identity, service account ``APP``):
+    post ``genai_quality`` (``use metrics`` narrowed by ``target.metrics.namespace``,
+    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm) and read the
+    router's request log back (SearchLogs is LOG_CONTENT_READ, i.e. ``read log-content``; log-content
+    grants can be narrowed by ``target.loggroup.id`` only, hence the router log's own group:
+    https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm). It asks
+    the router, never Generative AI, so it has no generative-ai grant."""
+    def where(*extra: str) -> str:
+        return workload_condition(cluster_id, namespace, APP, *extra)
+
+    return [Grant("use", "metrics", where(f"target.metrics.namespace='{contract.QUALITY_NS}'")),
+            Grant("read", "log-content", where(f"target.loggroup.id='{log_group_id}'"))]
+
+
+def job_config(args: OnlineEvaluationArgs, *, namespace: str, compartment_id: str, router_log_id: str,
+               router_log_group_id: str) -> dict[str, Any]:
     """The job's config file (read by `evals.online`); the router through its in-cluster Service."""
     return {
+        "router_log_id": router_log_id,
+        "router_log_group_id": router_log_group_id,
         "router_url": f"http://{ROUTER_APP}.{namespace}.svc.cluster.local:{args['router_port']}",
         "model": args["model"],
         **({"embedding_model": args["embedding_model"]} if args["embedding_model"] else {}),

@@ -47,7 +47,7 @@ from router.hooks.genai_router_hooks import contract
 
 OPERATIONS_TYPE = register_plane("genai:index:OperationsPlane", "operations")
 
-#: One log group per plane; the router's custom log lives in orchestration.
+#: One log group per plane; the router's custom log has a group of its own (``router_log_group_id``).
 LOG_GROUPS = ("experience", "ingress", "orchestration", "data", "model", "operations")
 
 @dataclass(frozen=True)
@@ -261,6 +261,8 @@ class OperationsPlane(pulumi.ComponentResource):
     """Log group OCID per plane (see LOG_GROUPS)."""
     router_log_id: pulumi.Output[str]
     """OCID of the router's custom log (the router's log shipper writes here)."""
+    router_log_group_id: pulumi.Output[str]
+    """OCID of the log group holding only the router's custom log."""
     apm_domain_id: pulumi.Output[str]
     """OCID of the APM domain (OTLP traces from the router go here)."""
     apm_data_upload_endpoint: pulumi.Output[str]
@@ -295,10 +297,23 @@ class OperationsPlane(pulumi.ComponentResource):
                 opts=stateful,  # log groups hold audit evidence
             )
         self.log_group_ids = {plane: g.id for plane, g in groups.items()}
+        # The router's request log has a group of its own: IAM scopes log-content grants by log group
+        # only (target.loggroup.id, https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm),
+        # and the online evaluation job may read this log and nothing else (OKE control-plane logs
+        # stay in the orchestration group).
+        router_group = oci.logging.LogGroup(
+            f"{name}-logs-router",
+            compartment_id=comp,
+            display_name=f"genai-{env}-router-requests",
+            description="The inference router's request log (read back by the online evaluation job)",
+            defined_tags=tags,
+            opts=stateful,
+        )
+        self.router_log_group_id = router_group.id
         router_log = oci.logging.Log(
             f"{name}-log-router",
             display_name=f"genai-{env}-router",
-            log_group_id=groups["orchestration"].id,
+            log_group_id=router_group.id,
             log_type="CUSTOM",
             is_enabled=True,
             retention_duration=retention,
@@ -560,6 +575,7 @@ class OperationsPlane(pulumi.ComponentResource):
         self.register_outputs({
             "logGroupIds": self.log_group_ids,
             "routerLogId": self.router_log_id,
+            "routerLogGroupId": self.router_log_group_id,
             "apmDomainId": self.apm_domain_id,
             "topicIds": self.topic_ids,
             "alarmIds": self.alarm_ids,

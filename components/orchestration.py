@@ -9,9 +9,8 @@ domains x fault domains), in-transit encryption of boot and block volumes, and b
 the ``compute`` key where customer-managed keys are required. It exposes a Kubernetes provider
 built from the cluster's kubeconfig (the one provider a component builds itself) and grants the
 router's service account, by workload identity, use of the Generative AI inference APIs and the
-posting of metrics to the platform's own namespaces only: ``genai_router`` and ``genai_safety``
-(the router's hooks) and ``genai_quality`` (the online evaluation job, which runs in the router's
-image as the router's service account: ``components/online_eval.py``).
+posting of metrics to the namespaces its hooks publish only: ``genai_router`` and ``genai_safety``
+(``genai_quality`` is the online evaluation job's, under its own identity: ``components/online_eval.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +31,15 @@ ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestra
 _ce = oci.containerengine
 
 
+def workload_condition(cluster_id: str, namespace: str, service_account: str, *extra: str) -> str:
+    """The ``where`` of a grant to one OKE workload identity (cluster, namespace, service account), plus ``extra``."""
+    identity = ("request.principal.type='workload'",
+                f"request.principal.cluster_id='{cluster_id}'",
+                f"request.principal.namespace='{namespace}'",
+                f"request.principal.service_account='{service_account}'")
+    return "all {" + ", ".join((*identity, *extra)) + "}"
+
+
 def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
     """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
     Generative AI inference, and post metrics to the custom namespaces the router publishes
@@ -45,19 +53,14 @@ def workload_grants(cluster_id: str, namespace: str, service_account: str) -> li
     https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm:
     ``where all {request.principal.type = 'workload', request.principal.namespace = '<namespace>',
     request.principal.service_account = '<service account>', request.principal.cluster_id = '<cluster>'}``)."""
-    identity = ("request.principal.type='workload'",
-                f"request.principal.cluster_id='{cluster_id}'",
-                f"request.principal.namespace='{namespace}'",
-                f"request.principal.service_account='{service_account}'")
-
     def where(*extra: str) -> str:
-        return "all {" + ", ".join((*identity, *extra)) + "}"
+        return workload_condition(cluster_id, namespace, service_account, *extra)
 
     return [
         Grant("use", "generative-ai-chat", where()),
         Grant("use", "generative-ai-text-embedding", where()),
         *(Grant("use", "metrics", where(f"target.metrics.namespace='{ns}'"))
-          for ns in (contract.ROUTER_NS, contract.SAFETY_NS, contract.QUALITY_NS)),
+          for ns in (contract.ROUTER_NS, contract.SAFETY_NS)),
     ]
 
 

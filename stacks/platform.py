@@ -104,12 +104,14 @@ def build_platform(settings: Settings) -> Platform:
     router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(
         settings, governance, network, model, data, operations),
                             opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
-    if settings.evaluation.online.enabled:
-        # Same image, namespace and service account (workload identity) as the router it evaluates.
-        OnlineEvaluation(f"{env}-online-eval", evaluation_settings.online_evaluation_args(settings, governance, router),
-                         opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
     experience = ExperiencePlane(f"{env}-experience",
                                  ingress_settings.experience_args(settings, governance, ingress, router))
+    if settings.evaluation.online.enabled:
+        # The router's image and namespace, its own service account (workload identity); it reads the
+        # router's request log back from the operations plane's log.
+        OnlineEvaluation(f"{env}-online-eval", evaluation_settings.online_evaluation_args(
+            settings, governance, router, orchestration, operations),
+            opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
                     data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,
                     experience=experience)

@@ -21,6 +21,8 @@ from stacks.settings.model import CatalogEntry
 if TYPE_CHECKING:
     from components.governance import GovernanceFoundation
     from components.online_eval import OnlineEvaluationArgs
+    from components.operations import OperationsPlane
+    from components.orchestration import OrchestrationPlane
     from components.router_workload import RouterWorkload
     from stacks.settings import Settings
 
@@ -139,15 +141,14 @@ def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> Eval
                                         model=online_model))
 
 
-def online_evaluation_args(settings: Settings, governance: GovernanceFoundation,
-                           router: RouterWorkload) -> OnlineEvaluationArgs:
-    """The online evaluation job's inputs: the router's image, namespace and service account (it signs
-    with the router's workload identity) and the job's own settings."""
+def online_evaluation_args(settings: Settings, governance: GovernanceFoundation, router: RouterWorkload,
+                           orchestration: OrchestrationPlane, operations: OperationsPlane) -> OnlineEvaluationArgs:
+    """The online evaluation job's inputs: the router's image and namespace, the cluster (its own
+    workload identity's), the router's request log (read back for recent traffic) and the job's own settings."""
     n, r, online = settings.network, settings.orchestration.router, settings.evaluation.online
     return {
         "environment": settings.governance.environment,
         "namespace": router.namespace,
-        "service_account": r.service_account,
         "image": r.image,
         "region": settings.region,
         "compartment_id": governance.compartment_id,
@@ -158,4 +159,8 @@ def online_evaluation_args(settings: Settings, governance: GovernanceFoundation,
         "sample_size": online.sample_size,
         "model": online.model,
         "embedding_model": settings.evaluation.embedding_model,
+        "cluster_id": orchestration.cluster_id,
+        "defined_tags": governance.defined_tags,
+        "router_log_id": operations.router_log_id,
+        "router_log_group_id": operations.router_log_group_id,
     }

@@ -27,14 +27,17 @@ def _by_name(graph: Any, token: str, name: str) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_cronjob_runs_the_router_image_as_the_router(planned, stack: str) -> None:
+def test_cronjob_runs_the_router_image_hardened_like_the_router(planned, stack: str) -> None:
     graph = planned(stack)
     job = _by_name(graph, CRONJOB, APP)
     router = _by_name(graph, DEPLOYMENT, ROUTER_APP)
     pod, rpod = job["spec"]["jobTemplate"]["spec"]["template"]["spec"], router["spec"]["template"]["spec"]
     (c,), rc = pod["containers"], rpod["containers"][0]
     assert job["metadata"]["namespace"] == router["metadata"]["namespace"]
-    assert pod["serviceAccountName"] == rpod["serviceAccountName"] and pod["automountServiceAccountToken"] is True
+    # Its own service account (own workload identity), in the router's namespace; the token is mounted.
+    assert pod["serviceAccountName"] == APP != rpod["serviceAccountName"] and pod["automountServiceAccountToken"] is True
+    account = _by_name(graph, "kubernetes:core/v1:ServiceAccount", APP)
+    assert account["metadata"]["namespace"] == job["metadata"]["namespace"]
     assert c["image"] == rc["image"] and c["command"] == COMMAND
     # Hardened exactly like the router: same container and pod security contexts.
     assert c["securityContext"] == rc["securityContext"]
@@ -99,3 +102,36 @@ def test_agent_instructions_are_the_pinned_ops_agent_prompt(planned, stack: str)
     pinned = registry.get("ops-agent", raw["evaluation"]["prompts"]["ops-agent"]["version"])
     (agent,) = inputs_of(planned(stack), "oci:GenerativeAi/agentAgent:AgentAgent")
     assert agent["llmConfig"]["routingLlmCustomization"]["instruction"] == pinned.system
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_job_reads_the_router_log_and_nothing_else(planned, stack: str) -> None:
+    """The job is told the router's request log, and may read that log group only: it holds the
+    router's log alone, and `read log-content` is narrowed to it (log-content grants take
+    target.loggroup.id only: https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm)."""
+    graph = planned(stack)
+    cfg = yaml.safe_load(_by_name(graph, "kubernetes:core/v1:ConfigMap", f"{APP}-config")["data"]["config.yaml"])
+    (operations,) = [n for n in graph.nodes if n.type == "genai:index:OperationsPlane"]
+    assert operations.outputs is not None
+    assert cfg["router_log_id"] == operations.outputs["routerLogId"] == graph.outputs["routerLogId"]
+    assert cfg["router_log_group_id"] == operations.outputs["routerLogGroupId"]
+    in_group = [n for n in graph.by_type("oci:Logging/log:Log") if n.inputs["logGroupId"] == cfg["router_log_group_id"]]
+    assert [(n.name.rsplit("-", 2)[-2:], n.inputs["logType"]) for n in in_group] == [(["log", "router"], "CUSTOM")]
+    job = _by_name(graph, CRONJOB, APP)
+    sa = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["serviceAccountName"]
+    mine = {n.inputs["name"]: [s for s in n.inputs.get("statements") or [] if f"service_account='{sa}'" in s]
+            for n in graph.by_type("oci:Identity/policy:Policy")}
+    mine = {name: found for name, found in mine.items() if found}
+    assert list(mine) == [f"genai-{stack}-online-eval-workload"]  # one policy grants the job's identity
+    statements = mine[f"genai-{stack}-online-eval-workload"]
+    assert all("request.principal.type='workload'" in s and "request.principal.cluster_id='ocid1.cluster." in s
+               and f"request.principal.namespace='{job['metadata']['namespace']}'" in s for s in statements)
+    grants = sorted(s.split(" to ")[1].split(" where ")[0].split(" in compartment ")[0] for s in statements)
+    assert grants == ["read log-content", "use metrics"]  # no generative-ai: it asks the router
+    (read,) = [s for s in statements if " read log-content " in s]
+    assert read.endswith(f"target.loggroup.id='{cfg['router_log_group_id']}'}}")
+    (post,) = [s for s in statements if " use metrics " in s]
+    assert post.endswith(f"target.metrics.namespace='{contract.QUALITY_NS}'}}")
+    # The router's identity may not read its log back.
+    assert not [s for p in graph.by_type("oci:Identity/policy:Policy") for s in p.inputs.get("statements") or []
+                if "log-content" in s and "read" in s and "service_account='genai-router'" in s]

@@ -81,13 +81,14 @@ def test_router_workload_identity_is_scoped(planned, stack: str) -> None:
         assert "request.principal.service_account='genai-router'" in statement
         assert "request.principal.cluster_id='ocid1.cluster." in statement
     grants = sorted(s.split(" to ")[1].split(" in compartment ")[0] for s in policy["statements"])
-    assert grants == ["use generative-ai-chat", "use generative-ai-text-embedding"] + ["use metrics"] * 3
-    # Metrics only to the platform's namespaces (router hooks; the online evaluation job), one statement each.
+    assert grants == ["use generative-ai-chat", "use generative-ai-text-embedding"] + ["use metrics"] * 2
+    # Metrics only to the namespaces its hooks publish, one statement each (genai_quality is the
+    # online evaluation job's, under its own identity).
     metrics = [s for s in policy["statements"] if " use metrics " in s]
     assert sorted(re.search(r"target\.metrics\.namespace='(\w+)'", s).group(1) for s in metrics) == [  # type: ignore[union-attr]
-        "genai_quality", "genai_router", "genai_safety"]
-    (sa,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
-    assert sa["automountServiceAccountToken"] is False
+        "genai_router", "genai_safety"]
+    accounts = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
+    assert [a["automountServiceAccountToken"] for a in accounts] == [False] * len(accounts)
     assert cluster_node.urn
 
 
@@ -113,12 +114,15 @@ def test_the_router_has_one_workload_grant_scoped_to_its_cluster_namespace_and_a
     cluster_ocid = str(next(n for n in graph.nodes if n.type == "genai:index:OrchestrationPlane").outputs["clusterId"])
     assert cluster_ocid.startswith("ocid1.cluster.")
     (namespace,) = inputs_of(graph, "kubernetes:core/v1:Namespace")
-    (account,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
-    ns, sa = namespace["metadata"]["name"], account["metadata"]["name"]
     (deployment,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
-    assert account["metadata"]["namespace"] == ns and deployment["spec"]["template"]["spec"]["serviceAccountName"] == sa
-    grants = workload_statements(graph)
-    assert list(grants) == [f"genai-{stack}-router-workload"]
+    sa = deployment["spec"]["template"]["spec"]["serviceAccountName"]
+    (account,) = [a for a in inputs_of(graph, "kubernetes:core/v1:ServiceAccount") if a["metadata"]["name"] == sa]
+    ns = namespace["metadata"]["name"]
+    assert account["metadata"]["namespace"] == ns
+    grants = {name: [s for s in found if f"request.principal.service_account='{sa}'" in s]
+              for name, found in workload_statements(graph).items()}
+    grants = {name: found for name, found in grants.items() if found}
+    assert list(grants) == [f"genai-{stack}-router-workload"]  # the online job has its own account and policy
     for statement in grants[f"genai-{stack}-router-workload"]:
         assert f"request.principal.cluster_id='{cluster_ocid}'" in statement
         assert f"request.principal.namespace='{ns}'" in statement
@@ -130,14 +134,15 @@ def test_a_configured_router_identity_reaches_the_grant_and_every_manifest() -> 
 
     graph = plan_variant("dev", {"genai-platform:orchestration": {"router": {"namespace": "llm", "serviceAccount": "gw"}}},
                          name="dev-router-identity")
-    (grant,) = workload_statements(graph).values()
+    grant = workload_statements(graph)["genai-dev-router-workload"]
     assert grant and all("request.principal.namespace='llm'" in s and "request.principal.service_account='gw'" in s
                          for s in grant)
     (namespace,) = inputs_of(graph, "kubernetes:core/v1:Namespace")
-    (account,) = inputs_of(graph, "kubernetes:core/v1:ServiceAccount")
+    accounts = {(a["metadata"]["name"], a["metadata"]["namespace"])
+                for a in inputs_of(graph, "kubernetes:core/v1:ServiceAccount")}
     (deployment,) = inputs_of(graph, "kubernetes:apps/v1:Deployment")
     assert namespace["metadata"]["name"] == "llm"
-    assert (account["metadata"]["name"], account["metadata"]["namespace"]) == ("gw", "llm")
+    assert accounts == {("gw", "llm"), ("genai-online-eval", "llm")}  # the router's and the online job's own
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "gw"
 
 
