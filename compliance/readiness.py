@@ -21,7 +21,9 @@ from typing import Any
 
 import yaml
 
+from core.apm import OTLP_PRIVATE_TRACES_PATH
 from policies.findings import Finding
+from router.container import APM_DATA_KEY_FILE_ENV
 
 #: (low, high, stage, name) — the operating model's scoring bands
 STAGES = ((6, 12, 1, "Ad-hoc"), (13, 18, 2, "Managed"), (19, 24, 3, "Measured"), (25, 28, 4, "Optimized"),
@@ -95,6 +97,15 @@ class Facts:
                 loaded = yaml.safe_load(text)
                 return loaded if isinstance(loaded, dict) else {}
         return {}
+
+    def router_env_has(self, name: str) -> bool:
+        """Whether a Deployment's container (the router's) sets environment variable ``name``."""
+        for d in self.nodes("kubernetes:apps/v1:Deployment"):
+            pod = (((d["inputs"].get("spec") or {}).get("template") or {}).get("spec") or {})
+            for c in pod.get("containers") or []:
+                if any(e.get("name") == name for e in c.get("env") or []):
+                    return True
+        return False
 
     def repo_files(self, directory: str) -> list[Path]:
         """Files under a project directory that git tracks (everything, outside git)."""
@@ -250,11 +261,20 @@ def _attribution(f: Facts) -> tuple[bool, str]:
 
 
 def _tracing(f: Facts) -> tuple[bool, str]:
+    """Traces really leave the router: its config names an APM domain's OTLP traces URL and its pod
+    has the domain's data key (the file the hooks read, from a Secret volume)."""
     ok, text = f.rules_pass("GENAI-AGT-010")
     telemetry = f.router_config().get("genai_router") or {}
-    otel = telemetry.get("otel_endpoint")
-    evidence = f"{len(f.nodes('apm'))} APM domains; {text}; router otel_endpoint {'set' if otel else 'not set'}"
-    return ok and bool(f.nodes("apm")) and bool(otel), evidence + ("" if otel else " (missing: router traces to APM)")
+    otel = str(telemetry.get("otel_endpoint") or "")
+    missing = []
+    if OTLP_PRIVATE_TRACES_PATH not in otel:
+        missing.append("the router's otel_endpoint is not an APM OTLP traces URL")
+    if not f.router_env_has(APM_DATA_KEY_FILE_ENV):
+        missing.append("the router pod gets no APM data key")
+    evidence = f"{len(f.nodes('apm'))} APM domains; {text}; "
+    evidence += ("router spans to the APM domain's OTLP traces URL with its data key" if not missing
+                 else "missing: " + "; ".join(missing))
+    return ok and bool(f.nodes("apm")) and not missing, evidence
 
 
 def _slos(f: Facts) -> tuple[bool, str]:

@@ -113,3 +113,23 @@ def test_the_router_config_is_the_one_the_router_deployment_mounts(prod):
     others = [n for n in graph["nodes"] if n["type"] == readiness.CONFIGMAP
               and (n["inputs"].get("metadata") or {}).get("name") != "genai-router-config"]
     assert others, "prod should plan a second ConfigMap (the online evaluator's) for this test to mean anything"
+
+
+def test_tracing_passes_only_when_the_router_really_sends_spans(prod):
+    """Distributed tracing: the router's config names the APM domain's OTLP traces URL and its pod gets
+    the data key; without the key (or with no URL) the item fails and says which is missing."""
+    import copy
+
+    graph, findings = prod
+
+    def item(g):
+        return next(i for i in evaluate(g, findings, ROOT)["checklist"] if i["item"] == "Distributed tracing")
+
+    assert item(graph)["result"] == "pass"
+    keyless = copy.deepcopy(graph)
+    for n in keyless["nodes"]:
+        if n["type"] == "kubernetes:apps/v1:Deployment":
+            for c in n["inputs"]["spec"]["template"]["spec"]["containers"]:
+                c["env"] = [e for e in c.get("env") or [] if e["name"] != "GENAI_ROUTER_APM_DATA_KEY_FILE"]
+    result = item(keyless)
+    assert result["result"] == "fail" and "the router pod gets no APM data key" in result["evidence"]
