@@ -33,8 +33,11 @@ from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
+import pulumi_oci as oci
 
 from components import register_plane
+from components.governance import Grant, Subject, statements
+from components.orchestration import workload_condition
 from core import ocicache
 from router.container import (
     APM_DATA_KEY,
@@ -175,6 +178,12 @@ class RouterWorkloadArgs(TypedDict):
     """CIDR of the data subnet when the router uses the database; None otherwise."""
     log_id: pulumi.Input[str]
     """OCID of the router's custom log (operations plane): the hooks' PutLogs target."""
+    log_group_id: pulumi.Input[str]
+    """OCID of the log group holding only that log: the scope of the router's ``use log-content``."""
+    cluster_id: pulumi.Input[str]
+    """The OKE cluster: part of the router's workload identity, which the log grant names."""
+    defined_tags: pulumi.Input[Mapping[str, str]]
+    """Defined tags from the governance foundation (on the log grant's policy)."""
     cache_host: pulumi.Input[str]
     """FQDN of the OCI Cache cluster's primary endpoint (data plane): budgets, tenant limits, response cache."""
     cache_cidr: str
@@ -225,6 +234,20 @@ class RouterWorkload(pulumi.ComponentResource):
             automount_service_account_token=False,
             opts=in_ns,
         )
+        # PutLogs is LOG_CONTENT_PUSH, i.e. `use log-content`, narrowed to the router log's own group
+        # (https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm); the
+        # log is created after the orchestration plane's grants, hence a policy of its own here.
+        push: pulumi.Output[list[str]] = pulumi.Output.all(args["cluster_id"], args["log_group_id"]).apply(
+            lambda v: statements(Subject.any_user(), [Grant("use", "log-content", workload_condition(
+                v[0], ns_name, sa_name, f"target.loggroup.id='{v[1]}'"))], args["compartment_id"]))
+        oci.identity.Policy(
+            f"{name}-log-push",
+            compartment_id=args["compartment_id"],
+            name=f"genai-{args['environment']}-router-log-push",
+            description="The inference router's pods (OKE workload identity) may write their request log only",
+            statements=push,
+            defined_tags=args["defined_tags"],
+            opts=child)
         config = _core.ConfigMap(
             f"{name}-config",
             metadata=meta(f"{APP}-config"),

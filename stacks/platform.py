@@ -102,7 +102,7 @@ def build_platform(settings: Settings) -> Platform:
         autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=dedicated, buckets=[],
         archive_bucket_name=None))
     router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(
-        settings, governance, network, model, data, operations),
+        settings, governance, network, model, data, operations, orchestration),
                             opts=pulumi.ResourceOptions(providers=[orchestration.provider]))
     experience = ExperiencePlane(f"{env}-experience",
                                  ingress_settings.experience_args(settings, governance, ingress, router))

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from components.model import ModelPlane
     from components.network import NetworkPlane
     from components.operations import OperationsPlane
-    from components.orchestration import OrchestrationPlaneArgs
+    from components.orchestration import OrchestrationPlane, OrchestrationPlaneArgs
     from components.router_workload import RouterWorkloadArgs
     from stacks.settings import Settings
 
@@ -155,7 +155,8 @@ def orchestration_args(settings: Settings, governance: GovernanceFoundation,
 
 
 def router_args(settings: Settings, governance: GovernanceFoundation, network: NetworkPlane,
-                model: ModelPlane, data: DataPlane, operations: OperationsPlane) -> RouterWorkloadArgs:
+                model: ModelPlane, data: DataPlane, operations: OperationsPlane,
+                orchestration: OrchestrationPlane) -> RouterWorkloadArgs:
     """The router workload's inputs: its config rendered from settings once the model plane's ids and the
     APM domain's endpoint are known; its log (operations) and its shared OCI Cache (data plane)."""
     from stacks.router import router_config  # stacks.router reads Settings: imported here, not at load time
@@ -188,6 +189,9 @@ def router_args(settings: Settings, governance: GovernanceFoundation, network: N
         "memory_limit": r.memory_limit,
         "database_cidr": n.subnets["data"] if r.database else None,
         "log_id": operations.router_log_id,
+        "log_group_id": operations.router_log_group_id,
+        "cluster_id": orchestration.cluster_id,
+        "defined_tags": governance.defined_tags,
         "cache_host": cache_host,
         "cache_cidr": n.subnets["data"],
     }

@@ -122,7 +122,14 @@ def test_the_router_has_one_workload_grant_scoped_to_its_cluster_namespace_and_a
     grants = {name: [s for s in found if f"request.principal.service_account='{sa}'" in s]
               for name, found in workload_statements(graph).items()}
     grants = {name: found for name, found in grants.items() if found}
-    assert list(grants) == [f"genai-{stack}-router-workload"]  # the online job has its own account and policy
+    # The online job has its own account and policy; the router's log grant is its own policy because the
+    # log is created after the orchestration plane: `use log-content` (PutLogs) on the router log's group only.
+    assert sorted(grants) == [f"genai-{stack}-router-log-push", f"genai-{stack}-router-workload"]
+    (push,) = grants[f"genai-{stack}-router-log-push"]
+    (operations,) = [n for n in graph.nodes if n.type == "genai:index:OperationsPlane"]
+    assert operations.outputs is not None
+    assert push.startswith("Allow any-user to use log-content in compartment id ")
+    assert push.endswith(f"target.loggroup.id='{operations.outputs['routerLogGroupId']}'}}")
     for statement in grants[f"genai-{stack}-router-workload"]:
         assert f"request.principal.cluster_id='{cluster_ocid}'" in statement
         assert f"request.principal.namespace='{ns}'" in statement
