@@ -15,12 +15,13 @@ unlisted one is an error). ``preview=True`` leaves ids and computed outputs unkn
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import gc
 import logging
 import runpy
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +29,8 @@ from typing import Any
 
 import pulumi
 from google.protobuf import struct_pb2
+from pulumi import _types as pulumi_types
+from pulumi import log as pulumi_log
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import known_types
 from pulumi.runtime import mocks as pulumi_mocks
@@ -143,6 +146,19 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         ident: Any = id_  # the stock mock passes a None id through as is
         self.resources[urn] = pulumi_mocks.MockMonitor.ResourceRegistration(urn, ident, state)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=ident, object=obj)
+
+    def Invoke(self, request: Any) -> Any:
+        """MockMonitor.Invoke, answering a plain lookup result without the SDK's serializer (as
+        ``_register_plain``); a result with check failures, or anything else, takes the stock path."""
+        if not self.fast or request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)
+        _ensure_event_loop()
+        result = self.mocks.call(pulumi_mocks.MockCallArgs(
+            token=request.tok, args=runtime_rpc.deserialize_properties(request.args), provider=request.provider))
+        answer = _plain_struct(result) if isinstance(result, dict) else None
+        if answer is None:
+            return super().Invoke(request)
+        return resource_pb2.ResourceInvokeResponse(**{"failures": None, "return": answer})
 
     def RegisterResource(self, request: Any) -> Any:
         if self.fast and request.type != STACK_TYPE and not request.transforms:
@@ -306,17 +322,90 @@ def _contains_unknowns(val: Any) -> bool:
     return False
 
 
+def _by_identity(fn: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``fn`` (a pure function of a type annotation) answered once per annotation object.
+
+    The SDK unwraps ``Output[T]``, ``Input[T]``, ``Optional[T]`` for every property it serializes or
+    translates (~5k calls per plan over ~1.9k annotation objects, which live as long as the classes
+    that declare them): the answer is cached by the object's identity, the object kept alive with it.
+    """
+    cache: dict[int, tuple[Any, Any]] = {}
+
+    def cached(val: Any) -> Any:
+        hit = cache.get(id(val))
+        if hit is not None and hit[0] is val:
+            return hit[1]
+        result = fn(val)
+        cache[id(val)] = (val, result)
+        return result
+
+    return cached
+
+
+def _debug_if_listened(msg: str, resource: Any = None, stream_id: int | None = None,
+                       ephemeral: bool | None = None) -> None:
+    """The SDK's ``log.debug``, skipped when nothing listens: offline, the engine's debug channel is the
+    ``blueprint.engine`` logger (MockEngine), and building each message's LogRequest (and a task per
+    resource-attached message) costs more than the registration it describes."""
+    if _ENGINE_LOG.isEnabledFor(logging.DEBUG):
+        _SDK_DEBUG(msg, resource, stream_id, ephemeral)
+
+
+_ENGINE_LOG = logging.getLogger("blueprint.engine")
+_SDK_DEBUG = pulumi_log.debug
+
+
+def _fast_patches() -> list[tuple[Any, str, Any]]:
+    """(module, attribute, replacement): each gives the same graph as the SDK's own (test_engine checks)."""
+    return [
+        (runtime_resource, "_get_stack_trace", _no_stack_trace),
+        (runtime_stack, "wait_for_rpcs", _wait_for_rpcs_batched),
+        (runtime_resource, "create_urn", _create_urn_now),
+        (runtime_rpc, "contains_unknowns", _contains_unknowns),
+        (pulumi_types, "unwrap_type", _UNWRAP_TYPE),
+        (pulumi_types, "unwrap_optional_type", _UNWRAP_OPTIONAL_TYPE),
+        (pulumi_log, "debug", _debug_if_listened),
+    ]
+
+
+_UNWRAP_TYPE = _by_identity(pulumi_types.unwrap_type)
+_UNWRAP_OPTIONAL_TYPE = _by_identity(pulumi_types.unwrap_optional_type)
+
+
+class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs each submitted call at once, in the calling thread, and returns its completed future.
+
+    The SDK hands every monitor call (registration, lookup, outputs) to the event loop's default
+    executor, a thread pool: two thread switches and a wake-up of the loop per call. The offline
+    monitor answers from memory and never waits (its plain answers need no event loop either:
+    ``RecordingMonitor.Invoke`` and ``_register_plain``), so during a plan the loop's executor runs
+    the call where it is.
+    """
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
+        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+        try:
+            future.set_result(fn(*args, **kwargs))
+        except BaseException as exc:  # the future carries it, as a pool's would
+            future.set_exception(exc)
+        return future
+
+
+_INLINE = _InlineExecutor(max_workers=1)
+
+
 @contextmanager
 def _fast_runtime(enabled: bool) -> Iterator[None]:
     if not enabled:
         yield
         return
-    saved = (runtime_resource._get_stack_trace, runtime_stack.wait_for_rpcs, runtime_resource.create_urn,
-             runtime_rpc.contains_unknowns)
-    runtime_resource._get_stack_trace = _no_stack_trace
-    runtime_stack.wait_for_rpcs = _wait_for_rpcs_batched
-    runtime_resource.create_urn = _create_urn_now
-    runtime_rpc.contains_unknowns = _contains_unknowns
+    patches = _fast_patches()
+    saved = [(module, name, getattr(module, name)) for module, name, _ in patches]
+    for module, name, replacement in patches:
+        setattr(module, name, replacement)
+    loop = _ensure_event_loop()
+    saved_executor = getattr(loop, "_default_executor", None)
+    setattr(loop, "_default_executor", _INLINE)  # noqa: B010 - asyncio keeps it private; restored below
     # A plan allocates ~10^5 short-lived objects (protobufs, futures); the cyclic collector's
     # passes over the SDK's long-lived modules cost 2-3x the plan itself. Collect after, not during.
     gc_was_enabled = gc.isenabled()
@@ -324,8 +413,9 @@ def _fast_runtime(enabled: bool) -> Iterator[None]:
     try:
         yield
     finally:
-        (runtime_resource._get_stack_trace, runtime_stack.wait_for_rpcs, runtime_resource.create_urn,
-         runtime_rpc.contains_unknowns) = saved
+        for module, name, original in saved:
+            setattr(module, name, original)
+        setattr(loop, "_default_executor", saved_executor)  # noqa: B010
         if gc_was_enabled:
             gc.enable()
 

@@ -40,9 +40,15 @@ def test_forked_workers_match_one_process():
     assert engine.plan("dev", ROOT).graph.nodes
 
 
-def test_renewing_the_event_loop_joins_the_sdk_threads():
+def test_a_plan_starts_no_threads():
+    before = set(threading.enumerate())
     engine.plan("dev", ROOT)
-    assert _sdk_threads()  # the SDK ran its monitor calls on executor threads
+    assert set(threading.enumerate()) <= before  # monitor calls run inline (engine._InlineExecutor)
+
+
+def test_renewing_the_event_loop_joins_the_sdk_threads():
+    engine.plan("dev", ROOT, fast=False)
+    assert _sdk_threads()  # the SDK's own path runs its monitor calls on executor threads
     engine.renew_event_loop()
     assert _sdk_threads() == []
     assert engine.plan("dev", ROOT).graph.nodes
