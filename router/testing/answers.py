@@ -8,9 +8,10 @@ context therefore degrades every quality metric, exactly what the quality gate m
 
 `embed` is feature hashing (Weinberger et al., "Feature Hashing for Large Scale Multitask
 Learning", ICML 2009) of stemmed content words and word bigrams into 384 signed dimensions (the
-size of all-MiniLM-L6-v2), L2-normalised: deterministic, lexical, and good enough that a correct
-answer scores near 1 and an unrelated one near 0. Chosen over the registry's packaged MiniLM
-because that package needs sentence-transformers and PyTorch, several hundred MB beside LiteLLM.
+size of all-MiniLM-L6-v2), L2-normalised: deterministic and lexical. Only the main venv's fake
+endpoint (tests/evals/fake_endpoint.py, unit tests of the evaluator) uses it; the OCI stub's
+embedText, which `blueprint eval` and the online job reach through the router, runs the real
+all-MiniLM-L6-v2 (`router/testing/minilm.py`, router venv).
 """
 
 from __future__ import annotations

@@ -24,7 +24,9 @@ stops signing fails the tests instead of passing them. Only verified batches are
 
 Chat answers are `Hello from <model>.` (or the scripted reply) unless the stub is built with
 `answers="extractive"` (see `router/testing/answers.py`): then it answers from the documents in
-the prompt, deterministically, and embedText returns hashed embeddings.
+the prompt, deterministically. embedText answers with a real sentence-embedding model,
+all-MiniLM-L6-v2 run with numpy (`router/testing/minilm.py`), so relevance in `blueprint eval` and
+the online job is semantic similarity, deterministic for a given text.
 """
 
 from __future__ import annotations
@@ -442,8 +444,9 @@ class _Handler(BaseHTTPRequestHandler):
         model = str(mode.get("endpointId") or mode.get("modelId") or "")
         texts = [str(t) for t in body.get("inputs") or []]
         self._record(Call(self.path, model, 200, sum(map(len, texts)), 0, auth, started, 0.0))
-        self._send(200, {"id": "stub", "modelId": model, "modelVersion": "1.0",
-                         "embeddings": [model_double.embed(t) for t in texts]})
+        from router.testing import minilm  # numpy + the unpacked model: loaded on the first embedText
+
+        self._send(200, {"id": "stub", "modelId": model, "modelVersion": "1.0", "embeddings": minilm.embed(texts)})
 
     def _chat(self, body: dict[str, Any], auth: dict[str, str], started: float) -> None:
         state = self.server.state
