@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from policies.rules._base import UNKNOWN, Rule, custom_rule, get, items, prop_rule
+from router.container import TENANT_HEADER
 
 CLUSTER = "oci:ContainerEngine/cluster:Cluster"
 NODE_POOL = "oci:ContainerEngine/nodePool:NodePool"
@@ -68,6 +69,38 @@ def _authenticated(props: Mapping[str, Any]) -> Iterable[str]:
             continue
         if kind not in ("AUTHENTICATION_ONLY", "ANY_OF"):
             yield f"'specification.routes[{i}]' is reachable without authentication"
+
+
+def _tenant_from_token(props: Mapping[str, Any]) -> Iterable[str]:
+    """Every authenticated route sets the tenant header the router's per-tenant limits key on from the
+    validated token (``${request.auth[...]}``), overwriting what the client sent; otherwise a client
+    picks its own tenant and escapes its limits (components/experience.py)."""
+    for i, route in enumerate(items(get(props, "specification.routes"))):
+        if get(route, "requestPolicies.authorization.type") == "ANONYMOUS":
+            continue
+        sets = [h for h in items(get(route, "requestPolicies.headerTransformations.setHeaders.items"))
+                if str(h.get("name", "")).lower() == TENANT_HEADER]
+        where = f"'specification.routes[{i}]'"
+        if not sets:
+            yield f"{where} does not set the tenant header from the token"
+            continue
+        header = sets[0]
+        if header.get("ifExists") != "OVERWRITE":
+            yield f"{where} keeps a client-sent tenant header ('ifExists' is not OVERWRITE)"
+        if not all(str(v).startswith("${request.auth[") for v in items(header.get("values"))) or not items(
+                header.get("values")):
+            yield f"{where} sets the tenant header from something other than the authenticated token"
+
+
+def _tenant_route(path: str, set_headers: list[dict[str, Any]] | None, kind: str = "AUTHENTICATION_ONLY"
+                  ) -> dict[str, Any]:
+    policies: dict[str, Any] = {"authorization": {"type": kind}}
+    if set_headers is not None:
+        policies["headerTransformations"] = {"setHeaders": {"items": set_headers}}
+    return {"path": path, "requestPolicies": policies}
+
+
+_TENANT = {"name": TENANT_HEADER, "values": ["${request.auth[sub]}"], "ifExists": "OVERWRITE"}
 
 
 def _rate_limited(props: Mapping[str, Any]) -> Iterable[str]:
@@ -182,6 +215,17 @@ RULES: list[Rule] = [
                 passing=_spec(cors={"allowedOrigins": ["https://app.example.com"]}),
                 failing=_spec(cors={"allowedOrigins": ["*"]}),
                 unknown={"specification": {"requestPolicies": {"cors": {"allowedOrigins": UNKNOWN}}}}),
+    custom_rule("OCI-API-007", "Ensure every authenticated API route sets the tenant header from the token, "
+                "overwriting any client value", (DEPLOYMENT,), _tenant_from_token, severity="high",
+                remediation=f"Add a setHeaders item {TENANT_HEADER} = ${{request.auth[sub]}} with ifExists OVERWRITE "
+                            "to every authenticated route (https://docs.oracle.com/en-us/iaas/Content/APIGateway/"
+                            "Tasks/apigatewaycontextvariables.htm): the router's per-tenant limits key on it.",
+                controls=("soc2:CC6.1", "nist-800-53r5:SC-5", "owasp-llm:LLM10"),
+                passing={"specification": {"routes": [_tenant_route("/health", None, "ANONYMOUS"),
+                                                      _tenant_route("/v1/chat/completions", [_TENANT])]}},
+                failing={"specification": {"routes": [_tenant_route("/v1/chat/completions",
+                                                                     [{**_TENANT, "ifExists": "SKIP"}])]}},
+                unknown={"specification": {"routes": UNKNOWN}}),
     prop_rule("OCI-LB-001", "Ensure load balancers are protected from accidental deletion", (LOAD_BALANCER,),
               "isDeleteProtectionEnabled", lambda v: v is True, good=True, bad=False, expectation="true",
               severity="low", enforcement="advisory", remediation="Set is_delete_protection_enabled=True.",
