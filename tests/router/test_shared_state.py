@@ -150,3 +150,21 @@ def test_repeated_request_served_from_shared_cache(replicas: tuple[OCIStub, Redi
                    and m["dimensions"][contract.MODEL] == "cached" for d in m["datapoints"])
 
     assert eventually(lambda: hits() == 1)
+
+
+def test_repeated_stream_served_from_shared_cache_costs_nothing(replicas: tuple[OCIStub, RedisServer, Proxy, Proxy]
+                                                               ) -> None:
+    """Streams are metered once assembled, except a cache hit: it never reached OCI and costs nothing."""
+    stub, _, a, b = replicas
+    question = "What is the capital of Italy? (stream cache test)"
+    before = len(stub.calls("meta.cached"))
+    status, first = a.stream_chat("cached", question, headers={"x-genai-tenant": "stream-cache"})
+    assert status == 200 and first
+    assert len(stub.calls("meta.cached")) == before + 1
+    cost_line = [ln for ln in b.metrics().splitlines()
+                 if ln.startswith("genai_router_oci_cost_total") and 'deployment="cached"' in ln]
+    status, second = b.stream_chat("cached", question, headers={"x-genai-tenant": "stream-cache"})
+    assert status == 200 and second == first
+    assert len(stub.calls("meta.cached")) == before + 1, "the repeated stream reached OCI"
+    assert [ln for ln in b.metrics().splitlines()
+            if ln.startswith("genai_router_oci_cost_total") and 'deployment="cached"' in ln] == cost_line

@@ -46,6 +46,8 @@ REQUEST_ID_KEY = "genai_router_request_id"
 """Key of our request id in the request's `metadata` (survives LiteLLM's copies of kwargs)."""
 DEFAULT_TENANT_HEADER = releases.TENANT_HEADER
 MAX_IN_FLIGHT = 10_000
+CACHED_PROVIDER = "cached_response"
+"""LiteLLM's provider name for an answer replayed from its cache."""
 
 
 def _deployments(model_name: str) -> list[dict[str, Any]]:
@@ -393,11 +395,16 @@ class GenAIRouterHooks(CustomLogger):
         hold = "BLOCK" in (cm, pii)
         held: list[Any] = []
         parts: list[str] = []
+        # LiteLLM replays a cached answer through a stream wrapper whose provider is "cached_response"
+        # (litellm/litellm_core_utils/streaming_handler.py, __anext__: cache_hit = True for it).
         model_id, tokens = "", 0
+        cache_hit = getattr(response, "custom_llm_provider", None) == CACHED_PROVIDER
         async for chunk in response:
-            if not model_id:
-                hidden = getattr(chunk, "_hidden_params", None)
-                model_id = str(hidden.get("model_id") or "") if isinstance(hidden, Mapping) else ""
+            hidden = getattr(chunk, "_hidden_params", None)
+            if isinstance(hidden, Mapping):
+                model_id = model_id or str(hidden.get("model_id") or "")
+                cache_hit = (cache_hit or bool(hidden.get("cache_hit"))
+                             or hidden.get("custom_llm_provider") == CACHED_PROVIDER)
             usage = getattr(chunk, "usage", None)
             tokens = int(getattr(usage, "total_tokens", 0) or 0) or tokens
             for choice in getattr(chunk, "choices", None) or []:
@@ -410,7 +417,8 @@ class GenAIRouterHooks(CustomLogger):
         text = "".join(parts)
         if req is not None:
             req.response_characters = len(text)
-            await self._meter_stream(req, model_id, len(text), tokens)
+            if not cache_hit:  # a cached answer never reached OCI and costs nothing
+                await self._meter_stream(req, model_id, len(text), tokens)
         try:
             blocked = await self._check_output(req, text)
         except Exception as exc:
@@ -422,7 +430,8 @@ class GenAIRouterHooks(CustomLogger):
             return
         if req is not None:
             await self._count_response_characters(req)
-            self._finish(req, 400 if blocked else 200, response=text, error_type="OutputBlocked" if blocked else "")
+            self._finish(req, 400 if blocked else 200, response=text, error_type="OutputBlocked" if blocked else "",
+                         cache_hit=cache_hit)
         if blocked:
             from fastapi import HTTPException
 
