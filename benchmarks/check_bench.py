@@ -5,16 +5,19 @@ stacks, the direct/analyzer equivalence on those stacks, and `blueprint check --
    pulumi-policy's analyzer servicer, `--engine crossguard`): min and median seconds over repeats,
    and rule x resource evaluations per second.
 2. `--all` over N generated stack files (variants of dev and prod: names, CIDRs, tiers;
-   tests/generated_stacks.py) in a scratch project, planned and checked two at a time, as
-   `blueprint check --all` does. With --equivalence, every generated graph is also checked
-   through both paths and the findings compared (they must be identical).
+   tests/generated_stacks.py) in a scratch project: `blueprint check --all --workers 2` run as a
+   fresh process (imports, cold start, both workers, the report), its wall time and the CPU
+   seconds of all its processes (getrusage of the waited children); then the same graphs checked
+   again in this process, which gives the check's share. With --equivalence, every generated
+   graph is also checked through both paths and the findings compared (they must be identical).
 3. The whole-process ratio: `blueprint check --graph prod.json` (our rules, direct) against
    checkov on the same exported plan (`checkov -f tfplan.json --framework terraform_plan`),
    each a fresh process, interleaved in one run; min and median over repeats.
 
 Run: .venv/bin/python benchmarks/check_bench.py [--stacks 100] [--repeat 5] [--equivalence] [--skip-all]
 Aims (issue 14): full prod check in-process <= 0.1 s; --all over 100 stacks <= 30 s on two cores.
-Figures depend on the machine and its load: quote the min of repeats and the load average.
+Figures depend on the machine and its load: quote the min of repeats, the CPU seconds and the load
+average. Recorded figures: README.md, "Benchmarks".
 """
 
 from __future__ import annotations

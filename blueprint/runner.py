@@ -101,4 +101,6 @@ def run_stacks(stacks: Sequence[str], project_dir: Path, out_dir: Path, waivers:
     rest = jobs[1:]
     with ProcessPoolExecutor(max_workers=min(workers, len(rest)), mp_context=_worker_context(),
                              initializer=_start_worker) as pool:
-        return [first, *pool.map(_plan_and_check, rest, chunksize=max(1, len(rest) // (workers * 4)))]
+        # Small chunks (a few stacks each): a worker left idle while the other finishes a big last
+        # chunk costs more than the extra round trips.
+        return [first, *pool.map(_plan_and_check, rest, chunksize=max(1, len(rest) // (workers * 16)))]
