@@ -12,7 +12,9 @@ Hardened exactly like the router Deployment (``components.router_workload``'s
 filesystem, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, requests
 and limits). It runs as its own service account (``APP``), so its OKE workload identity is its
 own: ``job_grants`` lets it post ``genai_quality`` and ``read log-content`` in the router log's
-own log group, nothing else (the router may do neither). NetworkPolicies: the job's pods may
+own log group, nothing else (the router may do neither). Where the tier logs prompts at
+``audit-only`` no entry carries a prompt version to score traffic under: the job then gets neither
+the log nor the read grant (``evals.traces.SCORABLE_LEVELS``). NetworkPolicies: the job's pods may
 reach DNS, the router's pods on the router port and HTTPS outside the VCN (Monitoring ingestion,
 Logging Search); the router accepts the job's pods on its port. CronJob fields: https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
 """
@@ -76,10 +78,12 @@ class OnlineEvaluationArgs(TypedDict):
     """Logical embedding model (relevance); None: relevance is not scored online."""
     cluster_id: pulumi.Input[str]
     """The OKE cluster: part of the workload identity the log grant names."""
-    router_log_id: pulumi.Input[str]
-    """The router's request log (read back for recent traffic)."""
-    router_log_group_id: pulumi.Input[str]
-    """The log group holding only the router's request log: the scope of the job's ``read log-content``."""
+    router_log_id: pulumi.Input[str] | None
+    """The router's request log (read back for recent traffic); None where the tier's prompt logging
+    records no prompt version (``audit-only``): nothing there could be scored, so nothing is read."""
+    router_log_group_id: pulumi.Input[str] | None
+    """The log group holding only the router's request log: the scope of the job's ``read log-content``
+    (None with ``router_log_id``)."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation (on the job's IAM policy)."""
 
@@ -203,7 +207,7 @@ class OnlineEvaluation(pulumi.ComponentResource):
             opts=opts)
 
 
-def job_grants(cluster_id: str, namespace: str, log_group_id: str) -> list[Grant]:
+def job_grants(cluster_id: str, namespace: str, log_group_id: str | None) -> list[Grant]:
     """What the job's pods may do as themselves (OKE workload identity, service account ``APP``):
     post ``genai_quality`` (``use metrics`` narrowed by ``target.metrics.namespace``,
     https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm) and read the
@@ -214,16 +218,18 @@ def job_grants(cluster_id: str, namespace: str, log_group_id: str) -> list[Grant
     def where(*extra: str) -> str:
         return workload_condition(cluster_id, namespace, APP, *extra)
 
-    return [Grant("use", "metrics", where(f"target.metrics.namespace='{contract.QUALITY_NS}'")),
-            Grant("read", "log-content", where(f"target.loggroup.id='{log_group_id}'"))]
+    grants = [Grant("use", "metrics", where(f"target.metrics.namespace='{contract.QUALITY_NS}'"))]
+    if log_group_id is not None:
+        grants.append(Grant("read", "log-content", where(f"target.loggroup.id='{log_group_id}'")))
+    return grants
 
 
-def job_config(args: OnlineEvaluationArgs, *, namespace: str, compartment_id: str, router_log_id: str,
-               router_log_group_id: str) -> dict[str, Any]:
+def job_config(args: OnlineEvaluationArgs, *, namespace: str, compartment_id: str, router_log_id: str | None,
+               router_log_group_id: str | None) -> dict[str, Any]:
     """The job's config file (read by `evals.online`); the router through its in-cluster Service."""
+    logs = {"router_log_id": router_log_id, "router_log_group_id": router_log_group_id} if router_log_id else {}
     return {
-        "router_log_id": router_log_id,
-        "router_log_group_id": router_log_group_id,
+        **logs,
         "router_url": f"http://{ROUTER_APP}.{namespace}.svc.cluster.local:{args['router_port']}",
         "model": args["model"],
         **({"embedding_model": args["embedding_model"]} if args["embedding_model"] else {}),

@@ -176,7 +176,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"error: the router's log could not be read ({type(exc).__name__})", file=sys.stderr)
             unread = 1
     else:
-        print("traffic: not read (no router_log_id / router_log_group_id in the config)")
+        print("traffic: not read (no router_log_id in the config: the tier's prompt logging records no prompt "
+              "version to score traffic under)")
     failed = post(cfg, metric_data(cfg, pts, datetime.now(UTC)))
     for p in pts:
         print(f"{p.use_case} {p.prompt_version} {p.source} {p.metric} {p.value:.3f} (n={p.count})")

@@ -57,6 +57,10 @@ EVAL_TENANT = "genai-online-eval"
 ROUTER_LOG_TYPE = "genai.router.request"
 """The router's entry type (``request_log.LOG_TYPE``; stdlib copy checked by tests/evals/test_traces.py,
 since the hooks' module imports the OCI SDK)."""
+SCORABLE_LEVELS = ("full", "metadata")
+"""Prompt-logging levels whose entries carry a prompt version (``request_log.FIELDS``; checked by
+tests/router/test_online_eval.py): at ``audit-only`` no entry can be attributed to a use case, so the
+plan gives the job neither the log nor a grant to read it."""
 SKIP_REASONS = ("own_request", "no_use_case", "other_use_case", "no_prompt_text", "not_answered", "no_documents")
 
 

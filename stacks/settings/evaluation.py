@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from evals import traces
 from evals.thresholds import CONFIG_KEYS, Thresholds
 from prompts import registry
 from stacks.settings.common import Report
@@ -146,6 +147,7 @@ def online_evaluation_args(settings: Settings, governance: GovernanceFoundation,
     """The online evaluation job's inputs: the router's image and namespace, the cluster (its own
     workload identity's), the router's request log (read back for recent traffic) and the job's own settings."""
     n, r, online = settings.network, settings.orchestration.router, settings.evaluation.online
+    traffic = settings.tier.prompt_logging in traces.SCORABLE_LEVELS
     return {
         "environment": settings.governance.environment,
         "namespace": router.namespace,
@@ -161,6 +163,7 @@ def online_evaluation_args(settings: Settings, governance: GovernanceFoundation,
         "embedding_model": settings.evaluation.embedding_model,
         "cluster_id": orchestration.cluster_id,
         "defined_tags": governance.defined_tags,
-        "router_log_id": operations.router_log_id,
-        "router_log_group_id": operations.router_log_group_id,
+        # Traffic is read only where the tier's request log records a prompt version to score it under.
+        "router_log_id": operations.router_log_id if traffic else None,
+        "router_log_group_id": operations.router_log_group_id if traffic else None,
     }

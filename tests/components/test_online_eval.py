@@ -104,19 +104,26 @@ def test_agent_instructions_are_the_pinned_ops_agent_prompt(planned, stack: str)
     assert agent["llmConfig"]["routingLlmCustomization"]["instruction"] == pinned.system
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod"])
-def test_job_reads_the_router_log_and_nothing_else(planned, stack: str) -> None:
-    """The job is told the router's request log, and may read that log group only: it holds the
-    router's log alone, and `read log-content` is narrowed to it (log-content grants take
-    target.loggroup.id only: https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm)."""
+@pytest.mark.parametrize(("stack", "reads"), [("dev", True), ("prod", False)])
+def test_job_reads_the_router_log_where_it_can_be_scored_and_nothing_else(planned, stack: str, reads: bool) -> None:
+    """dev (internal tier: `metadata` prompt logging) is told the router's request log and may read that
+    log group only: it holds the router's log alone, and `read log-content` is narrowed to it
+    (log-content grants take target.loggroup.id only:
+    https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm). prod
+    (confidential: `audit-only`) logs no prompt version, so no entry could be scored: the job gets
+    neither the log nor a grant to read it."""
     graph = planned(stack)
     cfg = yaml.safe_load(_by_name(graph, "kubernetes:core/v1:ConfigMap", f"{APP}-config")["data"]["config.yaml"])
     (operations,) = [n for n in graph.nodes if n.type == "genai:index:OperationsPlane"]
     assert operations.outputs is not None
-    assert cfg["router_log_id"] == operations.outputs["routerLogId"] == graph.outputs["routerLogId"]
-    assert cfg["router_log_group_id"] == operations.outputs["routerLogGroupId"]
-    in_group = [n for n in graph.by_type("oci:Logging/log:Log") if n.inputs["logGroupId"] == cfg["router_log_group_id"]]
+    group = operations.outputs["routerLogGroupId"]
+    in_group = [n for n in graph.by_type("oci:Logging/log:Log") if n.inputs["logGroupId"] == group]
     assert [(n.name.rsplit("-", 2)[-2:], n.inputs["logType"]) for n in in_group] == [(["log", "router"], "CUSTOM")]
+    if reads:
+        assert cfg["router_log_id"] == operations.outputs["routerLogId"] == graph.outputs["routerLogId"]
+        assert cfg["router_log_group_id"] == group
+    else:
+        assert "router_log_id" not in cfg and "router_log_group_id" not in cfg
     job = _by_name(graph, CRONJOB, APP)
     sa = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["serviceAccountName"]
     mine = {n.inputs["name"]: [s for s in n.inputs.get("statements") or [] if f"service_account='{sa}'" in s]
@@ -127,11 +134,30 @@ def test_job_reads_the_router_log_and_nothing_else(planned, stack: str) -> None:
     assert all("request.principal.type='workload'" in s and "request.principal.cluster_id='ocid1.cluster." in s
                and f"request.principal.namespace='{job['metadata']['namespace']}'" in s for s in statements)
     grants = sorted(s.split(" to ")[1].split(" where ")[0].split(" in compartment ")[0] for s in statements)
-    assert grants == ["read log-content", "use metrics"]  # no generative-ai: it asks the router
-    (read,) = [s for s in statements if " read log-content " in s]
-    assert read.endswith(f"target.loggroup.id='{cfg['router_log_group_id']}'}}")
+    assert grants == (["read log-content"] if reads else []) + ["use metrics"]  # no generative-ai: it asks the router
+    if reads:
+        (read,) = [s for s in statements if " read log-content " in s]
+        assert read.endswith(f"target.loggroup.id='{group}'}}")
     (post,) = [s for s in statements if " use metrics " in s]
     assert post.endswith(f"target.metrics.namespace='{contract.QUALITY_NS}'}}")
     # The router's identity may not read its log back.
     assert not [s for p in graph.by_type("oci:Identity/policy:Policy") for s in p.inputs.get("statements") or []
                 if "log-content" in s and "read" in s and "service_account='genai-router'" in s]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_relevance_is_scored_online_with_the_embedding_model_the_router_serves(planned, stack: str) -> None:
+    """The job scores relevance (golden and traffic) exactly when the stack has an embedding model
+    (evaluation.embeddingModel, defaulted from the catalogue), and the router serves that model
+    (a model_list entry of its config), so /v1/embeddings resolves."""
+    from router.container import CONFIG_FILE
+    from stacks.settings import validate
+
+    graph = planned(stack)
+    raw, _ = raw_config(stack)
+    settings = validate(raw, region="eu-frankfurt-1", project="genai-platform", stack=stack)
+    cfg = yaml.safe_load(_by_name(graph, "kubernetes:core/v1:ConfigMap", f"{APP}-config")["data"]["config.yaml"])
+    assert cfg.get("embedding_model") == settings.evaluation.embedding_model
+    if cfg.get("embedding_model"):
+        router = yaml.safe_load(_by_name(graph, "kubernetes:core/v1:ConfigMap", f"{ROUTER_APP}-config")["data"][CONFIG_FILE])
+        assert cfg["embedding_model"] in {m["model_name"] for m in router["model_list"]}

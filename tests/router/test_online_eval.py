@@ -117,6 +117,7 @@ def test_job_scores_recent_traffic_from_the_router_log(
         monkeypatch.setenv(k, v)
     signing.set_signer_factory(None)
     assert traces.ROUTER_LOG_TYPE == request_log.LOG_TYPE  # the query keeps the router's entry type
+    assert tuple(lv for lv in request_log.LEVELS if "prompt_version" in request_log.FIELDS[lv]) == traces.SCORABLE_LEVELS
     stub.reset()
     asked = _production_traffic(proxy, 6)
     job = online.client_for({"router_url": proxy.url})
