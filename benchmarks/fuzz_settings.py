@@ -64,7 +64,7 @@ _OTHERS = [None, [], {}, [None], {"x": 1}, [f"{SENTINEL}"], {"kx": [1, 2]}]
 _PLAUSIBLE = [1, 2, 3, 7, 30, 90, 365, 4000, 0.5, 0.999, True, False, "internal", "restricted", "confidential",
               "public", "HSM", "SOFTWARE", "VIRTUAL_PRIVATE", "10.40.0.0/16", "10.40.9.0/24", "0.0.0.0/0",
               "ops@example.com", "https://hooks.example.com/x", "500m", "4000m", "1Gi", "on-demand",
-              "dedicated-cluster", "private-endpoint", "eu-frankfurt-1", "ap-tokyo-1", [], {}]
+              "dedicated-cluster", "EMBED_COHERE", "eu-frankfurt-1", "ap-tokyo-1", [], {}]
 _KEYS = ["extra", "no", "\x1b[2Jevil", "k\u202ename", "a.b", "", "genai-platform:extra", "secure", "<<"]
 
 

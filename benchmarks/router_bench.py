@@ -67,7 +67,7 @@ DATA_KEY = "BENCHDATAKEY0123456789"
 
 
 def _spec(key: str, name: str) -> ModelSpec:
-    return ModelSpec(key, name, f"meta.{key}", "on-demand", 0.02, "characters", "standard", 100_000, 10**9,
+    return ModelSpec(key, name, f"meta.{key}", "on-demand", 0.02, "characters", 100_000, 10**9,
                      max_budget=10**6, downgrade_to="bench-backup" if name == "bench" else None)
 
 
@@ -79,7 +79,7 @@ def _inputs(endpoint: str, redis_port: int, guardrail: bool) -> RouterInputs:
         allowed_serving_modes=("on-demand",),
         models=(_spec("bench-a", "bench"), _spec("bench-b", "bench"),
                 ModelSpec("bench-backup", "bench-backup", "meta.bench-backup", "on-demand", 0.01, "characters",
-                          "economy", 100_000, 10**9)),
+                          100_000, 10**9)),
         fallbacks=(("bench", ("bench-backup",)),),
         retries=Retries(count=2),
         timeouts=Timeouts(request_s=10.0, stream_s=10.0),

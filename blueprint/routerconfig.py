@@ -1,7 +1,7 @@
 """`blueprint router-config <stack>`: print the LiteLLM proxy config the stack deploys.
 
 The config comes from the stack's settings (router inputs) rendered by router/render.py; the
-deploy-time OCIDs (compartment, dedicated endpoint) come from the stack's offline plan.
+deploy-time OCIDs (compartment, dedicated endpoints) come from the stack's offline plan.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def render_for(stack: str, project_dir: Path, out_dir: Path) -> str:
     settings = settings_for(project_dir, stack)
     outputs = load_graph_json(ensure_graph(stack, project_dir, out_dir)).get("outputs", {})
     return router_config(settings, compartment_ocid=outputs.get("compartmentId", ""),
-                         dedicated_endpoint_ocid=outputs.get("dedicatedEndpointId"),
+                         dedicated_endpoint_ocids=outputs.get("dedicatedEndpointIds") or {},
                          apm_data_upload_endpoint=outputs.get("apmDataUploadEndpoint", ""))
 
 

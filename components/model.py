@@ -1,10 +1,12 @@
 """Model plane: how the platform reaches models, and the retrieval agent.
 
 Provisions, as the classification tier allows and the stack asks:
-- a Generative AI private endpoint in the model subnet behind the model NSG (private-endpoint-only
-  tiers, and whenever the catalogue serves a model through it);
-- a dedicated AI cluster (HOSTING) and an endpoint on it with content moderation on (always in the
-  restricted tier, whose only allowed serving it is);
+- a Generative AI private endpoint in the model subnet behind the model NSG (tiers that allow private
+  endpoints only): it fronts the dedicated clusters' endpoints;
+- dedicated AI clusters (HOSTING), each with one endpoint (content moderation on, behind the private
+  endpoint when there is one) serving a chat or an embedding model: a primary chat model, a fallback
+  chat model on another cluster and an embedding model in prod (always at least one chat cluster in
+  tiers whose only allowed serving is dedicated clusters);
 - a GenAI agent with two knowledge bases: the vector store in the Autonomous Database (reached
   through the data plane's Database Tools connection) and a service-managed index fed by a data
   source on the documents bucket (OCI ingests data sources only into service-managed knowledge
@@ -54,12 +56,16 @@ class GuardrailModes(TypedDict):
 class DedicatedCluster(TypedDict):
     """A HOSTING dedicated AI cluster and the model its endpoint serves."""
 
+    name: str
+    """Logical model name (the router's); part of the resource names."""
     unit_shape: str
     """Dedicated AI unit shape."""
     unit_count: int
     """Number of units."""
     model_id: str
     """Model served by the cluster's endpoint."""
+    mode: str
+    """chat or embedding (from the unit shape); the first chat cluster is the agent's."""
 
 
 class AgentSpec(TypedDict):
@@ -92,8 +98,8 @@ class ModelPlaneArgs(TypedDict):
     """Create the Generative AI private endpoint."""
     dns_prefix: str
     """DNS prefix of the private endpoint."""
-    dedicated_cluster: DedicatedCluster | None
-    """The dedicated AI cluster to create; None creates none."""
+    dedicated_clusters: Sequence[DedicatedCluster]
+    """The dedicated AI clusters to create, the primary chat cluster first (may be empty)."""
     agent: AgentSpec | None
     """The retrieval agent, its knowledge bases, data source and endpoint; None creates none."""
     agent_instructions: str | None
@@ -122,10 +128,12 @@ class ModelPlane(pulumi.ComponentResource):
 
     private_endpoint_id: pulumi.Output[str] | None
     """OCID of the Generative AI private endpoint (None without one)."""
-    dedicated_endpoint_id: pulumi.Output[str] | None
-    """OCID of the endpoint on the dedicated AI cluster (None without a cluster)."""
-    dedicated_cluster_id: pulumi.Output[str] | None
-    """OCID of the dedicated AI cluster (None without one); the operations plane alarms on it."""
+    dedicated_endpoint_ids: dict[str, pulumi.Output[str]]
+    """Endpoint OCID per dedicated model's logical name (the router addresses each by it)."""
+    dedicated_cluster_ids: list[pulumi.Output[str]]
+    """OCIDs of the dedicated AI clusters; the operations plane alarms on each."""
+    primary_endpoint_id: pulumi.Output[str] | None
+    """The first chat cluster's endpoint: the agent reasons on it (None without a chat cluster)."""
     agent_endpoint_id: pulumi.Output[str] | None
     """OCID of the agent endpoint (None without the agent)."""
 
@@ -155,36 +163,38 @@ class ModelPlane(pulumi.ComponentResource):
             )
             self.private_endpoint_id = pe.id
 
-        self.dedicated_endpoint_id = None
-        self.dedicated_cluster_id = None
-        cluster_spec = args["dedicated_cluster"]
-        if cluster_spec is not None:
+        self.dedicated_endpoint_ids = {}
+        self.dedicated_cluster_ids = []
+        self.primary_endpoint_id = None
+        for spec in args["dedicated_clusters"]:
             cluster = oci.generativeai.DedicatedAiCluster(
-                f"{name}-dedicated-cluster",
+                f"{name}-dedicated-cluster-{spec['name']}",
                 compartment_id=comp,
                 type="HOSTING",
-                unit_shape=cluster_spec["unit_shape"],
-                unit_count=cluster_spec["unit_count"],
-                display_name=f"genai-{env}-hosting",
-                description="Dedicated AI cluster hosting the platform's model",
+                unit_shape=spec["unit_shape"],
+                unit_count=spec["unit_count"],
+                display_name=f"genai-{env}-{spec['name']}",
+                description=f"Dedicated AI cluster hosting {spec['name']}",
                 defined_tags=tags,
                 opts=child,
             )
             endpoint = oci.generativeai.Endpoint(
-                f"{name}-dedicated-endpoint",
+                f"{name}-dedicated-endpoint-{spec['name']}",
                 compartment_id=comp,
                 dedicated_ai_cluster_id=cluster.id,
-                model_id=self._model_ocid(cluster_spec["model_id"], comp),
-                display_name=f"genai-{env}-hosting",
-                description="Endpoint of the dedicated AI cluster",
+                model_id=self._model_ocid(spec["model_id"], comp),
+                display_name=f"genai-{env}-{spec['name']}",
+                description=f"Endpoint serving {spec['name']} on its dedicated AI cluster",
                 content_moderation_config=oci.generativeai.EndpointContentModerationConfigArgs(
                     is_enabled=True, mode=guard["content_moderation_output"]),
                 generative_ai_private_endpoint_id=self.private_endpoint_id,
                 defined_tags=tags,
                 opts=child,
             )
-            self.dedicated_endpoint_id = endpoint.id
-            self.dedicated_cluster_id = cluster.id
+            self.dedicated_endpoint_ids[spec["name"]] = endpoint.id
+            self.dedicated_cluster_ids.append(cluster.id)
+            if self.primary_endpoint_id is None and spec["mode"] == "chat":
+                self.primary_endpoint_id = endpoint.id
 
         self.agent_endpoint_id = None
         agent = args["agent"]
@@ -194,7 +204,7 @@ class ModelPlane(pulumi.ComponentResource):
 
         self.register_outputs({
             "privateEndpointId": self.private_endpoint_id,
-            "dedicatedEndpointId": self.dedicated_endpoint_id,
+            "dedicatedEndpointIds": self.dedicated_endpoint_ids,
             "agentEndpointId": self.agent_endpoint_id,
         })
 
@@ -287,7 +297,7 @@ class ModelPlane(pulumi.ComponentResource):
             display_name=f"genai-{env}-retrieval",
             description="Retrieval agent over the platform's vector store and documents",
             welcome_message="Ask about the documents this platform holds.",
-            # With a dedicated cluster the agent reasons on it, never on a shared on-demand model
+            # With a dedicated chat cluster the agent reasons on the primary one, never on a shared on-demand model
             # (tiers that forbid on-demand serving depend on this; policy CLS-MOD-001 checks it).
             # instruction and llm_selection are both optional in the provider's schema
             # (internal/service/generative_ai_agent/generative_ai_agent_agent_resource.go, routing_llm_customization).
@@ -295,9 +305,9 @@ class ModelPlane(pulumi.ComponentResource):
                 routing_llm_customization=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationArgs(
                     instruction=args["agent_instructions"],
                     llm_selection=oci.generativeai.AgentAgentLlmConfigRoutingLlmCustomizationLlmSelectionArgs(
-                        llm_selection_type="CUSTOM_GEN_AI_ENDPOINT", endpoint_id=self.dedicated_endpoint_id)
-                    if self.dedicated_endpoint_id is not None else None),
-            ) if self.dedicated_endpoint_id is not None or args["agent_instructions"] else None,
+                        llm_selection_type="CUSTOM_GEN_AI_ENDPOINT", endpoint_id=self.primary_endpoint_id)
+                    if self.primary_endpoint_id is not None else None),
+            ) if self.primary_endpoint_id is not None or args["agent_instructions"] else None,
             defined_tags=tags,
             opts=child,
         )

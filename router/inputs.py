@@ -17,15 +17,28 @@ from typing import Literal
 from core.tiers import TIERS, Tier
 from router.container import TENANT_HEADER
 
-ServingMode = Literal["on-demand", "private-endpoint", "dedicated-cluster"]
-PricingUnit = Literal["characters", "tokens"]
-CostTier = Literal["premium", "standard", "economy"]
+# OCI serves a model on demand (shared, billed per character or token) or from a hosting dedicated AI
+# cluster's endpoint (billed per unit-hour). A Generative AI private endpoint is a network path to a
+# dedicated endpoint, not a serving mode of its own: it fronts endpoints on a hosting cluster only
+# (https://docs.oracle.com/en-us/iaas/Content/generative-ai/create-private-endpoint.htm).
+ServingMode = Literal["on-demand", "dedicated-cluster"]
+PricingUnit = Literal["characters", "tokens", "requests"]
+ModelMode = Literal["chat", "embedding"]
 CacheMode = Literal["none", "response", "semantic"]
 PromptLogging = Literal["full", "metadata", "audit-only"]
 
-SERVING_MODES: tuple[str, ...] = ("on-demand", "private-endpoint", "dedicated-cluster")
-PRICING_UNITS: tuple[str, ...] = ("characters", "tokens")
-COST_TIERS: tuple[str, ...] = ("premium", "standard", "economy")
+SERVING_MODES: tuple[str, ...] = ("on-demand", "dedicated-cluster")
+PRICING_UNITS: tuple[str, ...] = ("characters", "tokens", "requests")
+"""What a price is per: 10,000 characters, 1,000,000 tokens (OCI's on-demand units,
+https://docs.oracle.com/en-us/iaas/Content/generative-ai/pay-on-demand.htm) or one request (a dedicated
+cluster's unit-hours spread over its planned requests; see router/README.md, "Metering")."""
+PRICE_PER: dict[str, int] = {"characters": 10_000, "tokens": 1_000_000, "requests": 1}
+"""How many pricing units one price figure covers, per pricing unit."""
+MODEL_MODES: tuple[str, ...] = ("chat", "embedding")
+REFERENCE_REQUEST: dict[str, int] = {"characters": 4_000, "tokens": 1_000, "requests": 1}
+"""The request every price is compared at when ordering models by cost (budget downgrades, fallbacks):
+4,000 characters of prompt + response, taken as 1,000 tokens (about four characters per token, an
+assumption of ours, not an OCI figure), one request."""
 CACHE_MODES: tuple[str, ...] = ("none", "response", "semantic")
 PROMPT_LOGGING: tuple[str, ...] = ("full", "metadata", "audit-only")
 GUARDRAIL_MODES: tuple[str, ...] = ("OFF", "INFORM", "BLOCK")
@@ -58,9 +71,9 @@ class ModelSpec:
     """OCI model id, e.g. `meta.llama-3.3-70b-instruct` or `cohere.command-latest`."""
     serving_mode: ServingMode
     price: float
-    """Price per 10,000 characters (unit `characters`) or per 1M tokens (unit `tokens`)."""
+    """Price per 10,000 characters (unit `characters`), per 1M tokens (unit `tokens`) or per request
+    (unit `requests`: a dedicated cluster's unit-hour cost spread over its planned requests)."""
     pricing_unit: PricingUnit
-    cost_tier: CostTier
     rpm: int
     tpm: int
     endpoint_ocid: str | None = None
@@ -73,12 +86,14 @@ class ModelSpec:
     version: str = ""
     """Version label of what this deployment serves (metrics, logs, spans and the response header
     carry it); empty = the OCI model id."""
+    mode: ModelMode = "chat"
+    """What the model answers: chat completions, or embeddings (`/v1/embeddings`)."""
 
     def __post_init__(self) -> None:
         where = f"models[{self.key}]"
         _one_of(f"{where}.serving_mode", self.serving_mode, SERVING_MODES)
         _one_of(f"{where}.pricing_unit", self.pricing_unit, PRICING_UNITS)
-        _one_of(f"{where}.cost_tier", self.cost_tier, COST_TIERS)
+        _one_of(f"{where}.mode", self.mode, MODEL_MODES)
         if self.price < 0:
             raise ValueError(f"{where}.price: must be >= 0")
         if self.rpm <= 0 or self.tpm <= 0:
@@ -89,6 +104,16 @@ class ModelSpec:
             raise ValueError(f"{where}.max_budget: must be > 0")
         if self.downgrade_to is not None and self.max_budget is None:
             raise ValueError(f"{where}.downgrade_to: needs max_budget")
+
+    @property
+    def reference_cost(self) -> float:
+        """USD of one reference request (REFERENCE_REQUEST): what models are ordered by cost on."""
+        return reference_cost(self.price, self.pricing_unit)
+
+
+def reference_cost(price: float, pricing_unit: str) -> float:
+    """USD of one reference request at `price` per PRICE_PER[pricing_unit] units."""
+    return price * REFERENCE_REQUEST[pricing_unit] / PRICE_PER[pricing_unit]
 
 
 @dataclass(frozen=True)
@@ -301,9 +326,18 @@ class RouterInputs:
             for name in (src, *chain):
                 if name not in names:
                     raise ValueError(f"fallbacks[{src}]: unknown model {name}")
+        modes = {m.logical_name: m.mode for m in self.models}
         for m in self.models:
+            if modes[m.logical_name] != m.mode:
+                raise ValueError(f"models[{m.key}].mode: differs from another deployment of {m.logical_name}")
             if m.downgrade_to is not None and m.downgrade_to not in names:
                 raise ValueError(f"models[{m.key}].downgrade_to: unknown model {m.downgrade_to}")
+            if m.downgrade_to is not None and modes[m.downgrade_to] != m.mode:
+                raise ValueError(f"models[{m.key}].downgrade_to: {m.downgrade_to} is not a {m.mode} model")
+        for src, chain in self.fallbacks:
+            for name in chain:
+                if modes[name] != modes[src]:
+                    raise ValueError(f"fallbacks[{src}]: {name} is not a {modes[src]} model")
         by_key = {m.key: m for m in self.models}
         for c in self.canaries:
             cand = by_key.get(c.candidate_key)

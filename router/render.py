@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from router.inputs import ModelSpec, PromptRelease, RouterInputs
+from router.inputs import PRICE_PER, ModelSpec, PromptRelease, RouterInputs
 
 HOOKS_CALLBACK = "genai_router_hooks.handler.proxy_handler_instance"
 """Dotted path LiteLLM imports for our callbacks (module must be importable in the image)."""
@@ -41,10 +41,8 @@ _INLINE_SECRET = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----|^sk-[A-Za-z0-9]
 
 _SERVING_MODE = {
     # OCI's servingMode.servingType: dedicated clusters are DEDICATED (addressed by endpoint
-    # OCID); on-demand and private-endpoint both call the shared ON_DEMAND model by model id
-    # (a private endpoint changes the network path, not the request body).
+    # OCID); on-demand calls the shared ON_DEMAND model by model id.
     "on-demand": "ON_DEMAND",
-    "private-endpoint": "ON_DEMAND",
     "dedicated-cluster": "DEDICATED",
 }
 
@@ -104,9 +102,13 @@ def _deployment(inputs: RouterInputs, m: ModelSpec) -> dict[str, Any]:
         "id": m.key,
         "oci_model_id": m.oci_model_id,
         "serving_mode": m.serving_mode,
-        "cost_tier": m.cost_tier,
+        # LiteLLM's model_info.mode: the proxy health-checks and routes embeddings by it.
+        "mode": m.mode,
         "pricing_unit": m.pricing_unit,
         "price": m.price,
+        "price_per": PRICE_PER[m.pricing_unit],
+        # What the budget downgrade and the fallback order compare (router.inputs.REFERENCE_REQUEST).
+        "reference_cost": round(m.reference_cost, 8),
         "classification_tier": inputs.tier,
         "version": m.version or m.oci_model_id,
         "release": release,
@@ -118,14 +120,19 @@ def _deployment(inputs: RouterInputs, m: ModelSpec) -> dict[str, Any]:
         info["budget_window"] = m.budget_window
     if m.downgrade_to is not None:
         info["downgrade_to"] = m.downgrade_to
+    unit_price = m.price / PRICE_PER[m.pricing_unit]
     if m.pricing_unit == "tokens":
         # LiteLLM's own cost tracking understands per-token prices; OCI's per-character
         # billing is metered by our hooks (LiteLLM computes character cost only for Vertex).
-        info["input_cost_per_token"] = m.price / 1_000_000
-        info["output_cost_per_token"] = m.price / 1_000_000
+        info["input_cost_per_token"] = unit_price
+        info["output_cost_per_token"] = unit_price
+    elif m.pricing_unit == "characters":
+        info["input_cost_per_character"] = unit_price
+        info["output_cost_per_character"] = unit_price
     else:
-        info["input_cost_per_character"] = m.price / 10_000
-        info["output_cost_per_character"] = m.price / 10_000
+        # A dedicated cluster's share of its unit-hours per request, metered by our hooks; LiteLLM's
+        # per-request price key is input_cost_per_query (litellm/types/utils.py, ModelInfoBase).
+        info["input_cost_per_query"] = unit_price
     return {"model_name": m.logical_name, "litellm_params": params, "model_info": info}
 
 

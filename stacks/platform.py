@@ -71,7 +71,7 @@ class Platform:
         pulumi.export("bucketNames", self.data.bucket_names)
         pulumi.export("modelCatalog", [e.to_json() for e in self.settings.model.catalog])
         pulumi.export("genaiPrivateEndpointId", self.model.private_endpoint_id)
-        pulumi.export("dedicatedEndpointId", self.model.dedicated_endpoint_id)
+        pulumi.export("dedicatedEndpointIds", self.model.dedicated_endpoint_ids)
         pulumi.export("agentEndpointId", self.model.agent_endpoint_id)
         pulumi.export("apiGatewayId", self.ingress.gateway_id)
         pulumi.export("apiEndpoint", self.experience.endpoint)
@@ -95,11 +95,10 @@ def build_platform(settings: Settings) -> Platform:
     # APM domain), so it comes before the router. Bucket access logs stay with the data plane and API
     # Gateway logs with the experience plane (so it needs no API deployment id); OKE control-plane logs
     # come from here.
-    dedicated = [model.dedicated_cluster_id] if model.dedicated_cluster_id is not None else []
     operations = OperationsPlane(f"{env}-operations", operations_settings.operations_args(
         settings, governance, api_gateway_id=ingress.gateway_id, api_deployment_id=None,
         gateway_logs_owned_elsewhere=True, cluster_id=orchestration.cluster_id, oke_logs_owned_elsewhere=False,
-        autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=dedicated, buckets=[],
+        autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=model.dedicated_cluster_ids, buckets=[],
         archive_bucket_name=None))
     router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(
         settings, governance, network, model, data, operations, orchestration),

@@ -2,13 +2,14 @@
 
 The router (LiteLLM) is configured only from validated settings: the tier's model catalogue and
 serving modes, its prompt-logging level, and budgets derived from the operations budget. Values
-known only at deploy time (the compartment and dedicated endpoint OCIDs) are passed in, so the
+known only at deploy time (the compartment and dedicated endpoints' OCIDs) are passed in, so the
 platform renders the config inside an Output and `blueprint router-config` renders it offline.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 
 from core import ocicache
 from core.apm import otlp_traces_url
@@ -28,23 +29,35 @@ from router.inputs import (
     Telemetry,
     TenantLimits,
     Timeouts,
+    reference_cost,
 )
 from stacks.settings import Settings
 from stacks.settings.evaluation import PromptPin
-from stacks.settings.model import CatalogEntry
+from stacks.settings.model import DEFAULT_RPM, DEFAULT_TPM, CatalogEntry
 
-#: Share of the operations budget's daily amount each cost tier may spend before downgrading.
-#: Economy models carry no cap: they are where traffic goes when the others are spent.
-BUDGET_SHARE = {"premium": 0.5, "standard": 0.3}
-_COST_ORDER = ("premium", "standard", "economy")
-DEFAULT_RPM, DEFAULT_TPM = 600, 400_000
+#: Share of the operations budget's daily amount a chat model may spend before its requests go to the
+#: next cheaper chat model, by cost rank (0 = most expensive). The cheapest chat model carries no cap:
+#: it is where traffic goes when the others are spent.
+BUDGET_SHARE = (0.5, 0.3)
 
 
 def _key(entry: CatalogEntry) -> str:
     return f"{entry.name}-{entry.serving}".replace(".", "-")
 
 
-def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None,
+def cost_order(catalog: Sequence[CatalogEntry]) -> list[CatalogEntry]:
+    """Most expensive first, by the USD of one reference request (router.inputs.reference_cost)."""
+    return sorted(catalog, key=lambda e: (-reference_cost(e.price, e.pricing_unit), e.name))
+
+
+def fallback_chains(chat: Sequence[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Every chat model falls back to every other: the cheaper ones first (most expensive of them
+    first), then the dearer ones (cheapest first). `chat` is in cost order, most expensive first."""
+    return tuple((name, tuple(chat[i + 1:]) + tuple(reversed(chat[:i]))) for i, name in enumerate(chat)
+                 if len(chat) > 1)
+
+
+def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocids: Mapping[str, str],
                   apm_data_upload_endpoint: str) -> RouterInputs:
     """The router's inputs for this stack. Raises ValueError if the catalogue breaks the tier (router/render.py).
 
@@ -53,12 +66,14 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
     across replicas. Semantic caching stays off whatever the tier: it needs a search module OCI Cache
     does not have (core/ocicache.py). Traces go to the stack's APM domain (its OTLP traces URL).
     """
-    catalog = sorted(settings.model.catalog, key=lambda e: (_COST_ORDER.index(e.cost_tier), e.name))
+    catalog = cost_order(settings.model.catalog)
     daily = settings.operations.budget.amount / 30.0
+    chat = [e for e in catalog if e.mode == "chat"]
     models: list[ModelSpec] = []
-    for i, entry in enumerate(catalog):
-        cheaper = [e for e in catalog[i + 1:] if _COST_ORDER.index(e.cost_tier) > _COST_ORDER.index(entry.cost_tier)]
-        share = BUDGET_SHARE.get(entry.cost_tier)
+    for entry in catalog:
+        rank = chat.index(entry) if entry in chat else None
+        cheaper = chat[rank + 1:] if rank is not None else []
+        share = BUDGET_SHARE[min(rank, len(BUDGET_SHARE) - 1)] if rank is not None else None
         capped = share is not None and bool(cheaper) and entry.price > 0
         models.append(ModelSpec(
             key=_key(entry),
@@ -67,12 +82,12 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
             serving_mode=entry.serving,  # type: ignore[arg-type]
             price=entry.price,
             pricing_unit=entry.pricing_unit,  # type: ignore[arg-type]
-            cost_tier=entry.cost_tier,  # type: ignore[arg-type]
             rpm=entry.rpm or DEFAULT_RPM,
             tpm=entry.tpm or DEFAULT_TPM,
-            endpoint_ocid=dedicated_endpoint_ocid if entry.serving == "dedicated-cluster" else None,
+            endpoint_ocid=dedicated_endpoint_ocids.get(entry.name) if entry.serving == "dedicated-cluster" else None,
             max_budget=round(daily * share, 2) if capped and share is not None else None,
             downgrade_to=cheaper[0].name if capped else None,
+            mode=entry.mode,  # type: ignore[arg-type]
         ))
     canaries: list[Canary] = []
     mc = settings.evaluation.model_canary
@@ -84,9 +99,8 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
                                         version=mc.candidate_model_id)
         models.append(candidate)
         canaries.append(Canary(mc.model, candidate.key, mc.share))
-    names = list(dict.fromkeys(m.logical_name for m in models))  # unique, most expensive first
     r = settings.orchestration.router
-    fallbacks = tuple((name, tuple(names[i + 1:])) for i, name in enumerate(names[:-1]))
+    fallbacks = fallback_chains([e.name for e in chat])
     return RouterInputs(
         tier=settings.tier.name,  # type: ignore[arg-type]
         region=settings.region,
@@ -135,11 +149,11 @@ def _prompt_release(pin: PromptPin) -> PromptRelease:
                          pin.candidate_share)
 
 
-def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocid: str | None,
+def router_config(settings: Settings, *, compartment_ocid: str, dedicated_endpoint_ocids: Mapping[str, str],
                   apm_data_upload_endpoint: str) -> str:
     """The proxy's config.yaml: the one rendering the router's ConfigMap holds and `blueprint router-config` prints."""
     from router.render import render_yaml
 
     return render_yaml(router_inputs(settings, compartment_ocid=compartment_ocid,
-                                     dedicated_endpoint_ocid=dedicated_endpoint_ocid,
+                                     dedicated_endpoint_ocids=dedicated_endpoint_ocids,
                                      apm_data_upload_endpoint=apm_data_upload_endpoint))

@@ -43,8 +43,8 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("Key", ".managementEndpoint"): "governance.vault.type (a different vault)",
     ("TagDefault", ".value"): "classification, governance.costCenter (the tag defaults' values)",
     # data and model planes
-    ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.endpointId"): "model.dedicatedCluster",
-    ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.llmSelectionType"): "model.dedicatedCluster",
+    ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.endpointId"): "model.dedicatedClusters",
+    ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.llmSelectionType"): "model.dedicatedClusters",
     ("AgentAgentEndpoint", ".guardrailConfig.contentModerationConfig.outputGuardrailMode"): "classification (guardrails)",
     ("AgentAgentEndpoint", ".guardrailConfig.personallyIdentifiableInformationConfig.outputGuardrailMode"):
         "classification (guardrails)",
@@ -107,11 +107,11 @@ ONLY_IN = {
     "ENV-network-nsg-ingress-ingress-3": "network.apiClientCidrs (prod has two)",
     "ENV-network-nsg-ingress-egress-3": "network.apiClientCidrs (rule numbering shifts)",
     "ENV-network-nsg-ingress-egress-8": "network.apiClientCidrs (rule numbering shifts)",
-    "ENV-model-dedicated-cluster": "model.dedicatedCluster (prod has one)",
-    "ENV-model-dedicated-endpoint": "model.dedicatedCluster (prod has one)",
+    **{f"ENV-model-dedicated-{kind}-{name}": "model.dedicatedClusters (prod has three)"
+       for kind in ("cluster", "endpoint") for name in ("command-r-plus", "llama-3.3-70b", "embed-multilingual")},
     "ENV-model-private-endpoint": "classification (privateEndpointsOnly)",
-    "ENV-operations-alarm-dedicated-cluster-latency": "model.dedicatedCluster (alarms on it)",
-    "ENV-operations-alarm-dedicated-cluster-server-errors": "model.dedicatedCluster (alarms on it)",
+    **{f"ENV-operations-alarm-dedicated-cluster-{alarm}-{i}": "model.dedicatedClusters (an alarm on each)"
+       for alarm in ("latency", "server-errors") for i in range(3)},
     "ENV-operations-sub-critical-pagerduty-1": "operations.notifications.critical.pagerDutyUrls",
     "ENV-operations-vantage-point-1": "operations.apm.vantagePoints (prod has two)",
     "ENV-operations-sub-warning-slack-1": "operations.notifications.warning.slackUrls",

@@ -77,7 +77,8 @@ class EvaluationSettings:
 def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> EvaluationSettings | None:
     """``catalog``: the model plane's validated catalogue (pins and canaries must name its models)."""
     ok = True
-    names = [c.name for c in catalog]
+    names = [c.name for c in catalog if c.mode == "chat"]
+    embedders = [c.name for c in catalog if c.mode == "embedding"]
     prompts = registry.load_all()
     pins: dict[str, PromptPin] = {}
     raw_pins = e.get("prompts", {})
@@ -102,20 +103,22 @@ def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> Eval
             p(f"evaluation.prompts.{uc}.candidateShare", "set without a candidate; allowed: 0, or name a candidate")
             ok = False
         pins[uc] = PromptPin(uc, version, candidate, share)
-    embedding = e.get("embeddingModel")
-    if embedding is not None and embedding not in names:
-        p("evaluation.embeddingModel", "not a model of model.catalog; allowed: " + ", ".join(names))
+    # Default: the catalogue's first embedding model (relevance is scored through the router's /v1/embeddings).
+    embedding = e.get("embeddingModel", embedders[0] if embedders else None)
+    if embedding is not None and embedding not in embedders:
+        p("evaluation.embeddingModel", "not an embedding model of the catalogue; allowed: "
+          + (", ".join(embedders) or "none (the catalogue has no embedding model)"))
         ok = False
     canary = None
     if "modelCanary" in e:
         c = e["modelCanary"]
-        entry = next((x for x in catalog if x.name == c["model"]), None)
+        entry = next((x for x in catalog if x.name == c["model"] and x.mode == "chat"), None)
         if entry is None:
-            p("evaluation.modelCanary.model", "not a model of model.catalog; allowed: " + ", ".join(names))
+            p("evaluation.modelCanary.model", "not a chat model of the catalogue; allowed: " + ", ".join(names))
             ok = False
         elif entry.serving == "dedicated-cluster":
             p("evaluation.modelCanary.model", "served by a dedicated cluster (one model per endpoint); "
-              "allowed: an on-demand or private-endpoint model")
+              "allowed: an on-demand model")
             ok = False
         elif c["candidateModelId"] == entry.model_id:
             p("evaluation.modelCanary.candidateModelId", "equals the stable model id; allowed: another model id")
@@ -129,7 +132,7 @@ def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> Eval
             ok = False
     online_model = o.get("model", names[0] if names else "")
     if online_model not in names:
-        p("evaluation.online.model", "not a model of model.catalog; allowed: " + ", ".join(names))
+        p("evaluation.online.model", "not a chat model of the catalogue; allowed: " + ", ".join(names))
         ok = False
     if not ok:
         return None

@@ -1,7 +1,15 @@
-"""Model-plane settings (``genai-platform:model``, schema ``stacks/schema/model.json``).
+"""Model-plane settings (``genai-platform:model``, schema ``stacks/schema/model.json``), and the model
+plane's inputs (``model_args``, for ``components/model.py``).
 
-Parses the stack's model object (serving, the router's model catalogue, the retrieval agent) and
-builds the model plane's inputs (``components/model.py``).
+Two ways OCI serves a model, two lists here:
+
+- ``catalog``: pretrained models served on demand (shared, billed per character or token);
+- ``dedicatedClusters``: hosting dedicated AI clusters, each with one endpoint serving one model
+  (chat or embedding, by its unit shape), billed per unit-hour.
+
+The router's catalogue is both, one entry per model. A dedicated model's price is its cluster's
+unit-hour cost spread over the requests the cluster is planned to serve (router/README.md,
+"Metering"), so budgets, downgrades and the cost-per-query SLO compare it with on-demand prices.
 """
 
 from __future__ import annotations
@@ -19,6 +27,42 @@ if TYPE_CHECKING:
     from components.network import NetworkPlane
     from stacks.settings import Settings
 
+#: The router's per-deployment rate limits where a catalogue entry sets none.
+DEFAULT_RPM, DEFAULT_TPM = 600, 400_000
+
+
+@dataclass(frozen=True)
+class UnitShape:
+    """A hosting dedicated AI cluster unit shape and what OCI charges for one unit of it.
+
+    Shape ↔ model, pricing-page product and unit-price multiplier: "Matching Base Models to Clusters",
+    https://docs.oracle.com/en-us/iaas/Content/generative-ai/limitations.htm (e.g. cohere.command-r-plus:
+    Large Cohere V2_2, "For Hosting, Multiply the Unit Price: x2"; the embed models: Embed Cohere, x1).
+    Unit-hour list prices: the product's "AI Unit Per Hour" line (part number ``part``) of
+    https://www.oracle.com/cloud/price-list/ (USD, read November 2026; negotiated rates differ: check yours).
+    Shape names: the provider's DedicatedAiCluster unit_shape (oci-go-sdk generativeai/dedicated_ai_cluster.go,
+    vendored in https://github.com/oracle/terraform-provider-oci).
+    """
+
+    mode: str
+    """What the cluster's endpoint serves: chat or embedding."""
+    product: str
+    part: str
+    unit_hour_usd: float
+    multiplier: int
+    """Unit prices one unit of this shape costs."""
+
+
+UNIT_SHAPES: dict[str, UnitShape] = {
+    "SMALL_COHERE_V2": UnitShape("chat", "Small Cohere - Dedicated", "B108083", 6.50, 1),
+    "LARGE_COHERE_V2_2": UnitShape("chat", "Large Cohere - Dedicated", "B108082", 24.00, 2),
+    "LARGE_GENERIC": UnitShape("chat", "Large Meta - Dedicated", "B108085", 12.00, 2),
+    "EMBED_COHERE": UnitShape("embedding", "Embed Cohere - Dedicated", "B108084", 10.90, 1),
+}
+#: A hosting cluster commits to at least 744 unit-hours (a month)
+#: (https://docs.oracle.com/en-us/iaas/Content/generative-ai/pay-dedicated.htm).
+HOSTING_COMMITMENT_HOURS = 744
+
 
 @dataclass(frozen=True)
 class CatalogEntry:
@@ -29,13 +73,13 @@ class CatalogEntry:
     serving: str
     price: float
     pricing_unit: str
-    cost_tier: str
+    mode: str = "chat"
     rpm: int | None = None
     tpm: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "modelId": self.model_id, "serving": self.serving,
-                               "price": self.price, "pricingUnit": self.pricing_unit, "costTier": self.cost_tier}
+                               "price": self.price, "pricingUnit": self.pricing_unit, "mode": self.mode}
         if self.rpm is not None:
             out["rpm"] = self.rpm
         if self.tpm is not None:
@@ -45,9 +89,33 @@ class CatalogEntry:
 
 @dataclass(frozen=True)
 class DedicatedClusterSettings:
+    """A hosting dedicated AI cluster and the endpoint serving its model under a logical name."""
+
+    name: str
     unit_shape: str
     unit_count: int
     model_id: str
+    planned_requests_per_hour: int
+    """The load the cluster is sized for: its hourly cost is spread over this many requests."""
+
+    @property
+    def mode(self) -> str:
+        return UNIT_SHAPES[self.unit_shape].mode
+
+    @property
+    def hourly_usd(self) -> float:
+        """What the cluster costs per hour: units × unit price × the shape's multiplier."""
+        shape = UNIT_SHAPES[self.unit_shape]
+        return self.unit_count * shape.multiplier * shape.unit_hour_usd
+
+    @property
+    def price_per_request(self) -> float:
+        """USD metered per request: the hourly cost spread over the planned requests per hour."""
+        return self.hourly_usd / self.planned_requests_per_hour
+
+    def catalog_entry(self) -> CatalogEntry:
+        return CatalogEntry(self.name, self.model_id, "dedicated-cluster", round(self.price_per_request, 8),
+                            "requests", self.mode)
 
 
 @dataclass(frozen=True)
@@ -61,84 +129,101 @@ class AgentSettings:
 class ModelSettings:
     private_endpoint: bool
     dns_prefix: str
-    dedicated_cluster: DedicatedClusterSettings | None
-    """None when the stack has no dedicated AI cluster."""
+    dedicated_clusters: tuple[DedicatedClusterSettings, ...]
+    """Empty when the stack has no dedicated AI cluster."""
     catalog: tuple[CatalogEntry, ...]
+    """Every model the router serves: the clusters' first, then the on-demand ones."""
     agent: AgentSettings | None
     """None when the stack has no agent."""
 
+    @property
+    def primary_chat_cluster(self) -> DedicatedClusterSettings | None:
+        """The first chat cluster: the agent reasons on it (None without one)."""
+        return next((c for c in self.dedicated_clusters if c.mode == "chat"), None)
 
-#: The catalogue a stack gets when it lists none: OCI's current Cohere and Meta chat models, served as
-#: the tier allows (on-demand where allowed, else through the private endpoint, else the cluster).
-#: Prices are USD per 10,000 pricing units (OCI list prices, November 2026; check before relying on them).
+    @property
+    def embedding_model(self) -> str | None:
+        """The first embedding model of the catalogue (None without one)."""
+        return next((e.name for e in self.catalog if e.mode == "embedding"), None)
+
+
+#: The on-demand catalogue a stack gets when it lists none (tiers that allow on-demand serving):
+#: OCI's current Cohere and Meta chat models and Cohere's multilingual embedding model.
+#: Prices are USD per 10,000 characters (OCI list prices, November 2026; check before relying on them).
 _DEFAULT_MODELS = (
-    ("command-r-plus", "cohere.command-r-plus-08-2024", 0.0156, "characters", "premium"),
-    ("command-r", "cohere.command-r-08-2024", 0.0015, "characters", "standard"),
-    ("llama-3.3-70b", "meta.llama-3.3-70b-instruct", 0.0072, "characters", "economy"),
+    ("command-r-plus", "cohere.command-r-plus-08-2024", 0.0156, "characters", "chat"),
+    ("command-r", "cohere.command-r-08-2024", 0.0015, "characters", "chat"),
+    ("llama-3.3-70b", "meta.llama-3.3-70b-instruct", 0.0072, "characters", "chat"),
+    # "Embed Cohere" on-demand, billed by input characters (pay-on-demand.htm).
+    ("embed-multilingual", "cohere.embed-multilingual-v3.0", 0.001, "characters", "embedding"),
 )
-_DEFAULT_CLUSTER_MODEL = "cohere.command-r-plus-08-2024"
+#: The cluster a dedicated-only tier gets when the stack lists none.
+_DEFAULT_CLUSTER = {"name": "command-r-plus", "modelId": "cohere.command-r-plus-08-2024",
+                    "unitShape": "LARGE_COHERE_V2_2", "unitCount": 1}
 
 
-def default_catalog(tier: TierPolicy, cluster_model: str | None) -> tuple[CatalogEntry, ...]:
-    """The tier's default allow-list of models.
+def default_catalog(tier: TierPolicy) -> tuple[CatalogEntry, ...]:
+    """The tier's default on-demand models (none where the tier forbids on-demand serving)."""
+    if "on-demand" not in tier.allowed_serving:
+        return ()
+    return tuple(CatalogEntry(n, m, "on-demand", price, unit, mode) for n, m, price, unit, mode in _DEFAULT_MODELS)
 
-    On-demand where the tier allows it; otherwise the stack's dedicated cluster when it has one (OCI
-    documents Generative AI private endpoints for dedicated-cluster endpoints); otherwise the
-    pretrained models through the private endpoint.
-    """
-    def shared(serving: str) -> tuple[CatalogEntry, ...]:
-        return tuple(CatalogEntry(n, m, serving, price, unit, cost) for n, m, price, unit, cost in _DEFAULT_MODELS)
 
-    if "on-demand" in tier.allowed_serving:
-        return shared("on-demand")
-    if cluster_model is None and "private-endpoint" in tier.allowed_serving:
-        return shared("private-endpoint")
-    model = cluster_model or _DEFAULT_CLUSTER_MODEL
-    # A dedicated cluster is billed per unit-hour, not per use: the marginal price is zero.
-    return (CatalogEntry("dedicated", model, "dedicated-cluster", 0.0, "characters", "premium"),)
+def _clusters(m: dict[str, Any], tier: TierPolicy, p: Report) -> tuple[DedicatedClusterSettings, ...] | None:
+    only_cluster = tuple(tier.allowed_serving) == ("dedicated-cluster",)
+    raw = m.get("dedicatedClusters")
+    if raw is None:
+        raw = [_DEFAULT_CLUSTER] if only_cluster else []
+    ok = True
+    if not raw and only_cluster:
+        p("model.dedicatedClusters",
+          f"the {tier.name} tier serves models only from dedicated AI clusters; allowed: at least one cluster")
+        ok = False
+    elif raw and "dedicated-cluster" not in tier.allowed_serving:
+        p("model.dedicatedClusters", f"dedicated-cluster serving is not allowed for the {tier.name} tier; "
+          "allowed: none")
+        ok = False
+    elif only_cluster and not any(UNIT_SHAPES[c["unitShape"]].mode == "chat" for c in raw):
+        p("model.dedicatedClusters", f"the {tier.name} tier serves chat only from dedicated AI clusters; "
+          "allowed: at least one chat cluster (a chat unit shape)")
+        ok = False
+    out = []
+    for c in raw:
+        planned = c.get("plannedRequestsPerHour", DEFAULT_RPM * 60)
+        out.append(DedicatedClusterSettings(c["name"], c["unitShape"], c.get("unitCount", 1), c["modelId"], planned))
+    return tuple(out) if ok else None
 
 
 def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | None:
     ok = True
-    only_cluster = tuple(tier.allowed_serving) == ("dedicated-cluster",)
-    dc = m.get("dedicatedCluster", {})
-    cluster_on = dc.get("enabled", only_cluster)
-    if not cluster_on and only_cluster:
-        p("model.dedicatedCluster.enabled",
-          f"the {tier.name} tier serves models only from a dedicated AI cluster; allowed: true (or omit it)")
+    clusters = _clusters(m, tier, p)
+    if clusters is None:
         ok = False
-    if cluster_on and "dedicated-cluster" not in tier.allowed_serving:
-        p("model.dedicatedCluster.enabled", f"dedicated-cluster serving is not allowed for the {tier.name} tier")
-        ok = False
-    cluster_model = dc.get("modelId", _DEFAULT_CLUSTER_MODEL)
+        clusters = ()
     raw_catalog = m.get("catalog")
-    if raw_catalog is None:
-        catalog = default_catalog(tier, cluster_model if cluster_on else None)
+    if raw_catalog is None:  # the defaults, but for the models the stack's clusters serve
+        on_demand = tuple(e for e in default_catalog(tier) if e.name not in {c.name for c in clusters})
     else:
-        catalog = tuple(CatalogEntry(e["name"], e["modelId"], e["serving"], float(e["price"]), e["pricingUnit"],
-                                     e["costTier"], e.get("rpm"), e.get("tpm")) for e in raw_catalog)
+        on_demand = tuple(CatalogEntry(e["name"], e["modelId"], e["serving"], float(e["price"]), e["pricingUnit"],
+                                       e.get("mode", "chat"), e.get("rpm"), e.get("tpm")) for e in raw_catalog)
     allowed = ", ".join(tier.allowed_serving)
-    seen: set[str] = set()
     # A defaulted catalogue fits the tier by construction; only the stack's own entries are checked.
-    for i, entry in enumerate(catalog if raw_catalog is not None else ()):
+    for i, entry in enumerate(on_demand if raw_catalog is not None else ()):
         if entry.serving not in tier.allowed_serving:
             p(f"model.catalog[{i}].serving", f"not allowed for the {tier.name} tier; allowed: {allowed}")
             ok = False
-        if entry.serving == "dedicated-cluster" and not cluster_on:
-            p(f"model.catalog[{i}].serving",
-              "dedicated-cluster serving needs model.dedicatedCluster.enabled: true")
-            ok = False
+    seen: set[str] = set()
+    entries = [(f"model.dedicatedClusters[{i}].name", c.catalog_entry()) for i, c in enumerate(clusters)]
+    entries += [(f"model.catalog[{i}].name", e) for i, e in enumerate(on_demand)]
+    for path, entry in entries:
         if entry.name in seen:
-            p(f"model.catalog[{i}].name", "duplicate logical name; allowed: each name once")
+            p(path, "duplicate logical name (catalogue and dedicated clusters share one namespace); "
+              "allowed: each name once")
             ok = False
         seen.add(entry.name)
-    uses_private = any(e.serving == "private-endpoint" for e in catalog)
-    private = m.get("privateEndpoint", tier.private_endpoints_only or uses_private)
+    private = m.get("privateEndpoint", tier.private_endpoints_only)
     if not private and tier.private_endpoints_only:
         p("model.privateEndpoint", f"the {tier.name} tier allows private endpoints only; allowed: true (or omit it)")
-        ok = False
-    elif not private and uses_private:
-        p("model.privateEndpoint", "the catalogue uses private-endpoint serving; allowed: true (or omit it)")
         ok = False
     a = m.get("agent", {})
     human = a.get("humanInput", tier.human_input_required)
@@ -150,12 +235,8 @@ def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | Non
     return ModelSettings(
         private_endpoint=private,
         dns_prefix=m.get("dnsPrefix", "genai"),
-        dedicated_cluster=DedicatedClusterSettings(
-            unit_shape=dc.get("unitShape", "LARGE_COHERE_V2_2"),
-            unit_count=dc.get("unitCount", 1),
-            model_id=cluster_model,
-        ) if cluster_on else None,
-        catalog=catalog,
+        dedicated_clusters=clusters,
+        catalog=tuple(e for _, e in entries),
         agent=AgentSettings(
             session_idle_timeout_seconds=a.get("sessionIdleTimeoutSeconds", 3600),
             human_input=human,
@@ -172,7 +253,7 @@ def model_args(settings: Settings, governance: GovernanceFoundation, network: Ne
     from stacks.settings.evaluation import AGENT_USE_CASE
 
     g, d, m, gr = settings.governance, settings.data, settings.model, settings.tier.guardrails
-    cluster, agent = m.dedicated_cluster, m.agent
+    agent = m.agent
     return {
         "compartment_id": governance.compartment_id,
         "environment": g.environment,
@@ -188,8 +269,8 @@ def model_args(settings: Settings, governance: GovernanceFoundation, network: Ne
         },
         "private_endpoint": m.private_endpoint,
         "dns_prefix": m.dns_prefix,
-        "dedicated_cluster": {"unit_shape": cluster.unit_shape, "unit_count": cluster.unit_count,
-                              "model_id": cluster.model_id} if cluster else None,
+        "dedicated_clusters": [{"name": c.name, "unit_shape": c.unit_shape, "unit_count": c.unit_count,
+                                "model_id": c.model_id, "mode": c.mode} for c in m.dedicated_clusters],
         "agent": {"trace_retention_minutes": agent.trace_retention_minutes,
                   "session_idle_timeout_seconds": agent.session_idle_timeout_seconds,
                   "human_input": agent.human_input} if agent else None,

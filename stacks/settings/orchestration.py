@@ -168,9 +168,9 @@ def router_args(settings: Settings, governance: GovernanceFoundation, network: N
     return {
         "environment": settings.governance.environment,
         "image": r.image,
-        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_id,
+        "router_config": pulumi.Output.all(governance.compartment_id, model.dedicated_endpoint_ids,
                                            operations.apm_data_upload_endpoint).apply(
-            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocid=ids[1],
+            lambda ids: router_config(settings, compartment_ocid=ids[0], dedicated_endpoint_ocids=ids[1],
                                       apm_data_upload_endpoint=ids[2])),
         "ingress_subnet_id": network.subnet_ids["ingress"],
         "ingress_nsg_id": network.nsg_ids["ingress"],

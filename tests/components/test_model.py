@@ -49,21 +49,35 @@ def test_serving_follows_the_matrix(tier: str) -> None:
         for ep in g.by_type(ENDPOINT):
             assert ep.inputs["generativeAiPrivateEndpointId"] == ocid(private_endpoints[0])
     if tier in ("public", "internal"):
-        assert servings == {"on-demand"}  # the default catalogue uses on-demand where allowed
+        # prod's clusters, and the default on-demand catalogue for the models no cluster serves
+        assert servings == {"on-demand", "dedicated-cluster"}
         assert not private_endpoints
 
 
 def test_restricted_serves_only_from_dedicated_clusters() -> None:
+    """prod's three clusters: a primary and a fallback chat model, and an embedding model, one endpoint each."""
     g = tier_graph("restricted")
-    assert {e["serving"] for e in _catalog(g)} == {"dedicated-cluster"}
-    cluster = one(g, CLUSTER, "-dedicated-cluster").inputs
-    assert cluster["type"] == "HOSTING"
-    assert (cluster["unitShape"], cluster["unitCount"]) == ("LARGE_COHERE_V2_2", 2.0)
-    endpoint = one(g, ENDPOINT, "-dedicated-endpoint").inputs
-    assert endpoint["dedicatedAiClusterId"] == ocid(one(g, CLUSTER, "-dedicated-cluster"))
-    assert endpoint["contentModerationConfig"] == {"isEnabled": True, "mode": "BLOCK"}
-    # The endpoint names the model by OCID, resolved from the catalogue's model name by lookup.
-    assert endpoint["modelId"] == fake_ocid("generativeaimodel", REGION, str(_catalog(g)[0]["modelId"]))
+    catalog = _catalog(g)
+    assert {e["serving"] for e in catalog} == {"dedicated-cluster"}
+    assert [(e["name"], e["mode"]) for e in catalog] == [
+        ("command-r-plus", "chat"), ("llama-3.3-70b", "chat"), ("embed-multilingual", "embedding")]
+    shapes = {"command-r-plus": ("LARGE_COHERE_V2_2", 2.0), "llama-3.3-70b": ("LARGE_GENERIC", 1.0),
+              "embed-multilingual": ("EMBED_COHERE", 1.0)}
+    assert len(g.by_type(CLUSTER)) == len(g.by_type(ENDPOINT)) == 3
+    for entry in catalog:
+        name = str(entry["name"])
+        cluster = one(g, CLUSTER, f"-dedicated-cluster-{name}").inputs
+        assert cluster["type"] == "HOSTING"
+        assert (cluster["unitShape"], cluster["unitCount"]) == shapes[name]
+        endpoint = one(g, ENDPOINT, f"-dedicated-endpoint-{name}").inputs
+        assert endpoint["dedicatedAiClusterId"] == ocid(one(g, CLUSTER, f"-dedicated-cluster-{name}"))
+        assert endpoint["contentModerationConfig"] == {"isEnabled": True, "mode": "BLOCK"}
+        # The endpoint names the model by OCID, resolved from the catalogue's model name by lookup.
+        assert endpoint["modelId"] == fake_ocid("generativeaimodel", REGION, str(entry["modelId"]))
+    # The agent reasons on the primary chat cluster, never on the embedding one.
+    agent = one(g, AGENT, "-agent").inputs
+    selection = agent["llmConfig"]["routingLlmCustomization"]["llmSelection"]
+    assert selection["endpointId"] == ocid(one(g, ENDPOINT, "-dedicated-endpoint-command-r-plus"))
 
 
 def test_restricted_gets_a_cluster_even_when_the_stack_does_not_ask() -> None:
@@ -90,10 +104,11 @@ def test_internal_without_cluster_plans_no_cluster() -> None:
 
 def test_catalogue_shape_matches_the_router_renderer() -> None:
     for entry in _catalog(tier_graph("public")):
-        assert set(entry) <= {"name", "modelId", "serving", "price", "pricingUnit", "costTier", "rpm", "tpm"}
-        assert {"name", "modelId", "serving", "price", "pricingUnit", "costTier"} <= set(entry)
-        assert entry["pricingUnit"] in ("characters", "tokens")
-        assert entry["costTier"] in ("premium", "standard", "economy")
+        assert set(entry) <= {"name", "modelId", "serving", "price", "pricingUnit", "mode", "rpm", "tpm"}
+        assert {"name", "modelId", "serving", "price", "pricingUnit", "mode"} <= set(entry)
+        # Dedicated models are priced per request (their cluster's unit-hours spread over planned requests).
+        assert entry["pricingUnit"] == ("requests" if entry["serving"] == "dedicated-cluster" else "characters")
+        assert entry["mode"] in ("chat", "embedding") and float(entry["price"]) > 0  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("tier", TIERS)

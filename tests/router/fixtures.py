@@ -15,6 +15,8 @@ from router.inputs import (
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaexamplecompartment"
 DAC_ENDPOINT = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.amaaaaaaexampleendpoint"
+DAC_ENDPOINT_FALLBACK = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.amaaaaaaexamplefallback"
+DAC_ENDPOINT_EMBED = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.amaaaaaaexampleembed"
 
 
 def _llama70(key: str = "llama-70b", mode: str = "on-demand", **kw: object) -> ModelSpec:
@@ -25,14 +27,13 @@ def _llama70(key: str = "llama-70b", mode: str = "on-demand", **kw: object) -> M
         serving_mode=mode,  # type: ignore[arg-type]
         price=0.018,
         pricing_unit="characters",
-        cost_tier="premium",
         rpm=600,
         tpm=200_000,
         **kw,  # type: ignore[arg-type]
     )
 
 
-def _scout(key: str = "llama-scout", mode: str = "on-demand") -> ModelSpec:
+def _scout(key: str = "llama-scout", mode: str = "on-demand", endpoint_ocid: str | None = None) -> ModelSpec:
     return ModelSpec(
         key=key,
         logical_name="chat-economy",
@@ -40,9 +41,24 @@ def _scout(key: str = "llama-scout", mode: str = "on-demand") -> ModelSpec:
         serving_mode=mode,  # type: ignore[arg-type]
         price=0.0015,
         pricing_unit="characters",
-        cost_tier="economy",
         rpm=1200,
         tpm=400_000,
+        endpoint_ocid=endpoint_ocid,
+    )
+
+
+def _embed(endpoint_ocid: str) -> ModelSpec:
+    return ModelSpec(
+        key="embed-dac",
+        logical_name="embed",
+        oci_model_id="cohere.embed-multilingual-v3.0",
+        serving_mode="dedicated-cluster",
+        price=0.0003,
+        pricing_unit="requests",
+        rpm=1200,
+        tpm=400_000,
+        endpoint_ocid=endpoint_ocid,
+        mode="embedding",
     )
 
 
@@ -54,7 +70,6 @@ def _grok() -> ModelSpec:
         serving_mode="on-demand",
         price=3.0,
         pricing_unit="tokens",
-        cost_tier="standard",
         rpm=300,
         tpm=100_000,
     )
@@ -64,7 +79,7 @@ PUBLIC = RouterInputs(
     tier="public",
     region="us-chicago-1",
     compartment_ocid=COMPARTMENT,
-    allowed_serving_modes=("on-demand", "private-endpoint", "dedicated-cluster"),
+    allowed_serving_modes=("on-demand", "dedicated-cluster"),
     models=(_llama70(max_budget=50.0, downgrade_to="chat-standard"), _grok(), _scout()),
     fallbacks=(("chat-premium", ("chat-standard", "chat-economy")), ("chat-standard", ("chat-economy",))),
     retries=Retries(count=2, per_error=(("RateLimitErrorRetries", 3), ("TimeoutErrorRetries", 1))),
@@ -78,8 +93,8 @@ INTERNAL = RouterInputs(
     tier="internal",
     region="eu-frankfurt-1",
     compartment_ocid=COMPARTMENT,
-    allowed_serving_modes=("on-demand", "private-endpoint", "dedicated-cluster"),
-    models=(_llama70(mode="private-endpoint", max_budget=20.0, downgrade_to="chat-economy"), _scout()),
+    allowed_serving_modes=("on-demand", "dedicated-cluster"),
+    models=(_llama70(max_budget=20.0, downgrade_to="chat-economy"), _scout()),
     fallbacks=(("chat-premium", ("chat-economy",)),),
     caching=Caching(mode="semantic", ttl_s=300, host_ref="REDIS_HOST", embedding_model="embed-v3"),
     prompt_logging="metadata",
@@ -89,12 +104,14 @@ CONFIDENTIAL = RouterInputs(
     tier="confidential",
     region="eu-frankfurt-1",
     compartment_ocid=COMPARTMENT,
-    allowed_serving_modes=("private-endpoint", "dedicated-cluster"),
+    allowed_serving_modes=("dedicated-cluster",),
+    # A primary and a fallback chat model on two clusters, and an embedding model on a third.
     models=(
         _llama70(key="llama-70b-dac", mode="dedicated-cluster", endpoint_ocid=DAC_ENDPOINT),
-        _scout(mode="private-endpoint"),
+        _scout(key="llama-scout-dac", mode="dedicated-cluster", endpoint_ocid=DAC_ENDPOINT_FALLBACK),
+        _embed(endpoint_ocid=DAC_ENDPOINT_EMBED),
     ),
-    fallbacks=(("chat-premium", ("chat-economy",)),),
+    fallbacks=(("chat-premium", ("chat-economy",)), ("chat-economy", ("chat-premium",))),
     timeouts=Timeouts(request_s=45.0, stream_s=20.0),
     cooldown=Cooldown(allowed_fails=2, cooldown_s=60.0),
     prompt_logging="metadata",

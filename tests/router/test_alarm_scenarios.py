@@ -36,7 +36,7 @@ PRICEY = 100.0
 
 
 def _m(name: str, model_id: str, price: float = 0.02) -> ModelSpec:
-    return ModelSpec(name, name, model_id, "on-demand", price, "characters", "standard", 10_000, 10_000_000)
+    return ModelSpec(name, name, model_id, "on-demand", price, "characters", 10_000, 10_000_000)
 
 
 def _inputs(endpoint: str) -> RouterInputs:
@@ -44,7 +44,7 @@ def _inputs(endpoint: str) -> RouterInputs:
         tier="internal",
         region="eu-frankfurt-1",
         compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand", "private-endpoint"),
+        allowed_serving_modes=("on-demand",),
         models=(_m("calm", "meta.calm"), _m("flaky", "meta.flaky"), _m("slow", "meta.slow9"),
                 _m("guarded", "meta.guarded"), _m("pricey", "meta.pricey", PRICEY)),
         fallbacks=(),

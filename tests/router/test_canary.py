@@ -35,7 +35,7 @@ SEED = 20261126
 
 
 def _spec(key: str, model_id: str, version: str = "") -> ModelSpec:
-    return ModelSpec(key, "chat", model_id, "on-demand", 0.0072, "characters", "standard", 100_000, 100_000_000,
+    return ModelSpec(key, "chat", model_id, "on-demand", 0.0072, "characters", 100_000, 100_000_000,
                      version=version)
 
 

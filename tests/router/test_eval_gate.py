@@ -30,7 +30,7 @@ CHAT_MODEL = "llama-3.3-70b"
 
 def _inputs(endpoint: str) -> RouterInputs:
     def spec(key: str, model_id: str, price: float) -> ModelSpec:
-        return ModelSpec(key, key, model_id, "on-demand", price, "characters", "economy", 10_000, 10_000_000)
+        return ModelSpec(key, key, model_id, "on-demand", price, "characters", 10_000, 10_000_000)
 
     return RouterInputs(
         tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",

@@ -36,7 +36,7 @@ pytestmark = pytest.mark.integration
 
 def _inputs(endpoint: str) -> RouterInputs:
     def spec(key: str, model_id: str) -> ModelSpec:
-        return ModelSpec(key, key, model_id, "on-demand", 0.0072, "characters", "economy", 100_000, 100_000_000)
+        return ModelSpec(key, key, model_id, "on-demand", 0.0072, "characters", 100_000, 100_000_000)
 
     stable = registry.get("rag-assistant", "1.0.0")
     return RouterInputs(

@@ -40,7 +40,7 @@ PII_REPLY = "Write to jane.doe@example.com for the form."
 
 
 def _m(key: str, name: str, model_id: str, price: float = 0.02, **kw: object) -> ModelSpec:
-    return ModelSpec(key, name, model_id, "on-demand", price, "characters", "standard", 10_000, 10_000_000,
+    return ModelSpec(key, name, model_id, "on-demand", price, "characters", 10_000, 10_000_000,
                      **kw)  # type: ignore[arg-type]
 
 
@@ -49,7 +49,7 @@ def _inputs(endpoint: str) -> RouterInputs:
         tier="internal",
         region="eu-frankfurt-1",
         compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand", "private-endpoint"),
+        allowed_serving_modes=("on-demand",),
         models=(
             _m("ok", "fb-ok", "meta.ok"),
             _m("fail500", "fb-500", "meta.fail500"),

@@ -11,7 +11,7 @@ import yaml
 
 from router.inputs import Caching, ModelSpec, RouterInputs, Secrets
 from router.render import check_no_inline_secrets, render_config, render_yaml
-from tests.router.fixtures import RESTRICTED, TIERS
+from tests.router.fixtures import CONFIDENTIAL, RESTRICTED, TIERS
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDEN") == "1"
@@ -57,7 +57,7 @@ def test_forbidden_serving_mode_names_the_model() -> None:
         models=(
             *RESTRICTED.models,
             ModelSpec("scout-od", "chat-economy", "meta.llama-4-scout-17b-16e-instruct", "on-demand",
-                      0.0015, "characters", "economy", 100, 1000),
+                      0.0015, "characters", 100, 1000),
         ),
     )
     with pytest.raises(ValueError, match=r"models\[scout-od\]\.serving_mode.*restricted"):
@@ -100,9 +100,27 @@ def test_inputs_validate_references() -> None:
     with pytest.raises(ValueError, match=r"caching\.embedding_model"):
         Caching(mode="semantic", host_ref="REDIS_HOST")
     with pytest.raises(ValueError, match=r"models\[x\]\.endpoint_ocid"):
-        ModelSpec("x", "n", "m", "dedicated-cluster", 1.0, "characters", "premium", 1, 1)
+        ModelSpec("x", "n", "m", "dedicated-cluster", 1.0, "characters", 1, 1)
     with pytest.raises(ValueError, match="tier"):
         RouterInputs("secret", "r", "c", (), ())  # type: ignore[arg-type]
+    # OCI has no private-endpoint serving mode: a Generative AI private endpoint fronts a dedicated
+    # cluster's endpoint (https://docs.oracle.com/en-us/iaas/Content/generative-ai/create-private-endpoint.htm).
+    with pytest.raises(ValueError, match=r"models\[x\]\.serving_mode"):
+        ModelSpec("x", "n", "m", "private-endpoint", 1.0, "characters", 1, 1)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="allowed_serving_modes"):
+        dataclasses.replace(TIERS["public"], allowed_serving_modes=("private-endpoint",))  # type: ignore[arg-type]
+    # Chat falls back to chat, embeddings to embeddings.
+    with pytest.raises(ValueError, match=r"fallbacks\[chat-premium\]: embed is not a chat model"):
+        dataclasses.replace(CONFIDENTIAL, fallbacks=(("chat-premium", ("embed",)),))
+
+
+@pytest.mark.unit
+def test_confidential_serves_chat_with_a_fallback_and_embeddings_from_three_clusters() -> None:
+    cfg = render_config(CONFIDENTIAL)
+    modes = {d["model_name"]: d["model_info"]["mode"] for d in cfg["model_list"]}
+    assert modes == {"chat-premium": "chat", "chat-economy": "chat", "embed": "embedding"}
+    assert len({d["litellm_params"]["oci_endpoint_id"] for d in cfg["model_list"]}) == 3
+    assert cfg["router_settings"]["fallbacks"] == [{"chat-economy": ["chat-premium"]}, {"chat-premium": ["chat-economy"]}]
 
 
 @pytest.mark.unit

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.unit
 
 
 def _spec(key: str, name: str) -> ModelSpec:
-    return ModelSpec(key, name, f"meta.{key}", "on-demand", 0.01, "characters", "standard", 1000, 100_000)
+    return ModelSpec(key, name, f"meta.{key}", "on-demand", 0.01, "characters", 1000, 100_000)
 
 
 INPUTS = RouterInputs(

@@ -29,7 +29,7 @@ CPM = 2_000
 
 
 def _m(key: str, name: str, model_id: str, price: float, **kw: object) -> ModelSpec:
-    return ModelSpec(key, name, model_id, "on-demand", price, "characters", "standard", 10_000, 10_000_000,
+    return ModelSpec(key, name, model_id, "on-demand", price, "characters", 10_000, 10_000_000,
                      **kw)  # type: ignore[arg-type]
 
 

@@ -82,7 +82,8 @@ def test_router_config_is_a_litellm_proxy_config(stack: str) -> None:
 
     s = settings(stack)
     config = yaml.safe_load(router_config(s, compartment_ocid="ocid1.compartment.oc1..aaaaaaaaexample",
-                                        dedicated_endpoint_ocid="ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaaexample",
+                                        dedicated_endpoint_ocids={c.name: "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.x"
+                                                                  for c in s.model.dedicated_clusters},
                                         apm_data_upload_endpoint="https://example.apm-agt.eu-frankfurt-1.oci.oraclecloud.com"))
     assert set(config) <= {"model_list", "router_settings", "litellm_settings", "general_settings", "environment_variables",
                            "genai_router"}

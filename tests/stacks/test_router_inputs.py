@@ -20,18 +20,24 @@ from tests.conftest import ROOT
 pytestmark = pytest.mark.unit
 GOLDEN = ROOT / "tests" / "router" / "golden"
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaexamplecompartment"
-ENDPOINT = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaaexampleendpoint"
+ENDPOINT = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaaexample{}"
 APM = "https://aaaaexampleapm.apm-agt.eu-frankfurt-1.oci.oraclecloud.com"
 
 
-def _inputs(stack: str, **settings_changes):
+def endpoints(settings) -> dict[str, str]:
+    return {c.name: ENDPOINT.format(c.name.replace("-", "").replace(".", "")) for c in settings.model.dedicated_clusters}
+
+
+def _inputs(stack: str):
     settings = settings_for(ROOT, stack)
-    return router_inputs(settings, compartment_ocid=COMPARTMENT, dedicated_endpoint_ocid=ENDPOINT, apm_data_upload_endpoint=APM)
+    return router_inputs(settings, compartment_ocid=COMPARTMENT, dedicated_endpoint_ocids=endpoints(settings),
+                         apm_data_upload_endpoint=APM)
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
 def test_stack_config_matches_its_golden(stack):
-    text = router_config(settings_for(ROOT, stack), compartment_ocid=COMPARTMENT, dedicated_endpoint_ocid=ENDPOINT,
+    settings = settings_for(ROOT, stack)
+    text = router_config(settings, compartment_ocid=COMPARTMENT, dedicated_endpoint_ocids=endpoints(settings),
                          apm_data_upload_endpoint=APM)
     path = GOLDEN / f"stack-{stack}.yaml"
     if os.environ.get("UPDATE_GOLDEN") == "1":
@@ -42,18 +48,44 @@ def test_stack_config_matches_its_golden(stack):
 def test_prod_serves_only_what_its_tier_allows():
     cfg = render_config(_inputs("prod"))
     modes = {d["model_info"]["serving_mode"] for d in cfg["model_list"]}
-    assert modes <= {"private-endpoint", "dedicated-cluster"}
+    assert modes == {"dedicated-cluster"}
     assert cfg["litellm_settings"]["turn_off_message_logging"] is True  # confidential: metadata logging only
 
 
-def test_dev_downgrades_premium_to_cheaper_models_when_the_budget_is_spent():
-    inputs = _inputs("dev")
+def test_prod_serves_two_chat_models_with_fallbacks_an_embedding_model_and_budgets():
+    """Issue 10 defect 8: prod had one chat model, no fallback, no budget and no embedding model."""
+    cfg = render_config(_inputs("prod"))
+    chat = {d["model_name"] for d in cfg["model_list"] if d["model_info"]["mode"] == "chat"}
+    embedding = [d for d in cfg["model_list"] if d["model_info"]["mode"] == "embedding"]
+    assert len(chat) >= 2
+    fallbacks = {src: chain for entry in cfg["router_settings"]["fallbacks"] for src, chain in entry.items()}
+    assert set(fallbacks) == chat and all(fallbacks[name] for name in chat)
+    assert all(set(chain) <= chat for chain in fallbacks.values())  # chat falls back to chat only
+    assert embedding and embedding[0]["litellm_params"]["oci_serving_mode"] == "DEDICATED"
+    budgeted = [d for d in cfg["model_list"] if "max_budget" in d["model_info"]]
+    assert budgeted and all(d["model_info"]["downgrade_to"] in chat for d in budgeted)
+    # Each dedicated model is addressed by its own cluster's endpoint.
+    ids = [d["litellm_params"]["oci_endpoint_id"] for d in cfg["model_list"]]
+    assert len(set(ids)) == len(ids) == 3
+    # Metered: the cluster's unit-hours spread over its planned requests, never zero.
+    assert all(d["model_info"]["pricing_unit"] == "requests" and d["model_info"]["price"] > 0
+               for d in cfg["model_list"])
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_downgrades_go_to_cheaper_models_by_price(stack):
+    """Issue 10 defect 8: dev's downgrade from Command R went to a model priced 4.8x higher."""
+    inputs = _inputs(stack)
     by_name = {m.logical_name: m for m in inputs.models}
     capped = [m for m in inputs.models if m.max_budget is not None]
-    assert capped, "dev's catalogue has premium/standard models with a budget"
+    assert capped, "a catalogue with two or more chat models budgets all but the cheapest"
     for m in capped:
-        assert m.downgrade_to in by_name and by_name[m.downgrade_to].cost_tier != m.cost_tier
-    assert dict(inputs.fallbacks)  # every model but the cheapest falls back to a cheaper one
+        target = by_name[m.downgrade_to]
+        assert target.reference_cost < m.reference_cost and target.mode == m.mode == "chat"
+    chat = [m for m in inputs.models if m.mode == "chat"]
+    cheapest = min(chat, key=lambda m: m.reference_cost)
+    assert cheapest.max_budget is None
+    assert {src for src, chain in inputs.fallbacks if chain} == {m.logical_name for m in chat}
 
 
 def test_secrets_are_references_only():

@@ -34,13 +34,14 @@ pytestmark = pytest.mark.unit
 #: cannot document; their descriptions say how.
 COMPUTED = {
     "data.database.backupRetentionDays", "evaluation.online.model", "evaluation.online.useCases",
-    "evaluation.prompts", "governance.vault.rotationDays", "model.catalog", "model.dedicatedCluster.enabled",
+    "evaluation.prompts", "governance.vault.rotationDays", "model.catalog", "model.dedicatedClusters",
+    "evaluation.embeddingModel",
     "model.privateEndpoint", "network.apiClientCidrs", "operations.logRetentionDays",
     "orchestration.router.maxReplicas",
 }
 #: Optional keys with no default: absent means "none" (no wallet yet, no signing key, no subscribers...).
 NO_DEFAULT = {
-    "data.database.adminPassword", "data.database.walletSecretId", "evaluation.embeddingModel",
+    "data.database.adminPassword", "data.database.walletSecretId",
     "ingress.certificateId", "ingress.customDomain", "network.subnets.publicIngress",
     "orchestration.imageSigningKeyId",
     *(f"operations.notifications.{topic}.{key}" for topic in ("critical", "warning", "info", "cost")

@@ -12,7 +12,7 @@ import yaml
 from core.problems import Problem, SettingsError
 from core.tiers import load_matrix
 from stacks.settings import Settings, validate
-from stacks.settings.model import CatalogEntry, default_catalog
+from stacks.settings.model import UNIT_SHAPES, default_catalog
 from tests.conftest import raw_stack_config
 
 pytestmark = pytest.mark.unit
@@ -50,8 +50,10 @@ def test_prod_and_dev_read_their_data_and_model_keys() -> None:
     prod, dev = _settings("prod"), _settings("dev")
     assert (prod.data.database.ecpu_count, dev.data.database.ecpu_count) == (8, 2)
     assert (prod.data.database.backup_retention_days, dev.data.database.backup_retention_days) == (60, 7)
-    assert prod.model.dedicated_cluster is not None and prod.model.dedicated_cluster.unit_count == 2
-    assert dev.model.dedicated_cluster is None
+    assert [(c.name, c.mode, c.unit_count) for c in prod.model.dedicated_clusters] == [
+        ("command-r-plus", "chat", 2), ("llama-3.3-70b", "chat", 1), ("embed-multilingual", "embedding", 1)]
+    assert dev.model.dedicated_clusters == ()
+    assert prod.model.embedding_model == dev.model.embedding_model == "embed-multilingual"
 
 
 @pytest.mark.parametrize("tier", ["public", "internal", "confidential", "restricted"])
@@ -68,8 +70,9 @@ def test_defaults_follow_the_tier(tier: str) -> None:
     assert s.data.access_log_retention_days == policy.retention.log_days
     assert s.data.database.backup_retention_days == (60 if policy.customer_managed_keys else 7)
     assert s.model.private_endpoint is policy.private_endpoints_only
-    # Tiers whose only serving mode is a dedicated cluster get one by default (confidential, restricted).
-    assert (s.model.dedicated_cluster is not None) is (tuple(policy.allowed_serving) == ("dedicated-cluster",))
+    # Tiers whose only serving mode is a dedicated cluster get a chat cluster by default (confidential, restricted).
+    only_dedicated = tuple(policy.allowed_serving) == ("dedicated-cluster",)
+    assert [c.mode for c in s.model.dedicated_clusters] == (["chat"] if only_dedicated else [])
     assert s.model.agent is not None and s.model.agent.human_input is policy.human_input_required
     assert {e.serving for e in s.model.catalog} <= set(policy.allowed_serving)
     assert (s.orchestration.router.namespace, s.orchestration.router.service_account) == ("genai-router", "genai-router")
@@ -77,12 +80,20 @@ def test_defaults_follow_the_tier(tier: str) -> None:
 
 def test_default_catalogue_per_tier() -> None:
     m = load_matrix()
-    assert {e.serving for e in default_catalog(m["public"], None)} == {"on-demand"}
-    assert {e.serving for e in default_catalog(m["confidential"], None)} == {"dedicated-cluster"}
-    assert {e.serving for e in default_catalog(m["confidential"], "cohere.command-a-03-2025")} == {"dedicated-cluster"}
-    assert {e.serving for e in default_catalog(m["internal"], "cohere.command-a-03-2025")} == {"on-demand"}
-    assert default_catalog(m["restricted"], "cohere.command-a-03-2025") == (
-        CatalogEntry("dedicated", "cohere.command-a-03-2025", "dedicated-cluster", 0.0, "characters", "premium"),)
+    assert {(e.serving, e.mode) for e in default_catalog(m["public"])} == {("on-demand", "chat"), ("on-demand", "embedding")}
+    assert {e.serving for e in default_catalog(m["internal"])} == {"on-demand"}
+    assert default_catalog(m["confidential"]) == default_catalog(m["restricted"]) == ()
+
+
+def test_a_dedicated_model_is_priced_from_its_cluster() -> None:
+    """Unit-hours × the shape's multiplier × its unit price, spread over the planned requests per hour."""
+    (primary, fallback, embed) = _settings("prod").model.dedicated_clusters
+    shape = UNIT_SHAPES["LARGE_COHERE_V2_2"]
+    assert primary.hourly_usd == pytest.approx(2 * shape.multiplier * shape.unit_hour_usd)
+    entry = primary.catalog_entry()
+    assert (entry.serving, entry.pricing_unit) == ("dedicated-cluster", "requests")
+    assert entry.price == pytest.approx(primary.hourly_usd / 36000, rel=1e-5)
+    assert (fallback.mode, embed.mode) == ("chat", "embedding")
 
 
 def test_public_may_opt_out_of_customer_managed_keys() -> None:
@@ -98,7 +109,7 @@ def test_admin_password_is_wrapped_as_secret() -> None:
 
 def test_catalogue_entries_are_read() -> None:
     entry = {"name": "fast", "modelId": "cohere.command-r-08-2024", "serving": "on-demand", "price": 0.0015,
-             "pricingUnit": "characters", "costTier": "economy", "rpm": 60, "tpm": 100000}
+             "pricingUnit": "characters", "mode": "chat", "rpm": 60, "tpm": 100000}
     # dev canaries command-r (genai-platform:evaluation.modelCanary): canary the new catalogue's model instead
     s = _settings("dev", {"model": {"catalog": [entry]}, "evaluation": {"modelCanary": {"model": "fast"}}})
     assert [e.to_json() for e in s.model.catalog] == [entry]
@@ -109,7 +120,8 @@ def test_catalogue_entries_are_read() -> None:
 # --------------------------------------------------------------------------------------------
 
 _GOOD = {"name": "m", "modelId": "cohere.command-r-08-2024", "serving": "on-demand", "price": 1,
-         "pricingUnit": "characters", "costTier": "standard"}
+         "pricingUnit": "characters"}
+_CLUSTER = {"name": "primary", "modelId": "cohere.command-r-plus-08-2024", "unitShape": "LARGE_COHERE_V2_2"}
 
 #: (stack, override, expected problem path, words the message must contain)
 CASES: list[tuple[str, dict[str, Any], str, str]] = [
@@ -139,7 +151,7 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("prod", {"model": {"privateEndpoint": False}}, "model.privateEndpoint", "private endpoints only"),
     # private-endpoint serving cannot be deployed (OCI's private endpoints front dedicated clusters only).
     ("dev", {"model": {"catalog": [{**_GOOD, "serving": "private-endpoint"}]}},
-     "model.catalog[0].serving", "not allowed for the internal tier"),
+     "model.catalog[0].serving", 'not an allowed value; allowed: "on-demand"'),
     ("dev", {"model": {"dnsPrefix": "Genai"}}, "model.dnsPrefix", "lower-case letter"),
     ("dev", {"classification": "restricted", "network": {"flowLogRetentionDays": 180},
              "operations": {"logRetentionDays": 180},
@@ -147,28 +159,39 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
                                "router": {"replicas": 2}},
              "governance": {"vault": {"protectionMode": "HSM", "type": "VIRTUAL_PRIVATE", "rotationDays": 90}},
              "data": {"database": {"backupRetentionDays": 30}},
-             "model": {"dedicatedCluster": {"enabled": False}}},
-     "model.dedicatedCluster.enabled", "only from a dedicated AI cluster"),
-    ("dev", {"model": {"dedicatedCluster": {"unitShape": "HUGE"}}}, "model.dedicatedCluster.unitShape",
-     "not an allowed value"),
-    ("dev", {"model": {"dedicatedCluster": {"unitCount": 0}}}, "model.dedicatedCluster.unitCount", "out of range"),
-    ("dev", {"model": {"dedicatedCluster": {"modelId": "Bad Model"}}}, "model.dedicatedCluster.modelId",
-     "OCI base model name"),
+             "model": {"dedicatedClusters": []}},
+     "model.dedicatedClusters", "only from dedicated AI clusters"),
+    ("prod", {"model": {"dedicatedClusters": [{**_CLUSTER, "unitShape": "EMBED_COHERE"}]}}, "model.dedicatedClusters",
+     "at least one chat cluster"),
+    ("dev", {"model": {"dedicatedClusters": [{**_CLUSTER, "unitShape": "HUGE"}]}},
+     "model.dedicatedClusters[0].unitShape", "not an allowed value"),
+    ("dev", {"model": {"dedicatedClusters": [{**_CLUSTER, "unitCount": 0}]}}, "model.dedicatedClusters[0].unitCount",
+     "out of range"),
+    ("dev", {"model": {"dedicatedClusters": [{**_CLUSTER, "plannedRequestsPerHour": 0}]}},
+     "model.dedicatedClusters[0].plannedRequestsPerHour", "out of range"),
+    ("dev", {"model": {"dedicatedClusters": [{**_CLUSTER, "modelId": "Bad Model"}]}},
+     "model.dedicatedClusters[0].modelId", "OCI base model name"),
+    ("dev", {"model": {"dedicatedClusters": [{k: v for k, v in _CLUSTER.items() if k != "unitShape"}]}},
+     "model.dedicatedClusters[0]", "missing required key 'unitShape'"),
+    ("dev", {"model": {"dedicatedClusters": [_CLUSTER, _CLUSTER]}}, "model.dedicatedClusters[1].name", "duplicate"),
+    ("dev", {"model": {"dedicatedClusters": [{**_CLUSTER, "name": "m"}], "catalog": [_GOOD]}},
+     "model.catalog[0].name", "duplicate"),
     ("prod", {"model": {"catalog": [_GOOD]}}, "model.catalog[0].serving", "not allowed for the confidential tier"),
     ("dev", {"model": {"catalog": [{**_GOOD, "serving": "dedicated-cluster"}]}}, "model.catalog[0].serving",
-     "dedicatedCluster.enabled"),
+     "not an allowed value"),
+    ("dev", {"model": {"catalog": [{**_GOOD, "mode": "rerank"}]}}, "model.catalog[0].mode", "not an allowed value"),
     ("dev", {"model": {"catalog": [_GOOD, _GOOD]}}, "model.catalog[1].name", "duplicate"),
     ("dev", {"model": {"catalog": []}}, "model.catalog", "wrong number of items"),
-    ("dev", {"model": {"catalog": [{k: v for k, v in _GOOD.items() if k != "costTier"}]}}, "model.catalog[0]",
-     "missing required key 'costTier'"),
+    ("dev", {"model": {"catalog": [{k: v for k, v in _GOOD.items() if k != "price"}]}}, "model.catalog[0]",
+     "missing required key 'price'"),
+    # Cost tiers are derived from prices, never labelled by hand.
+    ("dev", {"model": {"catalog": [{**_GOOD, "costTier": "economy"}]}}, "model.catalog[0]", "unknown key 'costTier'"),
     ("dev", {"model": {"catalog": [{**_GOOD, "name": "Big Model"}]}}, "model.catalog[0].name", "lower-case logical"),
     ("dev", {"model": {"catalog": [{**_GOOD, "modelId": "x y"}]}}, "model.catalog[0].modelId", "OCI model name"),
     ("dev", {"model": {"catalog": [{**_GOOD, "serving": "batch"}]}}, "model.catalog[0].serving",
      "not an allowed value"),
     ("dev", {"model": {"catalog": [{**_GOOD, "price": -1}]}}, "model.catalog[0].price", "out of range"),
     ("dev", {"model": {"catalog": [{**_GOOD, "pricingUnit": "requests"}]}}, "model.catalog[0].pricingUnit",
-     "not an allowed value"),
-    ("dev", {"model": {"catalog": [{**_GOOD, "costTier": "gold"}]}}, "model.catalog[0].costTier",
      "not an allowed value"),
     ("dev", {"model": {"catalog": [{**_GOOD, "rpm": 0}]}}, "model.catalog[0].rpm", "out of range"),
     ("dev", {"model": {"catalog": [{**_GOOD, "tpm": "many"}]}}, "model.catalog[0].tpm", "whole number"),

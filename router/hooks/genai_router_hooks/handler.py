@@ -305,7 +305,7 @@ class GenAIRouterHooks(CustomLogger):
 
         model = data.get("model")
         seen: set[str] = set()
-        # Follow downgrade chains (premium → standard → economy) while each level is spent.
+        # Follow downgrade chains (each to the next cheaper chat model) while each level is spent.
         try:
             while isinstance(model, str) and model not in seen:
                 seen.add(model)
@@ -494,7 +494,7 @@ class GenAIRouterHooks(CustomLogger):
 
     async def _meter(self, kwargs: Mapping[str, Any], response_obj: Any) -> tuple[float, int]:
         info = kwargs.get("model_info") or (kwargs.get("litellm_params") or {}).get("model_info") or {}
-        prompt = metering.prompt_characters(kwargs.get("messages") or [])
+        prompt = metering.input_characters(kwargs)
         usage = getattr(response_obj, "usage", None)
         meta = kwargs.get("metadata") or kwargs.get("litellm_metadata") or {}
         model = str(meta.get("model_group") or kwargs.get("model", ""))

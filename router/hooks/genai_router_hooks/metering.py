@@ -1,9 +1,12 @@
-"""Per-character cost metering, as OCI bills on-demand chat, and the budget ledger.
+"""Cost metering, as OCI bills each serving mode, and the budget ledger.
 
 OCI bills on-demand chat by characters: (prompt characters + response characters) / 10,000 ×
-price per 10k. Some newer models are priced per 1M tokens; their deployments carry pricing unit
-`tokens`. LiteLLM computes character cost only for another provider, so we meter here and
-export a Prometheus counter the proxy's /metrics serves (same default registry).
+price per 10k; on-demand embeddings by input characters. Some newer models are priced per 1M
+tokens; their deployments carry pricing unit `tokens`. A dedicated AI cluster is billed per
+unit-hour whatever it serves; its deployments carry pricing unit `requests` and a price per
+request: the cluster's hourly cost spread over the requests it is planned to serve
+(router/README.md, "Metering"). LiteLLM computes character cost only for another provider, so
+we meter here and export a Prometheus counter the proxy's /metrics serves (same default registry).
 
 ``BudgetLedger`` is per process and in memory (tests, and a single replica without Redis); with
 a ``genai_router.redis`` section every replica shares ``shared.RedisLedger`` instead. Both have
@@ -58,12 +61,28 @@ def prompt_characters(messages: list[dict[str, Any]]) -> int:
     return sum(len(text_of(m.get("content"))) for m in messages or [])
 
 
+def input_characters(kwargs: Any) -> int:
+    """Characters a call sends: its chat messages, or the texts of an embedding call (`input`)."""
+    if kwargs.get("messages"):
+        return prompt_characters(kwargs.get("messages") or [])
+    texts = kwargs.get("input")
+    if isinstance(texts, str):
+        return len(texts)
+    return sum(len(t) for t in texts or [] if isinstance(t, str))
+
+
 def cost(info: dict[str, Any], chars: int, tokens: int) -> float:
-    """Cost of one call from the deployment's model_info price and pricing unit."""
+    """Cost of one call: quantity in the deployment's pricing unit / units per price × price.
+
+    model_info carries ``price``, ``pricing_unit`` and ``price_per`` (how many units the price
+    covers: 10,000 characters, 1,000,000 tokens or 1 request; router/inputs.py PRICE_PER).
+    """
     price = float(info.get("price", 0.0))
-    if info.get("pricing_unit") == "tokens":
-        return tokens / 1_000_000 * price
-    return chars / 10_000 * price
+    unit = str(info.get("pricing_unit") or "characters")
+    quantity = {"characters": chars, "tokens": tokens, "requests": 1}.get(unit)
+    if quantity is None:
+        raise ValueError("unknown pricing unit")
+    return quantity / float(info["price_per"]) * price
 
 
 class BudgetLedger:

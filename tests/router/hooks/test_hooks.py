@@ -12,17 +12,36 @@ import pytest
 import requests
 from genai_router_hooks import guardrails, handler, metering, settings, signing
 
+from router.inputs import ModelSpec, RouterInputs
+from router.render import render_config
 from router.testing.oci_stub import GUARDRAILS_PATH, OCIStub
 from router.testing.proxy import throwaway_key
 
 pytestmark = pytest.mark.unit
 
 
-def test_cost_per_character_and_per_token() -> None:
-    chars_info = {"price": 0.018, "pricing_unit": "characters"}
+def _info(spec: ModelSpec) -> dict:
+    """model_info exactly as the renderer writes it for a deployment."""
+    cfg = render_config(RouterInputs(tier="public", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..x",
+                                     allowed_serving_modes=("on-demand", "dedicated-cluster"), models=(spec,)))
+    return dict(cfg["model_list"][0]["model_info"])
+
+
+def test_cost_per_character_per_token_and_per_request() -> None:
+    chars_info = _info(ModelSpec("c", "c", "m.c", "on-demand", 0.018, "characters", 1, 1))
     assert metering.cost(chars_info, 10_000, 999) == pytest.approx(0.018)
-    tokens_info = {"price": 3.0, "pricing_unit": "tokens"}
+    tokens_info = _info(ModelSpec("t", "t", "m.t", "on-demand", 3.0, "tokens", 1, 1))
     assert metering.cost(tokens_info, 999_999, 2_000_000) == pytest.approx(6.0)
+    # A dedicated cluster: its unit-hours spread over planned requests, one price per request whatever its size.
+    request_info = _info(ModelSpec("d", "d", "m.d", "dedicated-cluster", 0.0025, "requests", 1, 1,
+                                   endpoint_ocid="ocid1.generativeaiendpoint.oc1..d"))
+    assert metering.cost(request_info, 10, 1) == metering.cost(request_info, 90_000, 20_000) == pytest.approx(0.0025)
+
+
+def test_input_characters_of_chat_and_embedding_calls() -> None:
+    assert metering.input_characters({"messages": [{"role": "user", "content": "abcd"}]}) == 4
+    assert metering.input_characters({"input": ["ab", "cde"]}) == 5
+    assert metering.input_characters({"input": "abc"}) == 3
 
 
 def test_prompt_characters_counts_text_parts() -> None:
@@ -34,7 +53,7 @@ def test_prompt_characters_counts_text_parts() -> None:
 def test_meter_feeds_counter_and_ledger() -> None:
     ledger = metering.BudgetLedger()
     hooks = handler.GenAIRouterHooks(ledger=ledger)
-    info = {"id": "dep-x", "price": 10.0, "pricing_unit": "characters", "classification_tier": "public",
+    info = {"id": "dep-x", "price": 10.0, "pricing_unit": "characters", "price_per": 10_000, "classification_tier": "public",
             "max_budget": 0.05, "budget_window": "1h"}
     response = SimpleNamespace(choices=[SimpleNamespace(message=SimpleNamespace(content="y" * 40))],
                                usage=SimpleNamespace(total_tokens=5))
