@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -212,6 +213,21 @@ def _workload_statements(resources: Sequence[Any]) -> Iterable[tuple[Any, dict[s
     for policy, parsed in _statements(resources):
         if '"value": "workload"' in json.dumps(parsed.get("conditions") or {}):
             yield policy, _clauses(parsed)
+
+
+def workload_identity_names_the_cluster(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    clusters = {str(c.props.get("id") or "") for c in _of(resources, CLUSTER)} - {""}
+    cluster_urns = {c.urn for c in _of(resources, CLUSTER)}
+    for policy, clauses in _workload_statements(resources):
+        if clauses is None:
+            yield policy.urn, "a workload-identity statement's condition is not an all{} of '=' clauses"
+            continue
+        cluster = clauses.get("request.principal.cluster_id")
+        if cluster is None:
+            yield policy.urn, ("a workload-identity statement does not name request.principal.cluster_id: any "
+                               "cluster with the same namespace and service account would hold it")
+        elif cluster not in clusters and not cluster_urns & _deps(policy):
+            yield policy.urn, "a workload-identity statement names a cluster this plan does not create"
 
 
 def workload_identity_names_planned_accounts(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
@@ -478,6 +494,11 @@ def _undepend_cluster(graph: dict[str, Any]) -> dict[str, Any]:
     return graph
 
 
+def _unscope_workload(node: dict[str, Any]) -> None:
+    node["inputs"]["statements"] = [re.sub(r"request\.principal\.cluster_id='[^']*', ", "", s)
+                                    for s in node["inputs"]["statements"]]
+
+
 def _rename_namespace(node: dict[str, Any]) -> None:
     node["inputs"]["statements"] = [s.replace("request.principal.namespace='genai-router'",
                                               "request.principal.namespace='genai-other'")
@@ -538,6 +559,14 @@ RULES: list[Rule] = [
                mutate=_undepend_cluster, severity="high",
                remediation="Create the key-grant policy first and pass it in the resource's depends_on.",
                controls=("nist-800-53r5:SC-12", *_ASSURANCE)),
+    stack_rule("DEP-003", "Ensure every workload-identity statement is scoped to a cluster this plan creates",
+               workload_identity_names_the_cluster,
+               passing=[fx(CLUSTER, "urn:k", {"id": _CLUSTER_ID}), fx(POLICY, "urn:p", {"statements": [_workload()]})],
+               failing=[fx(CLUSTER, "urn:k", {"id": _CLUSTER_ID}), fx(POLICY, "urn:p", {"statements": [_workload(None)]})],
+               unknown=[fx(CLUSTER, "urn:k", {"id": _CLUSTER_ID}), fx(POLICY, "urn:p", {"statements": UNKNOWN})],
+               mutate=edit_first(POLICY, _unscope_workload, _is_workload_policy), severity="high",
+               remediation="Add request.principal.cluster_id = the planned cluster's OCID to the condition.",
+               controls=("cis-oci-3.1:1.2", "nist-800-53r5:AC-6")),
     stack_rule("DEP-012", "Ensure OKE may apply the defined tags it puts on a cluster's load balancers and volumes",
                oke_tag_namespaces_granted,
                passing=[_tagged_cluster(), _tag_namespace(), fx(POLICY, "urn:p", {"statements": [_cluster_tag_statement()]})],
