@@ -2,8 +2,10 @@
 
 The config is the one prod deploys: tests/router/golden/stack-prod.yaml, which the main suite pins
 to the stack's rendering (tests/stacks/test_router_inputs.py; this venv has no Pulumi to render
-it). The one change: OCI's endpoint is the stub's loopback URL. The stub answers per endpoint OCID,
-so the primary chat cluster's endpoint can fail while the fallback cluster's answers.
+it). What changes, as in the container contract test: OCI's endpoint and the traces URL point at
+the loopback stub, OCI Cache (REDIS_HOST, port 6379, TLS) is a loopback TLS-only redis-server.
+The stub answers per endpoint OCID, so the primary chat cluster's endpoint can fail while the
+fallback cluster's answers.
 
 Shows: a request for the primary chat model is answered by the fallback cluster when the primary
 endpoint fails (both called, signed, in that order); each answered call is metered at its cluster's
@@ -29,6 +31,7 @@ from router.inputs import RouterInputs
 from router.render import oci_endpoint
 from router.testing.oci_stub import CHAT_PATH, EMBED_PATH, OCIStub, reply_text
 from router.testing.proxy import Proxy, throwaway_key, workdir
+from router.testing.redis_server import RedisServer
 
 pytestmark = pytest.mark.integration
 GOLDEN = Path(__file__).resolve().parent / "golden" / "stack-prod.yaml"
@@ -53,16 +56,21 @@ def env() -> Iterator[tuple[OCIStub, Proxy, dict[str, Any]]]:
     wd = workdir()
     key, key_file = throwaway_key(wd)
     stub = OCIStub(public_key=key.public_key()).start()
+    cache = RedisServer(tls=True).start()
     primary, _ = _chat_chain(config)
     stub.script(primary["litellm_params"]["oci_endpoint_id"], "error")
     inputs = RouterInputs(tier="confidential", region=region, compartment_ocid=config["genai_router"]["compartment_ocid"],
                           allowed_serving_modes=("dedicated-cluster",), models=(), oci_endpoint=stub.url)
-    proxy = Proxy(inputs, key_file, wd, config=text.replace(real, stub.url))
+    traces = config["genai_router"]["otel_endpoint"]
+    text = text.replace(real, stub.url).replace(traces, stub.url + traces[traces.index("/20200101/"):])
+    proxy = Proxy(inputs, key_file, wd, config=text.replace(": 6379\n", f": {cache.port}\n"),
+                  env={"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(cache.port), "SSL_CERT_FILE": str(cache.ca_file)})
     try:
         proxy.start()
         yield stub, proxy, config
     finally:
         proxy.stop()
+        cache.stop()
         stub.stop()
         shutil.rmtree(wd, ignore_errors=True)
 
