@@ -244,6 +244,8 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
         # master_key_boot_check.py) unless this is set. Without one, callers are authenticated at
         # the API Gateway (JWT) and only the ingress subnet reaches the proxy (NSG + NetworkPolicy):
         # say so explicitly rather than crash-loop the pod (the container contract test starts it).
+        # Why no master key, and what keeps this safe: router/README.md "Caller authentication";
+        # rule DEP-014 fails the plan if the gateway's JWT or the namespace's fence goes away.
         general_settings["dangerously_permit_weak_or_unset_master_key"] = True
     config: dict[str, Any] = {
         "model_list": model_list,

@@ -45,6 +45,8 @@ K8S_SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
 K8S_CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 K8S_SECRET = "kubernetes:core/v1:Secret"
 K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
+K8S_NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
+GATEWAY_DEPLOYMENT = "oci:ApiGateway/deployment:Deployment"
 #: Workload kinds whose pod template the reference rules read.
 POD_OWNERS = {K8S_DEPLOYMENT: "spec.template.spec", "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
               "kubernetes:apps/v1:DaemonSet": "spec.template.spec", "kubernetes:batch/v1:Job": "spec.template.spec",
@@ -406,6 +408,63 @@ def _fallback_check(tiers: tuple[str, ...]):
     return check
 
 
+# -- the router's callers ------------------------------------------------------------------------------
+
+
+def _keyless(config: Mapping[str, Any]) -> bool:
+    """The proxy runs without a LiteLLM master key: LiteLLM 1.106.0 then authenticates no caller, and
+    starts only because general_settings.dangerously_permit_weak_or_unset_master_key is true
+    (litellm/proxy/auth/master_key_boot_check.py)."""
+    general = config.get("general_settings") or {}
+    return isinstance(general, Mapping) and not general.get("master_key") \
+        and general.get("dangerously_permit_weak_or_unset_master_key") is True
+
+
+#: The one route a gateway may serve anonymously: the liveness probe (components/experience.py).
+_ANONYMOUS_ROUTES = ("/health",)
+
+
+def _jwt_deployment(resource: Any) -> bool:
+    """JWT authentication on the deployment, and every route but the liveness probe authenticated
+    (an ANONYMOUS route, or one without authorization where anonymous access is allowed, is not):
+    https://docs.oracle.com/en-us/iaas/Content/APIGateway/Tasks/apigatewayusingjwttokens.htm"""
+    auth = get(resource.props, "specification.requestPolicies.authentication") or {}
+    if not isinstance(auth, Mapping) or auth.get("type") != "JWT_AUTHENTICATION":
+        return False
+    anonymous_default = auth.get("isAnonymousAccessAllowed") is True
+    for route in get(resource.props, "specification.routes") or []:
+        kind = get(route, "requestPolicies.authorization.type")
+        if route.get("path") not in _ANONYMOUS_ROUTES and (kind == "ANONYMOUS" or (kind is None and anonymous_default)):
+            return False
+    return True
+
+
+def _fenced(policies: Sequence[Any]) -> bool:
+    """Ingress to every pod of the namespace is denied by default, and the rules that admit any admit IP
+    blocks (the ingress subnet, never 0.0.0.0/0) or labelled pods of the same namespace (the stack's own
+    online evaluation job), never other namespaces."""
+    default_deny = any(get(p.props, "spec.podSelector") in ({}, None) and "Ingress" in (get(p.props, "spec.policyTypes") or [])
+                       and not get(p.props, "spec.ingress") for p in policies)
+    peers = [peer for p in policies for rule in get(p.props, "spec.ingress") or [] for peer in rule.get("from") or [{}]]
+    return default_deny and all(
+        (set(peer) == {"ipBlock"} and get(peer, "ipBlock.cidr") not in ("0.0.0.0/0", None))
+        or (set(peer) == {"podSelector"} and bool(get(peer, "podSelector.matchLabels")))  # labelled pods of this namespace
+        for peer in peers)
+
+
+def keyless_router_is_fenced(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    for cm, config in _router_configs(resources):
+        if not _keyless(config):
+            continue
+        namespace = get(cm.props, "metadata.namespace")
+        if not any(_jwt_deployment(d) for d in _of(resources, GATEWAY_DEPLOYMENT)):
+            yield cm.urn, ("the router runs without a LiteLLM master key and no API Gateway deployment authenticates "
+                           "its callers (JWT_AUTHENTICATION)")
+        if not _fenced([p for p in _of(resources, K8S_NETWORK_POLICY) if get(p.props, "metadata.namespace") == namespace]):
+            yield cm.urn, ("the router runs without a LiteLLM master key and its namespace admits ingress from more than "
+                           "its IP blocks and labelled pods (no default-deny, a namespace selector or a 0.0.0.0/0 peer)")
+
+
 # -- fixtures --------------------------------------------------------------------------------------------
 
 _KEY = "ocid1.key.oc1.eu-frankfurt-1.aaaaexamplekey"
@@ -476,7 +535,31 @@ def _router_config(tier: str, fallbacks: list[dict[str, list[str]]], second: boo
 _FALLBACKS = [{"chat-primary": ["chat-fallback"]}, {"chat-fallback": ["chat-primary"]}]
 
 
+def _keyless_config() -> dict[str, Any]:
+    text = yaml.safe_dump({"model_list": [{"model_name": "chat", "model_info": {}}], "router_settings": {},
+                           "general_settings": {"dangerously_permit_weak_or_unset_master_key": True},
+                           "genai_router": {"classification_tier": "confidential"}})
+    return {**_meta("genai-router-config"), "data": {"config.yaml": text}}
+
+
+def _fence(ingress_from: list[dict[str, Any]] | None = None) -> list[Fixture]:
+    peers = ingress_from if ingress_from is not None else [{"ipBlock": {"cidr": "10.20.0.0/24"}}]
+    return [fx(K8S_NETWORK_POLICY, "urn:deny", {**_meta("default-deny-all"),
+                                                "spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}}),
+            fx(K8S_NETWORK_POLICY, "urn:in", {**_meta("router-from-ingress-subnet"), "spec": {
+                "podSelector": {"matchLabels": {"app": "genai-router"}}, "policyTypes": ["Ingress"],
+                "ingress": [{"from": peers, "ports": [{"protocol": "TCP", "port": 4000}]}]}})]
+
+
+def _gateway_deployment(auth: str = "JWT_AUTHENTICATION") -> Fixture:
+    return fx(GATEWAY_DEPLOYMENT, "urn:gw", {"specification": {"requestPolicies": {"authentication": {"type": auth}}}})
+
+
 # -- mutations of the prod graph ---------------------------------------------------------------------------
+
+
+def _drop_gateway_authentication(node: dict[str, Any]) -> None:
+    node["inputs"]["specification"]["requestPolicies"].pop("authentication", None)
 
 
 def _drop_statement(needle: str):
@@ -666,4 +749,18 @@ RULES: list[Rule] = [
                mutate=_split_router_models("internal"), severity="medium", enforcement="advisory",
                remediation="List a fallback for every chat model in router_settings.fallbacks.",
                controls=("soc2:A1.2",)),
+    stack_rule("DEP-014", "Ensure a router without a LiteLLM master key is reached only through the JWT-authenticating "
+               "API Gateway and its own namespace's labelled pods", keyless_router_is_fenced,
+               passing=[fx(K8S_CONFIG_MAP, "urn:c", _keyless_config()), _gateway_deployment(), *_fence()],
+               failing=[fx(K8S_CONFIG_MAP, "urn:c", _keyless_config()), _gateway_deployment(),
+                        *_fence([{"namespaceSelector": {}}])],
+               unknown=[fx(K8S_CONFIG_MAP, "urn:c", {**_meta("genai-router-config"), "data": UNKNOWN}),
+                        _gateway_deployment(), *_fence()],
+               mutate=edit_first(GATEWAY_DEPLOYMENT, _drop_gateway_authentication,
+                                 lambda n: bool(get(n["inputs"], "specification.requestPolicies.authentication"))),
+               severity="critical",
+               remediation="Keep JWT authentication on the API Gateway deployment and the router namespace's "
+                           "default-deny NetworkPolicy admitting the ingress subnet only, or give the proxy a master key "
+                           "(general_settings.master_key: os.environ/LITELLM_MASTER_KEY) that the gateway sends.",
+               controls=("nist-800-53r5:AC-3", "nist-800-53r5:SC-7", "soc2:CC6.1")),
 ]
