@@ -47,6 +47,8 @@ K8S_SECRET = "kubernetes:core/v1:Secret"
 K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 K8S_NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 GATEWAY_DEPLOYMENT = "oci:ApiGateway/deployment:Deployment"
+ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
+DB_TOOLS_CONNECTION = "oci:DatabaseTools/databaseToolsConnection:DatabaseToolsConnection"
 #: Workload kinds whose pod template the reference rules read.
 POD_OWNERS = {K8S_DEPLOYMENT: "spec.template.spec", "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
               "kubernetes:apps/v1:DaemonSet": "spec.template.spec", "kubernetes:batch/v1:Job": "spec.template.spec",
@@ -408,6 +410,41 @@ def _fallback_check(tiers: tuple[str, ...]):
     return check
 
 
+# -- the vector store's connection --------------------------------------------------------------------
+
+#: A Database Tools connection to a database that requires mutual TLS presents the database's wallet
+#: from a key store: SSO (the auto-login cwallet.sso) or PKCS12, its content a Vault secret
+#: (terraform-provider-oci database_tools_connection key_stores: key_store_type, key_store_content
+#: value_type SECRETID, secret_id). GenAI Agents over an mTLS Autonomous Database: "download the
+#: wallet, create a wallet password, and extract a file from the wallet"
+#: (https://docs.oracle.com/en-us/iaas/Content/generative-ai-agents/oracle-db-guidelines.htm).
+_WALLET_STORES = ("SSO", "PKCS12")
+
+
+def _wallet_secret(connection: Any) -> str | None:
+    for store in connection.props.get("keyStores") or []:
+        content = store.get("keyStoreContent") or {}
+        if store.get("keyStoreType") in _WALLET_STORES and content.get("valueType") == "SECRETID" \
+                and content.get("secretId"):
+            return str(content.get("secretId"))
+    return None
+
+
+def mtls_connections_carry_the_wallet(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    mtls = {db.urn for db in _of(resources, ADB) if db.props.get("isMtlsConnectionRequired") is True}
+    for connection in _of(resources, DB_TOOLS_CONNECTION):
+        if not mtls & {d.urn for d in connection.property_dependencies.get("relatedResource", [])}:
+            continue
+        secret = _wallet_secret(connection)
+        if secret is None:
+            yield connection.urn, ("the database requires mutual TLS and the connection has no wallet key store (SSO or "
+                                   "PKCS12 from a Vault secret): it cannot connect, and the agent's vector knowledge "
+                                   "base finds nothing")
+        elif not any(f"target.secret.id='{secret}'" in str(s) and "databasetoolsconnection" in str(s)
+                     for policy in _of(resources, POLICY) for s in policy.props.get("statements") or []):
+            yield connection.urn, "no statement lets the connection's resource principal read its wallet secret"
+
+
 # -- the router's callers ------------------------------------------------------------------------------
 
 
@@ -549,6 +586,21 @@ def _fence(ingress_from: list[dict[str, Any]] | None = None) -> list[Fixture]:
             fx(K8S_NETWORK_POLICY, "urn:in", {**_meta("router-from-ingress-subnet"), "spec": {
                 "podSelector": {"matchLabels": {"app": "genai-router"}}, "policyTypes": ["Ingress"],
                 "ingress": [{"from": peers, "ports": [{"protocol": "TCP", "port": 4000}]}]}})]
+
+
+_WALLET = "ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaaexamplewallet"
+
+
+def _connection(key_stores: Any) -> list[Fixture]:
+    return [fx(ADB, "urn:adb", {"isMtlsConnectionRequired": True}),
+            fx(DB_TOOLS_CONNECTION, "urn:conn", {"keyStores": key_stores}, relatedResource=["urn:adb"]),
+            fx(POLICY, "urn:p", {"statements": [
+                f"Allow any-user to read secret-family in compartment id {_COMP} where all "
+                f"{{request.principal.type='databasetoolsconnection', target.secret.id='{_WALLET}'}}"]})]
+
+
+def _sso(secret: str = _WALLET) -> list[dict[str, Any]]:
+    return [{"keyStoreType": "SSO", "keyStoreContent": {"valueType": "SECRETID", "secretId": secret}}]
 
 
 def _gateway_deployment(auth: str = "JWT_AUTHENTICATION") -> Fixture:
@@ -762,5 +814,16 @@ RULES: list[Rule] = [
                remediation="Keep JWT authentication on the API Gateway deployment and the router namespace's "
                            "default-deny NetworkPolicy admitting the ingress subnet only, or give the proxy a master key "
                            "(general_settings.master_key: os.environ/LITELLM_MASTER_KEY) that the gateway sends.",
-               controls=("nist-800-53r5:AC-3", "nist-800-53r5:SC-7", "soc2:CC6.1")),
+               controls=("nist-800-53r5:IA-2", "nist-800-53r5:SC-7(5)", "soc2:CC6.1")),
+    stack_rule("DEP-015", "Ensure a Database Tools connection to a database that requires mutual TLS presents its "
+               "wallet from the Vault", mtls_connections_carry_the_wallet,
+               passing=_connection(_sso()),
+               failing=_connection(None),
+               unknown=_connection(UNKNOWN),
+               mutate=edit_first(DB_TOOLS_CONNECTION, lambda n: n["inputs"].pop("keyStores", None)),
+               severity="high", enforcement="advisory",
+               remediation="After the first deploy creates the database, store its auto-login wallet (cwallet.sso, "
+                           "base64) as a Vault secret and set genai-platform:data.database.walletSecretId "
+                           "(core/tables/prerequisites.yaml, row adb-wallet), then deploy again.",
+               controls=("nist-800-53r5:SC-8", *_ASSURANCE)),
 ]
