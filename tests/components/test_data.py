@@ -131,7 +131,9 @@ def test_database_tools_endpoint_and_connection_use_vault_references() -> None:
     assert conn["userPassword"] == {"valueType": "SECRETID", "secretId": ocid(one(g, SECRET, "-secret-adb-rag"))}
     assert conn["relatedResource"]["identifier"] == ocid(one(g, ADB, "-data-adb"))
     assert "protocol=tcps" in conn["connectionString"] and "port=1522" in conn["connectionString"]
-    assert "keyStores" not in conn  # no wallet secret configured in prod yet (see the wallet test)
+    # prod names its wallet secret (data.database.walletSecretId): the mTLS connection presents it (DEP-015).
+    assert conn["keyStores"] == [{"keyStoreType": "SSO", "keyStoreContent": {
+        "valueType": "SECRETID", "secretId": "ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaaexampleprodadbwallet"}}]
 
 
 def test_wallet_secret_becomes_the_connections_sso_key_store() -> None:
@@ -259,8 +261,10 @@ def test_service_iam_names_the_key_and_secret_it_needs(tier: str) -> None:
         assert sorted(s.rsplit("target.key.id='", 1)[1][:-2] if s.endswith("}") else s.rsplit("target.key.id='", 1)[1][:-1]
                       for s in key_statements) == sorted([ocid(one(g, KEY, "-key-data")), ocid(one(g, KEY, "-key-storage"))])
     secrets = [s for s in found if "secret" in s]
-    assert len(secrets) == 2
+    assert len(secrets) == 3  # the connection's password and wallet, the database's admin password
     assert any("databasetoolsconnection" in s and "target.secret.name='genai-prod-adb-rag'" in s for s in secrets)
+    assert any("databasetoolsconnection" in s and "target.secret.id='ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaa"
+               "exampleprodadbwallet'" in s for s in secrets)
     assert any("autonomousdatabase" in s and "target.secret.name='genai-prod-adb-admin'" in s for s in secrets)
     assert all(" where " in s for s in found if "any-user" in s)
 
