@@ -15,7 +15,6 @@ unlisted one is an error). ``preview=True`` leaves ids and computed outputs unkn
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import gc
 import logging
 import runpy
@@ -84,24 +83,72 @@ def _clean(value: Any) -> Any:
 _SCALARS = (str, bool, int, float, type(None))
 
 
+def _is_plain(value: Any) -> bool:
+    """Only exact dicts with string keys, exact lists and JSON scalars."""
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        kind = type(item)
+        if kind is dict:
+            if not all(type(k) is str for k in item):
+                return False
+            pending.extend(item.values())
+        elif kind is list:
+            pending.extend(item)
+        elif kind not in _SCALARS:
+            return False
+    return True
+
+
 def _plain_struct(state: dict[str, Any]) -> struct_pb2.Struct | None:
     """The Struct ``rpc.serialize_properties(state, {})`` returns, when ``state`` holds only plain JSON
     values (exact dicts with string keys, exact lists, scalars); None otherwise."""
-    pending: list[Any] = [state]
-    while pending:
-        value = pending.pop()
-        kind = type(value)
-        if kind is dict:
-            if not all(type(k) is str for k in value):
-                return None
-            pending.extend(value.values())
-        elif kind is list:
-            pending.extend(value)
-        elif kind not in _SCALARS:
-            return None
+    if not _is_plain(state):
+        return None
     struct = struct_pb2.Struct()
     struct.update({k: v for k, v in state.items() if v is not None})
     return struct
+
+
+def _has_reference(value: Any) -> bool:
+    """Whether a wire value (as ``struct_to_dict`` reads it) holds anything but plain values and secrets:
+    a resource reference, an asset, an archive or an output value."""
+    pending: list[Any] = [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is dict:
+            if item.get(_SIG_KEY, _SECRET_SIG) != _SECRET_SIG:
+                return True
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return False
+
+
+def _echo_struct(sent: struct_pb2.Struct, inputs: dict[str, Any], state: dict[str, Any]) -> struct_pb2.Struct | None:
+    """The mock's answer as the registration's own Struct, with the properties the mock added or
+    replaced set on it; None when that is not possible (a property dropped, a non-plain value).
+
+    The SDK reads the answer only through ``deserialize_properties`` (``rpc.resolve_outputs``),
+    which drops nulls and lifts a nested secret to its property, as the stock mock's own
+    deserialize-then-serialize round trip did: the program sees the same outputs, without the
+    round trip through the SDK's async serializer. ``inputs`` is what the mock was given
+    (deserialized ``sent``); a property of ``state`` that is the very object it was given is echoed.
+    """
+    if any(key not in state for key in inputs):
+        return None
+    changed = {key: value for key, value in state.items() if key not in inputs or value is not inputs[key]}
+    if not _is_plain(changed):
+        return None
+    answer = struct_pb2.Struct()
+    answer.CopyFrom(sent)
+    for key, value in changed.items():
+        if value is None:
+            if key in answer.fields:
+                del answer.fields[key]
+        else:
+            answer[key] = value
+    return answer
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):
@@ -124,23 +171,26 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 type_ = f"{parent_type}${type_}"
         return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
 
-    def _register_plain(self, request: Any) -> Any:
-        """MockMonitor.RegisterResource, answering a plain state without the SDK's serializer.
+    def _register_plain(self, request: Any, sent: dict[str, Any]) -> Any:
+        """MockMonitor.RegisterResource, answering without the SDK's serializer where it can.
 
         The stock mock turns the mock's state back into a Struct with ``rpc.serialize_properties``,
-        an async walk built for Outputs, resources and assets (a quarter of a plan's CPU goes to
-        that serializer). A state made only of dicts, lists, strings, numbers, booleans and None
-        (the inputs echoed plus canned outputs, nearly always) serializes to the same Struct
-        directly: ``None`` top-level properties dropped, everything else as is. Anything else
-        takes the SDK's serializer.
+        an async walk built for Outputs, resources and assets (a quarter of a plan's CPU went to
+        that serializer). Here the answer is the registration's own Struct with the mock's
+        additions (``_echo_struct``) when the inputs hold no reference, asset or output value
+        (``sent``: the request's object as read for the graph); else a plain state's Struct built
+        directly (``_plain_struct``); else the SDK's serializer.
         """
         urn = self.make_urn(request.parent, request.type, request.name)
         _ensure_event_loop()  # as the stock mock: deserializing a reference needs a loop on this thread
+        inputs = runtime_rpc.deserialize_properties(request.object)
         args = pulumi_mocks.MockResourceArgs(
-            typ=request.type, name=request.name, inputs=runtime_rpc.deserialize_properties(request.object),
+            typ=request.type, name=request.name, inputs=inputs,
             provider=request.provider, resource_id=request.importId, custom=request.custom or False)
         id_, state = self.mocks.new_resource(args)
-        obj = _plain_struct(state)
+        obj = None if _has_reference(sent) else _echo_struct(request.object, inputs, state)
+        if obj is None:
+            obj = _plain_struct(state)
         if obj is None:
             obj = _sync_await(runtime_rpc.serialize_properties(state, {}))
         ident: Any = id_  # the stock mock passes a None id through as is
@@ -161,8 +211,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         return resource_pb2.ResourceInvokeResponse(**{"failures": None, "return": answer})
 
     def RegisterResource(self, request: Any) -> Any:
+        sent = struct_to_dict(request.object)
         if self.fast and request.type != STACK_TYPE and not request.transforms:
-            response = self._register_plain(request)
+            response = self._register_plain(request, sent)
         else:
             response = super().RegisterResource(request)
         if request.type == STACK_TYPE:
@@ -185,7 +236,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             plane=None,
             provider=provider or None,
             custom=bool(request.custom),
-            inputs=_clean(struct_to_dict(request.object)),
+            inputs=_clean(sent),
             dependencies=sorted(set(request.dependencies)),
             propertyDependencies={k: sorted(set(v.urns)) for k, v in sorted(request.propertyDependencies.items())},
             protect=bool(request.protect),
@@ -372,26 +423,31 @@ _UNWRAP_TYPE = _by_identity(pulumi_types.unwrap_type)
 _UNWRAP_OPTIONAL_TYPE = _by_identity(pulumi_types.unwrap_optional_type)
 
 
-class _InlineExecutor(concurrent.futures.ThreadPoolExecutor):
-    """Runs each submitted call at once, in the calling thread, and returns its completed future.
+def _inline_run_in_executor(loop: asyncio.AbstractEventLoop) -> Callable[..., asyncio.Future[Any]]:
+    """``loop.run_in_executor`` running each call at once, in the loop's thread.
 
-    The SDK hands every monitor call (registration, lookup, outputs) to the event loop's default
-    executor, a thread pool: two thread switches and a wake-up of the loop per call. The offline
-    monitor answers from memory and never waits (its plain answers need no event loop either:
-    ``RecordingMonitor.Invoke`` and ``_register_plain``), so during a plan the loop's executor runs
-    the call where it is.
+    The SDK hands every monitor call (registration, lookup, outputs) to the loop's default
+    executor, a thread pool: two thread switches per call, and a wake-up of the loop through its
+    self-pipe when the result comes back. The offline monitor answers from memory and never
+    waits (its plain answers need no event loop either: ``RecordingMonitor.Invoke`` and
+    ``_register_plain``), so during a plan a call with the default executor runs where it is and
+    its future is already done; one with an explicit executor goes to it as before.
     """
+    sdk_run_in_executor = loop.run_in_executor
 
-    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> concurrent.futures.Future[Any]:
-        future: concurrent.futures.Future[Any] = concurrent.futures.Future()
+    def run_in_executor(executor: Any, func: Callable[..., Any], *args: Any) -> asyncio.Future[Any]:
+        if executor is not None:
+            return sdk_run_in_executor(executor, func, *args)
+        future = loop.create_future()
         try:
-            future.set_result(fn(*args, **kwargs))
+            future.set_result(func(*args))
+        except (SystemExit, KeyboardInterrupt):
+            raise
         except BaseException as exc:  # the future carries it, as a pool's would
             future.set_exception(exc)
         return future
 
-
-_INLINE = _InlineExecutor(max_workers=1)
+    return run_in_executor
 
 
 @contextmanager
@@ -404,8 +460,7 @@ def _fast_runtime(enabled: bool) -> Iterator[None]:
     for module, name, replacement in patches:
         setattr(module, name, replacement)
     loop = _ensure_event_loop()
-    saved_executor = getattr(loop, "_default_executor", None)
-    setattr(loop, "_default_executor", _INLINE)  # noqa: B010 - asyncio keeps it private; restored below
+    loop.run_in_executor = _inline_run_in_executor(loop)  # removed below
     # A plan allocates ~10^5 short-lived objects (protobufs, futures); the cyclic collector's
     # passes over the SDK's long-lived modules cost 2-3x the plan itself. Collect after, not during.
     gc_was_enabled = gc.isenabled()
@@ -415,7 +470,7 @@ def _fast_runtime(enabled: bool) -> Iterator[None]:
     finally:
         for module, name, original in saved:
             setattr(module, name, original)
-        setattr(loop, "_default_executor", saved_executor)  # noqa: B010
+        del loop.run_in_executor  # the loop's own method again
         if gc_was_enabled:
             gc.enable()
 

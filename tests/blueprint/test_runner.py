@@ -43,7 +43,7 @@ def test_forked_workers_match_one_process():
 def test_a_plan_starts_no_threads():
     before = set(threading.enumerate())
     engine.plan("dev", ROOT)
-    assert set(threading.enumerate()) <= before  # monitor calls run inline (engine._InlineExecutor)
+    assert set(threading.enumerate()) <= before  # monitor calls run inline (engine._inline_run_in_executor)
 
 
 def test_renewing_the_event_loop_joins_the_sdk_threads():
