@@ -476,24 +476,26 @@ def _fast_runtime(enabled: bool) -> Iterator[None]:
 
 
 _plans_in_process = 0
-_heap_frozen = False
+#: len(sys.modules) when the heap was last frozen (-1: never).
+_modules_when_frozen = -1
 
 
 def freeze_long_lived() -> None:
-    """Keep the long-lived heap out of the cyclic collector's passes (once per process).
+    """Keep the long-lived heap out of the cyclic collector's passes.
 
     The first plan imports the SDKs, the provider modules and the program (~550k tracked objects);
     they live as long as the process, yet every full collection walks them again (~0.5 s each,
     more than a warm plan). Collect what is garbage now and freeze the rest (``gc.freeze``):
-    later collections scan only objects created since. ``plan`` calls this at the start of a
-    process's second plan (the first plan's runtime state is unreachable by then); a process
-    about to fork workers calls it first, so that they inherit a frozen heap.
+    later collections scan only objects created since. Done again only when modules were imported
+    since (a stack using resource types the earlier ones did not). ``plan`` calls this at the
+    start of a process's second and later plans (the previous plan's runtime state is unreachable
+    by then); a process about to fork workers calls it first, so that they inherit a frozen heap.
     """
-    global _heap_frozen
-    if not _heap_frozen:
+    global _modules_when_frozen
+    if len(sys.modules) != _modules_when_frozen:
         gc.collect()
         gc.freeze()
-        _heap_frozen = True
+        _modules_when_frozen = len(sys.modules)
 
 
 #: Event loops a forked process inherited: kept open and referenced, never closed or collected,
