@@ -286,17 +286,25 @@ class OperationsPlane(pulumi.ComponentResource):
         base_url = args["runbook_base_url"]
 
         # -- logs ---------------------------------------------------------------------------
+        # A plane's group exists only once a log goes to it (an empty group is evidence of nothing,
+        # STK-008); the planes that keep their own logs (gateway, buckets) get none here.
         groups: dict[str, oci.logging.LogGroup] = {}
-        for plane in LOG_GROUPS:
-            groups[plane] = oci.logging.LogGroup(
-                f"{name}-logs-{plane}",
-                compartment_id=comp,
-                display_name=f"genai-{env}-{plane}",
-                description=f"Logs of the {plane} plane",
-                defined_tags=tags,
-                opts=stateful,  # log groups hold audit evidence
-            )
-        self.log_group_ids = {plane: g.id for plane, g in groups.items()}
+
+        def group(plane: str) -> oci.logging.LogGroup:
+            if plane not in LOG_GROUPS:
+                raise ValueError(f"no log group for plane '{plane}'")
+            if plane not in groups:
+                groups[plane] = oci.logging.LogGroup(
+                    f"{name}-logs-{plane}",
+                    compartment_id=comp,
+                    display_name=f"genai-{env}-{plane}",
+                    description=f"Logs of the {plane} plane",
+                    defined_tags=tags,
+                    opts=stateful,  # log groups hold audit evidence
+                )
+            return groups[plane]
+
+        group("operations")  # the audit archive's source, always present
         # The router's request log has a group of its own: IAM scopes log-content grants by log group
         # only (target.loggroup.id, https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm),
         # and the online evaluation job may read this log and nothing else (OKE control-plane logs
@@ -322,11 +330,11 @@ class OperationsPlane(pulumi.ComponentResource):
         )
         self.router_log_id = router_log.id
 
-        def service_log(key: str, group: str, service: str, category: str, resource: pulumi.Input[str]) -> None:
+        def service_log(key: str, plane: str, service: str, category: str, resource: pulumi.Input[str]) -> None:
             oci.logging.Log(
                 f"{name}-log-{key}",
                 display_name=f"genai-{env}-{key}",
-                log_group_id=groups[group].id,
+                log_group_id=group(plane).id,
                 log_type="SERVICE",
                 is_enabled=True,
                 retention_duration=retention,
@@ -429,7 +437,7 @@ class OperationsPlane(pulumi.ComponentResource):
                 log_sources=[
                     # The audit log of the workload compartment lives in the special _Audit group.
                     oci.sch.ConnectorSourceLogSourceArgs(compartment_id=comp, log_group_id="_Audit"),
-                    oci.sch.ConnectorSourceLogSourceArgs(compartment_id=comp, log_group_id=groups["operations"].id),
+                    oci.sch.ConnectorSourceLogSourceArgs(compartment_id=comp, log_group_id=group("operations").id),
                 ],
             ),
             target=oci.sch.ConnectorTargetArgs(
@@ -572,6 +580,7 @@ class OperationsPlane(pulumi.ComponentResource):
                     opts=child,
                 )
 
+        self.log_group_ids = {plane: g.id for plane, g in groups.items()}
         self.register_outputs({
             "logGroupIds": self.log_group_ids,
             "routerLogId": self.router_log_id,

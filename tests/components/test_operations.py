@@ -194,8 +194,12 @@ def test_extra_budget_percentages_add_rules() -> None:
 
 def test_log_groups_and_router_log(prod: Graph) -> None:
     groups = sorted(n.inputs["displayName"] for n in ops_nodes(prod, "prod-operations", "oci:Logging/logGroup:LogGroup"))
-    # One per plane, and one holding the router's request log alone (the scope of the online job's read grant).
-    assert groups == sorted([*(f"genai-prod-{p}" for p in LOG_GROUPS), "genai-prod-router-requests"])
+    # A group only for planes whose logs land here (the gateway and buckets keep their own), and one
+    # holding the router's request log alone (the scope of the online job's read grant). No empty group.
+    assert groups == sorted(["genai-prod-operations", "genai-prod-orchestration", "genai-prod-router-requests"])
+    assert all(p in LOG_GROUPS for p in ("operations", "orchestration"))
+    held = {n.inputs["logGroupId"] for n in ops_nodes(prod, "prod-operations", LOG)}
+    assert len(held) == len(groups)
     logs = ops_nodes(prod, "prod-operations", LOG)
     assert [(n.inputs["logType"], n.inputs["retentionDuration"]) for n in logs if n.inputs["logType"] == "CUSTOM"] \
         == [("CUSTOM", 90.0)]
