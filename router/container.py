@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from router.hooks.genai_router_hooks import releases
+
 CONFIG_DIR = "/etc/genai-router"
 """Where the router's ConfigMap is mounted (read-only) in the pod."""
 CONFIG_FILE = "config.yaml"
@@ -39,10 +41,11 @@ CONTAINER_PORT = 4000
 RUN_AS = 65532
 """The image's numeric non-root USER; the pod's securityContext runs as the same UID."""
 
-TENANT_HEADER = "x-genai-tenant"
-"""Request header naming the tenant the router's per-tenant limits count against. The API Gateway
-sets it on every route from the authenticated token's subject, overwriting whatever a client sent
-(components/experience.py); the router reads it (router/inputs.py TenantLimits.header)."""
+#: Request header naming the tenant the router's per-tenant limits count against, defined once where
+#: the hooks in the image read it (router/hooks/genai_router_hooks/releases.py). The API Gateway sets
+#: it on every route from the authenticated token's subject, overwriting whatever a client sent
+#: (components/experience.py).
+TENANT_HEADER = releases.TENANT_HEADER
 
 # -- what the hooks read from the environment (router/hooks/genai_router_hooks/telemetry.py and
 # LiteLLM's Redis clients; tests/router/test_container.py checks the hooks use the same names) --

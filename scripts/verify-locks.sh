@@ -5,7 +5,7 @@
 # that rejects the lock) fails here, in CI, instead of on a newcomer's first `make test`.
 #
 #   scripts/verify-locks.sh            every lock
-#   scripts/verify-locks.sh main       one lock: main | router | any other name listed below
+#   scripts/verify-locks.sh main       one lock: main | router | router-embeddings | any other name listed below
 #
 # Each lock is installed after pip.lock (the pinned installer), then `pip check` must pass.
 set -euo pipefail
@@ -20,6 +20,12 @@ LOCKS=(
   "checkov|blueprint/checkov/requirements.lock|--require-hashes"
 )
 # Tool environments register here as they are added (one line each, same form).
+
+# Locks of files downloaded as data, never pip-installed (so no `pip check`): each must download,
+# hash-checked, without a cache.
+DOWNLOADS=(
+  "router-embeddings|router/embeddings.lock"
+)
 
 want="${1:-}"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/verify-locks.XXXXXX")"
@@ -43,5 +49,22 @@ for entry in "${LOCKS[@]}"; do
   fi
   rm -rf "$venv"
 done
-[ -n "$want" ] && ! printf '%s\n' "${LOCKS[@]}" | grep -q "^$want|" && { echo "verify-locks: no lock named '$want'" >&2; exit 2; }
+for entry in "${DOWNLOADS[@]}"; do
+  IFS='|' read -r name lock <<<"$entry"
+  [ -n "$want" ] && [ "$want" != "$name" ] && continue
+  start=$(date +%s)
+  log="$scratch/$name.log"
+  if "$PY" -m venv "$scratch/$name-venv" >"$log" 2>&1 \
+     && PIP_NO_CACHE_DIR=1 "$scratch/$name-venv/bin/python" -m pip --disable-pip-version-check install -q --require-hashes -r "$ROOT/pip.lock" >>"$log" 2>&1 \
+     && PIP_NO_CACHE_DIR=1 "$scratch/$name-venv/bin/python" -m pip --disable-pip-version-check download -q --require-hashes \
+          --no-deps -r "$ROOT/$lock" -d "$scratch/$name" >>"$log" 2>&1; then
+    echo "verify-locks: $name ($lock) downloads hash-checked without a cache: ok ($(( $(date +%s) - start )) s)"
+  else
+    echo "verify-locks: $name ($lock) does not download; last lines of the installer:" >&2
+    tail -n 15 "$log" | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+    failed=1
+  fi
+  rm -rf "$scratch/$name" "$scratch/$name-venv"
+done
+[ -n "$want" ] && ! printf '%s\n' "${LOCKS[@]}" "${DOWNLOADS[@]}" | grep -q "^$want|" && { echo "verify-locks: no lock named '$want'" >&2; exit 2; }
 exit "$failed"
