@@ -15,6 +15,7 @@ unlisted one is an error). ``preview=True`` leaves ids and computed outputs unkn
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import logging
 import runpy
@@ -30,6 +31,7 @@ import pulumi
 from google.protobuf import struct_pb2
 from pulumi import _types as pulumi_types
 from pulumi import log as pulumi_log
+from pulumi.output import _OutputData
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import known_types
 from pulumi.runtime import mocks as pulumi_mocks
@@ -406,6 +408,38 @@ _ENGINE_LOG = logging.getLogger("blueprint.engine")
 _SDK_DEBUG = pulumi_log.debug
 
 
+def _resolve_output(resource: Any, data: asyncio.Future[Any], value: Any, is_known: bool, is_secret: bool,
+                    deps: set[Any] | None, failed: Exception | None) -> None:
+    """A resolver of ``_transfer_properties``: the SDK's resolver contract (value, known, secret,
+    dependencies, failure), settling the output's data at once."""
+    resources = set(deps) if deps else set()
+    resources.add(resource)
+    if failed is not None:
+        data.set_exception(failed)
+    else:
+        data.set_result(_OutputData(resources=resources, value=value, is_known=is_known, is_secret=is_secret))
+
+
+def _transfer_properties(res: Any, props: Any, custom: bool) -> dict[str, Any]:
+    """The SDK's ``rpc.transfer_properties`` with one future per output property instead of five.
+
+    For every property of a resource (a pulumi-oci resource declares a few dozen) the SDK makes an
+    Output from four futures (value, known, secret, dependencies) that a task per Output gathers
+    into the Output's data: the largest share of a plan's event-loop work. Here the resolver
+    settles the Output's data future directly, with the same data (the dependencies plus the
+    resource itself; the failure, if any) and the same skipped names (``urn``; ``id`` of a custom
+    resource). Outputs are tracked as the SDK tracks them (``Output._from_data``).
+    """
+    resolvers: dict[str, Any] = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            continue
+        data: asyncio.Future[Any] = asyncio.Future()
+        resolvers[name] = functools.partial(_resolve_output, res, data)
+        res.__dict__[name] = pulumi.Output._from_data(data)
+    return resolvers
+
+
 def _fast_patches() -> list[tuple[Any, str, Any]]:
     """(module, attribute, replacement): each gives the same graph as the SDK's own (test_engine checks)."""
     return [
@@ -413,6 +447,7 @@ def _fast_patches() -> list[tuple[Any, str, Any]]:
         (runtime_stack, "wait_for_rpcs", _wait_for_rpcs_batched),
         (runtime_resource, "create_urn", _create_urn_now),
         (runtime_rpc, "contains_unknowns", _contains_unknowns),
+        (runtime_rpc, "transfer_properties", _transfer_properties),
         (pulumi_types, "unwrap_type", _UNWRAP_TYPE),
         (pulumi_types, "unwrap_optional_type", _UNWRAP_OPTIONAL_TYPE),
         (pulumi_log, "debug", _debug_if_listened),

@@ -150,3 +150,28 @@ def test_plain_states_serialize_as_the_sdk_does():
     state = {"a": 1, "b": None, "c": {"d": None, "e": [1.5, None, "x", True]}, "f": [], "g": {}}
     assert engine._plain_struct(state) == _sync_await(rpc.serialize_properties(state, {}))
     assert engine._plain_struct({"t": (1, 2)}) is None  # anything but dicts, lists and scalars: the SDK's path
+
+
+def test_transferred_outputs_carry_what_the_sdk_resolver_gives():
+    import asyncio
+
+    class Res:  # stands in for a Resource: outputs land in its __dict__
+        pass
+
+    policy = asyncio.get_event_loop_policy()
+    previous = policy.get_event_loop()  # the planning loop, given back afterwards
+    loop = policy.new_event_loop()
+    policy.set_event_loop(loop)
+    try:
+        res, dep = Res(), Res()
+        resolvers = engine._transfer_properties(res, {"urn": None, "id": None, "name": None, "size": None}, True)
+        assert sorted(resolvers) == ["name", "size"]  # urn, and a custom resource's id, are the SDK's own
+        resolvers["name"]("n-1", True, True, {dep}, None)
+        resolvers["size"](None, False, False, None, RuntimeError("create failed"))
+        data = loop.run_until_complete(res.name._data)
+        assert (data.value, data.is_known, data.is_secret, data.resources) == ("n-1", True, True, {dep, res})
+        with pytest.raises(RuntimeError, match="create failed"):
+            loop.run_until_complete(res.size.future())
+    finally:
+        policy.set_event_loop(previous)
+        loop.close()
