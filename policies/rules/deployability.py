@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from core.apm import PUBLIC_VANTAGE_PREFIX, is_public_vantage_point, max_probe_timeout
+from core.genai_units import HOSTING_COMMITMENT_HOURS, UNIT_SHAPES, hourly_usd
 from core.inputs import InputError
 from core.tables import KeyGrant, KeyUse, key_uses, out_of_band_kubernetes
 from core.yamlsafe import parse_yaml
@@ -48,6 +49,8 @@ K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 K8S_NETWORK_POLICY = "kubernetes:networking.k8s.io/v1:NetworkPolicy"
 GATEWAY_DEPLOYMENT = "oci:ApiGateway/deployment:Deployment"
 ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
+BUDGET = "oci:Budget/budget:Budget"
+DEDICATED_CLUSTER = "oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster"
 DB_TOOLS_CONNECTION = "oci:DatabaseTools/databaseToolsConnection:DatabaseToolsConnection"
 #: Workload kinds whose pod template the reference rules read.
 POD_OWNERS = {K8S_DEPLOYMENT: "spec.template.spec", "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
@@ -445,6 +448,24 @@ def mtls_connections_carry_the_wallet(resources: Sequence[Any]) -> Iterable[tupl
             yield connection.urn, "no statement lets the connection's resource principal read its wallet secret"
 
 
+# -- the budget and what the dedicated clusters commit to --------------------------------------------
+
+
+def budget_covers_dedicated_clusters(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    """A monthly budget below what the stack's hosting clusters alone commit to (744 unit-hours each,
+    priced by core.genai_units) fires its alarms every month and says nothing about the rest."""
+    clusters = [c for c in _of(resources, DEDICATED_CLUSTER) if c.props.get("type") == "HOSTING"]
+    unknown_shapes = [c for c in clusters if c.props.get("unitShape") not in UNIT_SHAPES]
+    for cluster in unknown_shapes:
+        yield cluster.urn, "a hosting cluster's unit shape has no price in core/genai_units.py: its cost is unknown"
+    committed = sum(hourly_usd(str(c.props.get("unitShape")), float(c.props.get("unitCount") or 0))
+                    for c in clusters if c not in unknown_shapes) * HOSTING_COMMITMENT_HOURS
+    for budget in _of(resources, BUDGET):
+        if committed and float(budget.props.get("amount") or 0) < committed:
+            yield budget.urn, (f"the monthly budget is below the {committed:,.0f} USD the dedicated AI clusters commit to "
+                               f"({HOSTING_COMMITMENT_HOURS} unit-hours each): its alarms fire every month")
+
+
 # -- the router's callers ------------------------------------------------------------------------------
 
 
@@ -586,6 +607,10 @@ def _fence(ingress_from: list[dict[str, Any]] | None = None) -> list[Fixture]:
             fx(K8S_NETWORK_POLICY, "urn:in", {**_meta("router-from-ingress-subnet"), "spec": {
                 "podSelector": {"matchLabels": {"app": "genai-router"}}, "policyTypes": ["Ingress"],
                 "ingress": [{"from": peers, "ports": [{"protocol": "TCP", "port": 4000}]}]}})]
+
+
+def _hosting(shape: str = "LARGE_COHERE_V2_2", count: Any = 2.0) -> Fixture:
+    return fx(DEDICATED_CLUSTER, "urn:dac", {"type": "HOSTING", "unitShape": shape, "unitCount": count})
 
 
 _WALLET = "ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaaexamplewallet"
@@ -826,4 +851,15 @@ RULES: list[Rule] = [
                            "base64) as a Vault secret and set genai-platform:data.database.walletSecretId "
                            "(core/tables/prerequisites.yaml, row adb-wallet), then deploy again.",
                controls=("nist-800-53r5:SC-8", *_ASSURANCE)),
+    stack_rule("DEP-016", "Ensure the monthly budget covers what the dedicated AI clusters commit to",
+               budget_covers_dedicated_clusters,
+               passing=[_hosting(), fx(BUDGET, "urn:b", {"amount": 110000.0})],
+               failing=[_hosting(), fx(BUDGET, "urn:b", {"amount": 25000.0})],
+               unknown=[_hosting(count=UNKNOWN), fx(BUDGET, "urn:b", {"amount": 110000.0})],
+               mutate=edit_first(BUDGET, lambda n: n["inputs"].update(amount=1000.0)),
+               severity="medium", enforcement="advisory",
+               remediation="Raise genai-platform:operations.budget.amount above the clusters' monthly commitment "
+                           "(unitCount x shape multiplier x unit-hour price x 744, core/genai_units.py), or size the "
+                           "clusters down.",
+               controls=_ASSURANCE),
 ]

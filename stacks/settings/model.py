@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.genai_units import UNIT_SHAPES, hourly_usd
 from core.tiers import TierPolicy
 from stacks.settings.common import Report
 
@@ -31,37 +32,6 @@ if TYPE_CHECKING:
 DEFAULT_RPM, DEFAULT_TPM = 600, 400_000
 
 
-@dataclass(frozen=True)
-class UnitShape:
-    """A hosting dedicated AI cluster unit shape and what OCI charges for one unit of it.
-
-    Shape ↔ model, pricing-page product and unit-price multiplier: "Matching Base Models to Clusters",
-    https://docs.oracle.com/en-us/iaas/Content/generative-ai/limitations.htm (e.g. cohere.command-r-plus:
-    Large Cohere V2_2, "For Hosting, Multiply the Unit Price: x2"; the embed models: Embed Cohere, x1).
-    Unit-hour list prices: the product's "AI Unit Per Hour" line (part number ``part``) of
-    https://www.oracle.com/cloud/price-list/ (USD, read November 2026; negotiated rates differ: check yours).
-    Shape names: the provider's DedicatedAiCluster unit_shape (oci-go-sdk generativeai/dedicated_ai_cluster.go,
-    vendored in https://github.com/oracle/terraform-provider-oci).
-    """
-
-    mode: str
-    """What the cluster's endpoint serves: chat or embedding."""
-    product: str
-    part: str
-    unit_hour_usd: float
-    multiplier: int
-    """Unit prices one unit of this shape costs."""
-
-
-UNIT_SHAPES: dict[str, UnitShape] = {
-    "SMALL_COHERE_V2": UnitShape("chat", "Small Cohere - Dedicated", "B108083", 6.50, 1),
-    "LARGE_COHERE_V2_2": UnitShape("chat", "Large Cohere - Dedicated", "B108082", 24.00, 2),
-    "LARGE_GENERIC": UnitShape("chat", "Large Meta - Dedicated", "B108085", 12.00, 2),
-    "EMBED_COHERE": UnitShape("embedding", "Embed Cohere - Dedicated", "B108084", 10.90, 1),
-}
-#: A hosting cluster commits to at least 744 unit-hours (a month)
-#: (https://docs.oracle.com/en-us/iaas/Content/generative-ai/pay-dedicated.htm).
-HOSTING_COMMITMENT_HOURS = 744
 
 
 @dataclass(frozen=True)
@@ -105,8 +75,7 @@ class DedicatedClusterSettings:
     @property
     def hourly_usd(self) -> float:
         """What the cluster costs per hour: units × unit price × the shape's multiplier."""
-        shape = UNIT_SHAPES[self.unit_shape]
-        return self.unit_count * shape.multiplier * shape.unit_hour_usd
+        return hourly_usd(self.unit_shape, self.unit_count)
 
     @property
     def price_per_request(self) -> float:

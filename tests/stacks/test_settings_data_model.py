@@ -9,10 +9,11 @@ from typing import Any
 import pytest
 import yaml
 
+from core.genai_units import UNIT_SHAPES
 from core.problems import Problem, SettingsError
 from core.tiers import load_matrix
 from stacks.settings import Settings, validate
-from stacks.settings.model import UNIT_SHAPES, default_catalog
+from stacks.settings.model import default_catalog
 from tests.conftest import raw_stack_config
 
 pytestmark = pytest.mark.unit

@@ -1,0 +1,25 @@
+"""The dedicated AI cluster unit shapes the schema allows are exactly the ones core.genai_units prices."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.genai_units import UNIT_SHAPES, hourly_usd
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.unit
+
+
+def test_schema_allows_exactly_the_priced_shapes() -> None:
+    schema = json.loads((ROOT / "stacks" / "schema" / "model.json").read_text(encoding="utf-8"))
+    enum = schema["properties"]["dedicatedClusters"]["items"]["properties"]["unitShape"]["enum"]
+    assert sorted(enum) == sorted(UNIT_SHAPES)
+
+
+def test_hourly_cost_is_units_times_multiplier_times_unit_price() -> None:
+    # limitations.htm: Large Cohere V2_2 hosts at "Multiply the Unit Price: x2".
+    assert hourly_usd("LARGE_COHERE_V2_2", 2) == pytest.approx(2 * 2 * UNIT_SHAPES["LARGE_COHERE_V2_2"].unit_hour_usd)
+    assert {s.mode for s in UNIT_SHAPES.values()} == {"chat", "embedding"}
+    assert [n for n, s in UNIT_SHAPES.items() if s.mode == "embedding"] == ["EMBED_COHERE"]
