@@ -67,3 +67,18 @@ def test_a_reference_outside_the_repository_is_caught(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text('"""See STYLE.md, ../shared/FACTS.md and docs/architecture.md; writes report.md."""\n')
     assert unresolved(module) == ["STYLE.md", "../shared/FACTS.md"]
+
+
+def test_the_readme_counts_the_rules_and_families_that_exist() -> None:
+    """The README's rule count is the one a reviewer quotes: it must match the rule set."""
+    import re
+
+    from policies.rules import all_rules
+
+    rules = all_rules()
+    words = {10: "ten", 11: "eleven", 12: "twelve", 13: "thirteen"}
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    match = re.search(r"`policies/rules/` holds (\d+) rules in (\w+) families", text)
+    assert match, "README no longer states the rule count"
+    families = len({r.family for r in rules})
+    assert (int(match.group(1)), match.group(2)) == (len(rules), words.get(families, str(families)))
