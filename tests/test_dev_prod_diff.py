@@ -43,8 +43,6 @@ EXPLAINED: dict[tuple[str, str], str] = {
     ("Key", ".managementEndpoint"): "governance.vault.type (a different vault)",
     ("TagDefault", ".value"): "classification, governance.costCenter (the tag defaults' values)",
     # data and model planes
-    **{("DatabaseToolsConnection", f".keyStores[].{field}"): "data.database.walletSecretId (prod names its wallet)"
-       for field in ("keyStoreType", "keyStoreContent.valueType", "keyStoreContent.secretId")},
     ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.endpointId"): "model.dedicatedClusters",
     ("AgentAgent", ".llmConfig.routingLlmCustomization.llmSelection.llmSelectionType"): "model.dedicatedClusters",
     ("AgentAgentEndpoint", ".guardrailConfig.contentModerationConfig.outputGuardrailMode"): "classification (guardrails)",

@@ -52,6 +52,7 @@ ADB = "oci:Database/autonomousDatabase:AutonomousDatabase"
 BUDGET = "oci:Budget/budget:Budget"
 DEDICATED_CLUSTER = "oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster"
 DB_TOOLS_CONNECTION = "oci:DatabaseTools/databaseToolsConnection:DatabaseToolsConnection"
+VAULT_SECRET = "oci:Vault/secret:Secret"
 #: Workload kinds whose pod template the reference rules read.
 POD_OWNERS = {K8S_DEPLOYMENT: "spec.template.spec", "kubernetes:apps/v1:StatefulSet": "spec.template.spec",
               "kubernetes:apps/v1:DaemonSet": "spec.template.spec", "kubernetes:batch/v1:Job": "spec.template.spec",
@@ -433,6 +434,13 @@ def _wallet_secret(connection: Any) -> str | None:
     return None
 
 
+def _wallet_targets(connection: Any, secret: str, resources: Sequence[Any]) -> list[str]:
+    """The IAM conditions naming the wallet secret: its OCID, and the name of a planned secret it comes from."""
+    planned = {d.urn for d in connection.property_dependencies.get("keyStores", [])}
+    return [f"target.secret.id='{secret}'", *(f"target.secret.name='{r.props.get('secretName')}'"
+                                               for r in _of(resources, VAULT_SECRET) if r.urn in planned)]
+
+
 def mtls_connections_carry_the_wallet(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
     mtls = {db.urn for db in _of(resources, ADB) if db.props.get("isMtlsConnectionRequired") is True}
     for connection in _of(resources, DB_TOOLS_CONNECTION):
@@ -443,8 +451,10 @@ def mtls_connections_carry_the_wallet(resources: Sequence[Any]) -> Iterable[tupl
             yield connection.urn, ("the database requires mutual TLS and the connection has no wallet key store (SSO or "
                                    "PKCS12 from a Vault secret): it cannot connect, and the agent's vector knowledge "
                                    "base finds nothing")
-        elif not any(f"target.secret.id='{secret}'" in str(s) and "databasetoolsconnection" in str(s)
-                     for policy in _of(resources, POLICY) for s in policy.props.get("statements") or []):
+            continue
+        targets = _wallet_targets(connection, secret, resources)
+        if not any(t in str(s) and "databasetoolsconnection" in str(s) for t in targets
+                   for policy in _of(resources, POLICY) for s in policy.props.get("statements") or []):
             yield connection.urn, "no statement lets the connection's resource principal read its wallet secret"
 
 
@@ -616,12 +626,16 @@ def _hosting(shape: str = "LARGE_COHERE_V2_2", count: Any = 2.0) -> Fixture:
 _WALLET = "ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaaexamplewallet"
 
 
-def _connection(key_stores: Any) -> list[Fixture]:
-    return [fx(ADB, "urn:adb", {"isMtlsConnectionRequired": True}),
-            fx(DB_TOOLS_CONNECTION, "urn:conn", {"keyStores": key_stores}, relatedResource=["urn:adb"]),
+def _connection(key_stores: Any, target: str = f"target.secret.id='{_WALLET}'",
+                planned_secret: str | None = None) -> list[Fixture]:
+    """An mTLS database, its connection and the read grant; ``planned_secret``: the wallet secret is planned."""
+    planned = [fx(VAULT_SECRET, "urn:wallet", {"secretName": planned_secret})] if planned_secret else []
+    return [fx(ADB, "urn:adb", {"isMtlsConnectionRequired": True}), *planned,
+            fx(DB_TOOLS_CONNECTION, "urn:conn", {"keyStores": key_stores}, relatedResource=["urn:adb"],
+               keyStores=["urn:wallet"] if planned_secret else []),
             fx(POLICY, "urn:p", {"statements": [
                 f"Allow any-user to read secret-family in compartment id {_COMP} where all "
-                f"{{request.principal.type='databasetoolsconnection', target.secret.id='{_WALLET}'}}"]})]
+                f"{{request.principal.type='databasetoolsconnection', {target}}}"]})]
 
 
 def _sso(secret: str = _WALLET) -> list[dict[str, Any]]:
@@ -847,9 +861,10 @@ RULES: list[Rule] = [
                unknown=_connection(UNKNOWN),
                mutate=edit_first(DB_TOOLS_CONNECTION, lambda n: n["inputs"].pop("keyStores", None)),
                severity="high", enforcement="advisory",
-               remediation="After the first deploy creates the database, store its auto-login wallet (cwallet.sso, "
-                           "base64) as a Vault secret and set genai-platform:data.database.walletSecretId "
-                           "(core/tables/prerequisites.yaml, row adb-wallet), then deploy again.",
+               remediation="Set genai-platform:data.database.walletPassword (`pulumi config set --secret`): the "
+                           "data plane then creates the wallet and its Vault secret in the same deploy. Or store the "
+                           "auto-login wallet (cwallet.sso, base64) as a Vault secret out of band and set "
+                           "genai-platform:data.database.walletSecretId (core/tables/prerequisites.yaml, adb-wallet).",
                controls=("nist-800-53r5:SC-8", *_ASSURANCE)),
     stack_rule("DEP-016", "Ensure the monthly budget covers what the dedicated AI clusters commit to",
                budget_covers_dedicated_clusters,

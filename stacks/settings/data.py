@@ -30,7 +30,9 @@ class DatabaseSettings:
     admin_password: Secret | None
     """Only when the stack sets one; otherwise the Vault generates the password."""
     wallet_secret_id: str | None
-    """Vault secret with the database's SSO wallet, for the mTLS Database Tools connection."""
+    """Out-of-band Vault secret with the database's SSO wallet, for the mTLS Database Tools connection."""
+    wallet_password: Secret | None
+    """Password of the wallet the data plane creates when no wallet secret is named."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None
     if not ok:
         return None
     password = db.get("adminPassword")
+    wallet_password = db.get("walletPassword")
     cache = d.get("cache", {})
     return DataSettings(
         customer_managed_keys=cmk,
@@ -88,6 +91,7 @@ def parse(d: dict[str, Any], tier: TierPolicy, p: Report) -> DataSettings | None
             vector_function=db.get("vectorFunction", "GENAI_RETRIEVE"),
             admin_password=Secret(password) if password is not None else None,
             wallet_secret_id=db.get("walletSecretId"),
+            wallet_password=Secret(wallet_password) if wallet_password is not None else None,
         ),
         traces_prefix=traces,
         documents_prefix=documents,
@@ -122,6 +126,7 @@ def data_args(settings: Settings, governance: GovernanceFoundation, network: Net
         "db_name": db.db_name,
         "rag_user": db.rag_user,
         "wallet_secret_id": db.wallet_secret_id,
+        "wallet_password": db.wallet_password.reveal() if db.wallet_password else None,
         "admin_password": db.admin_password.reveal() if db.admin_password else None,
         "traces_prefix": d.traces_prefix,
         "access_log_retention_days": d.access_log_retention_days,

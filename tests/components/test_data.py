@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+import io
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from blueprint import canned
 from blueprint.graph import Graph
+from blueprint.stackconfig import DELETE
+from components.data import cwallet_sso
 from core.markers import SECRET_MARKER
 from core.tiers import load_matrix
 from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
@@ -25,6 +30,8 @@ NSG = "oci:Core/networkSecurityGroup:NetworkSecurityGroup"
 SUBNET = "oci:Core/subnet:Subnet"
 DBTOOLS_PE = "oci:DatabaseTools/databaseToolsPrivateEndpoint:DatabaseToolsPrivateEndpoint"
 DBTOOLS_CONN = "oci:DatabaseTools/databaseToolsConnection:DatabaseToolsConnection"
+WALLET = "oci:Database/autonomousDatabaseWallet:AutonomousDatabaseWallet"
+COMPARTMENT = "oci:Identity/compartment:Compartment"
 
 
 def _net(graph: Graph, kind: str, role: str) -> str:
@@ -131,16 +138,91 @@ def test_database_tools_endpoint_and_connection_use_vault_references() -> None:
     assert conn["userPassword"] == {"valueType": "SECRETID", "secretId": ocid(one(g, SECRET, "-secret-adb-rag"))}
     assert conn["relatedResource"]["identifier"] == ocid(one(g, ADB, "-data-adb"))
     assert "protocol=tcps" in conn["connectionString"] and "port=1522" in conn["connectionString"]
-    # prod names its wallet secret (data.database.walletSecretId): the mTLS connection presents it (DEP-015).
+    # prod sets a wallet password: the mTLS connection presents the wallet secret the plane creates (DEP-015).
     assert conn["keyStores"] == [{"keyStoreType": "SSO", "keyStoreContent": {
-        "valueType": "SECRETID", "secretId": "ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaaexampleprodadbwallet"}}]
+        "valueType": "SECRETID", "secretId": ocid(one(g, SECRET, "-secret-adb-wallet"))}}]
 
 
-def test_wallet_secret_becomes_the_connections_sso_key_store() -> None:
+def test_an_out_of_band_wallet_secret_wins_over_the_planned_wallet() -> None:
     wallet = "ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaawallet"
     g = plan_variant("dev", {"genai-platform:data": {"database": {"walletSecretId": wallet}}}, name="dev-wallet")
     conn = one(g, DBTOOLS_CONN, "-dbtools-connection").inputs
     assert conn["keyStores"] == [{"keyStoreType": "SSO", "keyStoreContent": {"valueType": "SECRETID", "secretId": wallet}}]
+    assert not g.by_type(WALLET) and not [n for n in g.by_type(SECRET) if n.name.endswith("-secret-adb-wallet")]
+    statements = one(g, "oci:Identity/policy:Policy", "-data-service-policy").inputs["statements"]
+    assert [s for s in statements if "adb-wallet" in s or "amaaaaaawallet" in s] == [
+        f"Allow any-user to read secret-family in compartment id {ocid(one(g, COMPARTMENT, '-compartment'))} where all "
+        f"{{request.principal.type='databasetoolsconnection', target.secret.id='{wallet}'}}"]
+
+
+def test_the_plane_creates_the_wallet_and_its_sso_secret_before_the_connection() -> None:
+    """Issue 10 defect 5: the first deploy connects. Wallet → secret (cwallet.sso) → connection, grant first."""
+    g = plan_variant("dev")
+    adb, policy = one(g, ADB, "-data-adb"), one(g, "oci:Identity/policy:Policy", "-data-service-policy")
+    (wallet,) = g.by_type(WALLET)
+    assert wallet.inputs == {"autonomousDatabaseId": ocid(adb), "password": SECRET_MARKER, "generateType": "SINGLE",
+                             "base64EncodeContent": True}
+    secret = one(g, SECRET, "-secret-adb-wallet")
+    assert secret.inputs["secretName"] == "genai-dev-adb-wallet"
+    assert secret.inputs["vaultId"] == ocid(one(g, "oci:Kms/vault:Vault", "-vault"))
+    assert secret.inputs["keyId"] == ocid(one(g, KEY, "-key-secrets"))
+    assert secret.inputs["secretContent"] == {"contentType": "BASE64", "content": SECRET_MARKER, "name": "v1",
+                                              "stage": "CURRENT"}
+    assert secret.inputs["enableAutoGeneration"] is False
+    conn = one(g, DBTOOLS_CONN, "-dbtools-connection")
+    assert conn.inputs["keyStores"][0]["keyStoreContent"]["secretId"] == ocid(secret)
+    # Dependency order: the grant, then the database, its wallet, the wallet's secret, the connection.
+    assert policy.urn in adb.dependencies and adb.urn in wallet.dependencies
+    assert wallet.urn in secret.dependencies and secret.urn in conn.dependencies
+    # The connection may read that secret, by its name (fixed before the database exists), and no other wallet.
+    grants = [s for s in policy.inputs["statements"] if "databasetoolsconnection" in s]
+    assert sorted(s.rsplit("where all ", 1)[1] for s in grants) == [
+        "{request.principal.type='databasetoolsconnection', target.secret.name='genai-dev-adb-rag'}",
+        "{request.principal.type='databasetoolsconnection', target.secret.name='genai-dev-adb-wallet'}"]
+
+
+def test_neither_wallet_password_nor_wallet_secret_leaves_the_connection_without_a_key_store() -> None:
+    g = plan_variant("dev", {"genai-platform:data": {"database": {"walletPassword": DELETE}}}, name="dev-nowallet")
+    assert not g.by_type(WALLET)
+    assert one(g, DBTOOLS_CONN, "-dbtools-connection").inputs.get("keyStores") is None
+
+
+def test_the_wallet_password_and_the_wallet_never_reach_the_graph_in_clear(tmp_path: Path) -> None:
+    g = plan_variant("dev", {"genai-platform:data": {"database": {"walletPassword": CANARY}}}, name="dev-wallet-canary")
+    g.write(tmp_path / "graph.json")
+    # What the offline engine's wallet zip holds (blueprint/canned.py), extracted as the plane does.
+    (wallet,) = g.by_type(WALLET)
+    zipped = canned.outputs_for(WALLET, wallet.name, wallet.inputs, REGION)[1]["content"]
+    forms = [CANARY, base64.b64encode(CANARY.encode()).decode(), zipped, cwallet_sso(zipped),
+             base64.b64decode(cwallet_sso(zipped)).decode()]
+    for path in (p for p in tmp_path.rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert not any(f in text for f in forms), f"wallet password or content leaked into {path.name}"
+
+
+def _zip(members: dict[str, bytes]) -> str:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for member, data in members.items():
+            archive.writestr(member, data)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def test_cwallet_sso_is_extracted_from_the_wallet_zip_as_base64() -> None:
+    sso = bytes(range(256)) * 3  # binary, as the auto-login wallet is
+    wallet = _zip({"ewallet.p12": b"pkcs12", "cwallet.sso": sso, "tnsnames.ora": b"x = (description=)"})
+    assert base64.b64decode(cwallet_sso(wallet)) == sso
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (_zip({"ewallet.p12": b"pkcs12", "wallet/cwallet.sso": b"nested"}), "wallet zip has no cwallet.sso"),
+    (base64.b64encode(b"not a zip").decode(), "not a base64-encoded zip"),
+    ("%%% not base64 %%%", "not a base64-encoded zip"),
+])
+def test_a_wallet_without_cwallet_sso_is_a_clear_error(content: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as e:
+        cwallet_sso(content)
+    assert content not in str(e.value)
 
 
 CANARY = "Canary-Pa55word-7f3e9c"
@@ -176,6 +258,9 @@ STATEFUL = frozenset({
 #: Types judged stateless (recreatable from the program without loss). A type in neither set fails
 #: the test below: whoever adds it must decide which it is.
 STATELESS = frozenset({
+    # A downloaded wallet: deleting the resource removes it from the state only (the provider's
+    # deleteDatabaseAutonomousDatabaseWallet does nothing); the Vault secret holding cwallet.sso is stateful.
+    "oci:Database/autonomousDatabaseWallet:AutonomousDatabaseWallet",
     # OCI Cache holds budget windows, per-minute tenant counters and cached responses: all rebuilt.
     "oci:Redis/redisCluster:RedisCluster",
     "oci:Identity/tag:Tag", "oci:Identity/tagDefault:TagDefault", "oci:Identity/policy:Policy",
@@ -263,8 +348,7 @@ def test_service_iam_names_the_key_and_secret_it_needs(tier: str) -> None:
     secrets = [s for s in found if "secret" in s]
     assert len(secrets) == 3  # the connection's password and wallet, the database's admin password
     assert any("databasetoolsconnection" in s and "target.secret.name='genai-prod-adb-rag'" in s for s in secrets)
-    assert any("databasetoolsconnection" in s and "target.secret.id='ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaa"
-               "exampleprodadbwallet'" in s for s in secrets)
+    assert any("databasetoolsconnection" in s and "target.secret.name='genai-prod-adb-wallet'" in s for s in secrets)
     assert any("autonomousdatabase" in s and "target.secret.name='genai-prod-adb-admin'" in s for s in secrets)
     assert all(" where " in s for s in found if "any-user" in s)
 

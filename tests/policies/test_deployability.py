@@ -25,3 +25,21 @@ def test_a_hostile_or_misshapen_router_config_in_the_graph_is_skipped(text: str)
                                           "data": {"config.yaml": text}}, name="urn:cm")
     findings = Evaluator().evaluate([Resource.from_fixture(config_map, "x")], stack_urn="urn:stack")
     assert not [f for f in findings if f.rule == "DEP-009" and f.status == "fail"]
+
+
+def _dep015(fixtures: list[Fixture]) -> list[str]:
+    resources = [Resource.from_fixture(f, "x") for f in fixtures]
+    return [f.status for f in Evaluator().evaluate(resources, stack_urn="urn:stack") if f.rule == "DEP-015"]
+
+
+def test_dep015_accepts_a_read_grant_naming_the_planned_wallet_secret() -> None:
+    """The plane's own wallet secret is granted by name (the grant precedes the database the wallet needs)."""
+    from policies.rules.deployability import _connection, _sso
+
+    planned = "ocid1.vaultsecret.oc1.eu-frankfurt-1.aaaaplanned"
+    assert "fail" not in _dep015(_connection(_sso(planned), "target.secret.name='genai-x-adb-wallet'",
+                                             planned_secret="genai-x-adb-wallet"))
+    # Another secret's name, or a name grant for a secret the connection does not take its wallet from: fails.
+    assert "fail" in _dep015(_connection(_sso(planned), "target.secret.name='genai-x-adb-rag'",
+                                         planned_secret="genai-x-adb-wallet"))
+    assert "fail" in _dep015(_connection(_sso(planned), "target.secret.name='genai-x-adb-wallet'"))

@@ -41,7 +41,7 @@ COMPUTED = {
 }
 #: Optional keys with no default: absent means "none" (no wallet yet, no signing key, no subscribers...).
 NO_DEFAULT = {
-    "data.database.adminPassword", "data.database.walletSecretId",
+    "data.database.adminPassword", "data.database.walletSecretId", "data.database.walletPassword",
     "ingress.certificateId", "ingress.customDomain", "network.subnets.publicIngress",
     "orchestration.imageSigningKeyId",
     *(f"operations.notifications.{topic}.{key}" for topic in ("critical", "warning", "info", "cost")
