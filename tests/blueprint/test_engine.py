@@ -91,7 +91,8 @@ def test_secure_config_values_become_secret_markers(tmp_path):
         "      securityHttpsEndpoints:\n        - secure: v1:c2VjcmV0Y2lwaGVydGV4dA==")
     (project / "Pulumi.dev.yaml").write_text(stack_doc)
     cfg = load_stack_config(project, "dev")
-    assert cfg.secret_keys == ("genai-platform:governance",)
+    # dev's own secure value (data.database.walletPassword) and the one this test adds
+    assert cfg.secret_keys == ("genai-platform:data", "genai-platform:governance")
     assert "c2VjcmV0Y2lwaGVydGV4dA" not in json.dumps(cfg.values)
 
 
