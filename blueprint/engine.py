@@ -607,5 +607,7 @@ def _configure(monitor: RecordingMonitor, cfg: StackConfig, preview: bool) -> No
     runtime_settings.configure(settings)
     # A re-plan in the same process must not reuse the previous run's root stack.
     runtime_settings.ROOT.set(None)
-    runtime_config.set_all_config(dict(cfg.values), list(cfg.secret_keys))
+    # Besides the secret top-level keys (what the Pulumi CLI passes), the key path of each ``secure:``
+    # leaf the engine replaced by the offline placeholder: settings accept the placeholder there only.
+    runtime_config.set_all_config(dict(cfg.values), [*cfg.secret_keys, *cfg.secret_paths])
     pulumi.runtime.settings.SETTINGS.outputs.clear()

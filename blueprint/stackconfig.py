@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from core.inputs import InputError, escape, key_path
-from core.markers import SECRET_MARKER
+from core.markers import SECRET_MARKER, OfflineSecret
 from core.names import project_name_problem, stack_name_problem
 from core.yamlsafe import load_yaml
 from stacks.settings.common import NAMESPACE
@@ -191,7 +191,17 @@ def namespace_values(cfg: StackConfig) -> dict[str, Any]:
     from stacks.settings.reader import decode
 
     prefix = NAMESPACE + ":"
-    return {k[len(prefix):]: decode(v) for k, v in cfg.values.items() if k.startswith(prefix)}
+    secret = set(cfg.secret_paths)
+
+    def mark(value: Any, parts: list[str | int]) -> Any:
+        """The engine's placeholder object at each secure leaf (text typed in a file stays text)."""
+        if isinstance(value, dict):
+            return {k: mark(v, [*parts, k]) for k, v in value.items()}
+        if isinstance(value, list):
+            return [mark(v, [*parts, i]) for i, v in enumerate(value)]
+        return OfflineSecret(value) if value == SECRET_MARKER and key_path(parts) in secret else value
+
+    return {k[len(prefix):]: mark(decode(v), [k]) for k, v in cfg.values.items() if k.startswith(prefix)}
 
 
 def settings_for(project_dir: Path, stack: str) -> Any:

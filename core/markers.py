@@ -10,3 +10,14 @@ from __future__ import annotations
 
 SECRET_MARKER = "[secret]"
 UNKNOWN_MARKER = "[unknown]"
+
+
+class OfflineSecret(str):
+    """SECRET_MARKER as the offline engine's own object for a ``secure:`` leaf it replaced.
+
+    Text written in a stack file is a plain ``str``, never this type: settings exempt the
+    placeholder from content checks only when it is this object (or sits at a key path the engine
+    marked secret, when the config travelled through Pulumi's runtime as JSON).
+    """
+
+    __slots__ = ()

@@ -10,13 +10,12 @@ from typing import Any
 
 import jsonschema
 
+from core.inputs import escape, key_path
+
 
 def dotted(path: Any) -> str:
-    """A JSON path as the user writes it: ``network.subnets.data``, ``model.catalog[0].name``."""
-    out = ""
-    for part in path:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    """A JSON path as the user writes it: ``network.subnets.data``, ``model.catalog[0].name`` (keys escaped)."""
+    return key_path(path)
 
 
 _JSON_TYPES = {"object": "an object (mapping)", "array": "a list", "string": "a string", "integer": "a whole number",
@@ -37,11 +36,11 @@ def describe(error: jsonschema.ValidationError) -> str:
         return f"must be {json.dumps(value)}"
     if v == "required":
         missing = [k for k in value if isinstance(error.instance, dict) and k not in error.instance]
-        return "missing required key " + ", ".join(f"'{k}'" for k in missing)
+        return "missing required key " + ", ".join(f"'{escape(k)}'" for k in missing)
     if v == "additionalProperties":
         allowed = sorted(schema.get("properties", {}))
         extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
-        return "unknown key " + ", ".join(f"'{k}'" for k in extra) + "; allowed keys: " + ", ".join(allowed)
+        return "unknown key " + ", ".join(f"'{escape(str(k))}'" for k in extra) + "; allowed keys: " + ", ".join(allowed)
     if v == "pattern":
         return "badly formed; expected " + schema.get("x-allowed", "a value matching the documented format")
     if v == "format":

@@ -78,19 +78,19 @@ def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
     """The classification matrix, schema-checked; a broken matrix is a SettingsError too."""
     import json
 
-    import jsonschema
-
     from core.inputs import InputError
     from core.problems import Problem, SettingsError
+    from core.schema import StrictDraft202012
     from core.schema_errors import describe, dotted
     from core.yamlsafe import load_yaml
 
-    try:  # bounded: no alias bombs, duplicate keys or odd tags in the matrix either
+    try:  # the bounded reader: duplicate keys, alias bombs, deep nesting, bad files are one line
         raw = load_yaml(path)
     except InputError as exc:
-        raise SettingsError([Problem(path.name, f"cannot read the classification matrix: {exc.message}")]) from None
+        where = exc.file + (f":{exc.line}" if exc.line is not None else "") + (f":{exc.where}" if exc.where else "")
+        raise SettingsError([Problem(where, f"cannot read the classification matrix ({exc.message})")]) from None
     schema = json.loads(MATRIX_SCHEMA_PATH.read_text(encoding="utf-8"))
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(raw), key=lambda e: list(e.path))
+    errors = sorted(StrictDraft202012(schema).iter_errors(raw), key=lambda e: [str(p) for p in e.path])
     if errors:
         raise SettingsError([Problem(f"{path.name}:{dotted(e.absolute_path)}", describe(e)) for e in errors])
     tiers: dict[str, TierPolicy] = {}

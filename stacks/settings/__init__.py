@@ -13,7 +13,7 @@ allowed. No value is ever echoed back: a config value may be a secret. See docs/
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from stacks.settings.network import NetworkSettings
 from stacks.settings.operations import OperationsSettings
 from stacks.settings.orchestration import OrchestrationSettings
 from stacks.settings.reader import read_config
-from stacks.settings.schema import is_offline_secret, stack_validator
+from stacks.settings.schema import is_offline_secret, raw_problems, stack_validator
 
 
 @dataclass(frozen=True)
@@ -60,28 +60,49 @@ class Settings:
 
 def load_settings() -> Settings:
     """Read this stack's config through Pulumi and return validated settings (or raise SettingsError)."""
+    from pulumi.runtime.config import is_config_secret
+
     raw, region = read_config()
-    return validate(raw, region=region, project=pulumi.get_project(), stack=pulumi.get_stack())
+    # The offline engine marks each secure leaf it replaced by the placeholder as a secret key path;
+    # the Pulumi CLI marks only top-level keys and decrypts the values, so no path matches there.
+    return validate(raw, region=region, project=pulumi.get_project(), stack=pulumi.get_stack(),
+                    offline_secret=lambda path: is_config_secret(f"{NAMESPACE}:{path}"))
+
+
+def _no_offline_secrets(path: str) -> bool:
+    return False
 
 
 _REGION = re.compile(r"[a-z]{2}-[a-z]+-[0-9]")
 
 
-def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack: str) -> Settings:
-    """Pure: raw config mapping (namespace stripped) → Settings, or SettingsError listing every problem."""
+def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack: str,
+             offline_secret: Callable[[str], bool] = _no_offline_secrets) -> Settings:
+    """Pure: raw config mapping (namespace stripped) → Settings, or SettingsError listing every problem.
+
+    ``offline_secret(path)`` says whether the offline engine put its secret placeholder at a key path
+    (``data.database.adminPassword``); only there is the placeholder exempt from content checks.
+    """
     problems: list[Problem] = []
 
     def p(path: str, message: str) -> None:
-        problems.append(Problem(f"{NAMESPACE}:{path}" if path else NAMESPACE, message))
+        problem = Problem(f"{NAMESPACE}:{path}" if path else NAMESPACE, message)
+        if problem not in problems:  # e.g. one `required` error per missing key, worded alike
+            problems.append(problem)
 
     if not isinstance(raw, Mapping):
         raise SettingsError([Problem(NAMESPACE, "stack config must be a mapping of keys")])
 
+    flagged: list[tuple[str | int, ...]] = []
+    for where, message in raw_problems(raw):
+        p(dotted(where), message)
+        flagged.append(tuple(where))
     validator = stack_validator()
     errors = sorted(validator.iter_errors(dict(raw)), key=lambda e: (list(map(str, e.absolute_path)), e.validator))
     for err in errors:
-        if is_offline_secret(err):
-            continue
+        at = tuple(err.absolute_path)
+        if is_offline_secret(err, offline_secret) or any(at[:len(f)] == f for f in flagged):
+            continue  # a placeholder the engine put there, or a value already reported above
         p(dotted(err.absolute_path), describe(err))
     if region is None:
         problems.append(Problem("oci:region", "missing; set the stack's region with `pulumi config set oci:region <region>`"))

@@ -24,8 +24,8 @@ def decode(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("{", "["):
         try:
             return json.loads(value)
-        except json.JSONDecodeError:
-            return value
+        except (ValueError, RecursionError):  # not JSON, an oversized number, or nested too deeply:
+            return value  # left as text, so the schema reports the key's wrong type
     return value
 
 

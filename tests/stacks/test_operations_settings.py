@@ -7,22 +7,19 @@ from typing import Any
 
 import pytest
 
-from blueprint.stackconfig import load_stack_config
-from core.markers import SECRET_MARKER
+from blueprint.stackconfig import load_stack_config, namespace_values
+from core.markers import SECRET_MARKER, OfflineSecret
 from core.problems import SettingsError
 from stacks.settings import validate
 from stacks.settings.common import NAMESPACE
 from stacks.settings.operations import thresholds_from
-from stacks.settings.reader import decode
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.unit
 
 
 def raw_config(stack: str) -> dict[str, Any]:
-    cfg = load_stack_config(ROOT, stack)
-    prefix = NAMESPACE + ":"
-    return {k[len(prefix):]: copy.deepcopy(decode(v)) for k, v in cfg.values.items() if k.startswith(prefix)}
+    return copy.deepcopy(namespace_values(load_stack_config(ROOT, stack)))
 
 
 def problems_for(stack: str, patch: dict[str, Any] | None = None, delete: tuple[str, ...] = (),
@@ -166,7 +163,10 @@ def test_restricted_tier_needs_180_day_logs() -> None:
 
 
 def test_undecryptable_secret_passes_only_where_the_schema_marks_x_secret() -> None:
-    # prod's PagerDuty and Slack URLs are `secure:` values: offline they arrive as the placeholder.
-    assert problems_for("prod", {"notifications.info.httpsUrls": [SECRET_MARKER]}) == []
-    assert [p for p, _ in problems_for("prod", {"notifications.info.emails": [SECRET_MARKER]})] == [
+    # prod's PagerDuty and Slack URLs are `secure:` values: offline they arrive as the engine's placeholder.
+    assert problems_for("prod", {"notifications.info.httpsUrls": [OfflineSecret(SECRET_MARKER)]}) == []
+    assert [p for p, _ in problems_for("prod", {"notifications.info.emails": [OfflineSecret(SECRET_MARKER)]})] == [
         f"{NAMESPACE}:operations.notifications.info.emails[0]"]
+    # The same text typed as a plain value is not a secret: it is judged as the URL it claims to be.
+    assert [p for p, _ in problems_for("prod", {"notifications.info.httpsUrls": [SECRET_MARKER]})] == [
+        f"{NAMESPACE}:operations.notifications.info.httpsUrls[0]"]
