@@ -43,11 +43,11 @@ from typing import Any
 
 import yaml
 
-from core.markers import SECRET_MARKER
-
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
+if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
+
+from core.markers import SECRET_MARKER  # noqa: E402
 
 #: Injected string values carry this; a problem line containing it echoed a value.
 SENTINEL = "ZQXV"

@@ -75,7 +75,9 @@ class Facts:
             bad = [f for f in results if f.status != "pass"]
             if not results:
                 ok = False
-                parts.append(f"{rid} evaluated nothing")
+                scoped = len(self._by_rule.get(rid, []))
+                parts.append(f"{rid} not applicable to any of {scoped} resources here (no evidence)" if scoped
+                             else f"{rid} evaluated nothing (no evidence)")
             elif bad:
                 ok = False
                 parts.append(f"{rid} {len(bad)} not passing ({', '.join(sorted({f.status for f in bad}))})")

@@ -215,11 +215,13 @@ def token_for(tf_type: str, overrides: dict[str, str], mods: dict[str, str]) -> 
 
 def wanted_tokens(graphs: list[Path]) -> set[str]:
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+    from blueprint.graph import load_graph_json
     from policies.rules import all_rules
 
     tokens = {t for r in all_rules() for t in r.types if t.startswith("oci:")}
     for g in graphs:
-        tokens |= {n["type"] for n in json.loads(g.read_text())["nodes"] if n["type"].startswith("oci:") and n["custom"]}
+        nodes = load_graph_json(g)["nodes"]  # the one graph reader, with its format check
+        tokens |= {n["type"] for n in nodes if n["type"].startswith("oci:") and n["custom"]}
     return tokens
 
 

@@ -226,7 +226,7 @@ RULES: list[Rule] = [
              _output_retention, tiers=tuple(MATRIX), path="outputConfig.retentionPeriodInMinutes",
              good=lambda p: float(p.retention.data_days * 1440), bad=lambda p: float(p.retention.data_days * 1440 + 1),
              severity="medium", remediation="Set output_config.retention_period_in_minutes within retention.dataDays.",
-             controls=("soc2:P4.2", "gdpr:Art.5(1)(e)")),
+             controls=("soc2:P4.2", "gdpr:Art.5(1)(e)", "nist-800-53r5:SI-12")),
     cls_rule("CLS-OKE-001", "Ensure OKE verifies image signatures where the tier requires it", (CLUSTER,),
              _equals("imagePolicyConfig.isPolicyEnabled", True, "enabled"),
              tiers=tiers_where(lambda p: p.image_signature_verification), path="imagePolicyConfig.isPolicyEnabled",

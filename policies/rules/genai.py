@@ -218,7 +218,7 @@ RULES: list[Rule] = [
               "outputConfig.retentionPeriodInMinutes", lambda v: 0 < float(v) <= 60 * 24 * 365, good=60.0 * 24 * 30,
               bad=0.0, expectation="between 1 minute and 365 days", severity="low", missing_ok=True,
               remediation="Set output_config.retention_period_in_minutes within the tier's data retention.",
-              controls=(*_PRIVACY, "gdpr:Art.5(1)(e)", "soc2:P4.2")),
+              controls=(*_PRIVACY, "gdpr:Art.5(1)(e)", "soc2:P4.2", "nist-800-53r5:SI-12")),
     # -- knowledge bases and data sources ------------------------------------------------------------
     custom_rule("GENAI-KB-001", "Ensure knowledge bases use a supported index backed by our database or search cluster",
                 (KNOWLEDGE_BASE,), _kb_index, severity="medium",
