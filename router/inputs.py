@@ -178,12 +178,18 @@ class Guardrails:
     """Block prompts OCI's applyGuardrails flags in content moderation."""
     oci_guardrail: bool = True
     """Call OCI applyGuardrails at all (the checks here need it)."""
+    prompt_injection_mode: str = "BLOCK"
+    """Prompts: INFORM counts a detected injection and lets the prompt through; BLOCK refuses it."""
+    content_filter_mode: str = "BLOCK"
+    """Prompts: the same for content moderation."""
     output_content_moderation: str = "OFF"
     """Responses: content moderation (harmful output), OFF/INFORM/BLOCK (the tier's mode)."""
     output_pii: str = "OFF"
     """Responses: personal data (sensitive-data egress), OFF/INFORM/BLOCK (the tier's mode)."""
 
     def __post_init__(self) -> None:
+        _one_of("guardrails.prompt_injection_mode", self.prompt_injection_mode, GUARDRAIL_MODES[1:])
+        _one_of("guardrails.content_filter_mode", self.content_filter_mode, GUARDRAIL_MODES[1:])
         _one_of("guardrails.output_content_moderation", self.output_content_moderation, GUARDRAIL_MODES)
         _one_of("guardrails.output_pii", self.output_pii, GUARDRAIL_MODES)
 

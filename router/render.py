@@ -268,6 +268,9 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
         },
     }
     hooks = config["genai_router"]
+    if g.prompt_injection_mode != "BLOCK" or g.content_filter_mode != "BLOCK":
+        hooks["guardrails"]["input"] = {"prompt_injection": g.prompt_injection_mode,
+                                        "content_moderation": g.content_filter_mode}
     if g.output_content_moderation != "OFF" or g.output_pii != "OFF":
         hooks["guardrails"]["output"] = {
             "content_moderation": g.output_content_moderation if g.oci_guardrail else "OFF",

@@ -119,8 +119,11 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
                                    characters_per_minute=r.characters_per_minute),
         caching=Caching(mode="response", ttl_s=r.response_cache_ttl_s, host_ref=REDIS_HOST_ENV, port=ocicache.PORT,
                         ssl=ocicache.TLS) if r.response_cache_ttl_s > 0 else Caching(mode="none"),
-        # Responses are checked at the tier's modes (policies/classification.yaml: INFORM or BLOCK).
-        guardrails=Guardrails(output_content_moderation=settings.tier.guardrails.content_moderation_output,
+        # Prompts and responses are checked at the tier's modes (policies/classification.yaml:
+        # INFORM counts and logs a detection, BLOCK refuses).
+        guardrails=Guardrails(prompt_injection_mode=settings.tier.guardrails.prompt_injection_input,
+                              content_filter_mode=settings.tier.guardrails.content_moderation_input,
+                              output_content_moderation=settings.tier.guardrails.content_moderation_output,
                               output_pii=settings.tier.guardrails.pii_output),
         telemetry=Telemetry(otel_endpoint=otlp_traces_url(apm_data_upload_endpoint), prometheus=True),
         prompt_logging=settings.tier.prompt_logging,  # type: ignore[arg-type]

@@ -173,3 +173,12 @@ def test_output_guardrail_mode_and_limits_errors() -> None:
         TenantLimits(characters_per_minute=0)
     with pytest.raises(ValueError, match="tenant_limits: needs shared_state"):
         dataclasses.replace(RESTRICTED, tenant_limits=TenantLimits(requests_per_minute=1))
+
+
+def test_prompt_guardrail_modes_rendered_only_when_not_block() -> None:
+    from router.inputs import Guardrails
+
+    hooks = render_config(dataclasses.replace(RESTRICTED, guardrails=Guardrails(prompt_injection_mode="INFORM")))
+    assert hooks["genai_router"]["guardrails"]["input"] == {"content_moderation": "BLOCK", "prompt_injection": "INFORM"}
+    with pytest.raises(ValueError, match=r"guardrails\.prompt_injection_mode: must be one of INFORM, BLOCK"):
+        Guardrails(prompt_injection_mode="OFF")

@@ -31,7 +31,10 @@ PII_TYPES: tuple[str, ...] = ("EMAIL", "TELEPHONE_NUMBER")
 @dataclass(frozen=True)
 class Verdict:
     blocked: bool
+    """Something was detected (what the tier does about it is the handler's call)."""
     reason: str = ""
+    injection: bool = False
+    harmful: bool = False
 
 
 def request_body(text: str, compartment_ocid: str, prompt_injection: bool, content_filter: bool) -> dict:
@@ -49,15 +52,11 @@ def request_body(text: str, compartment_ocid: str, prompt_injection: bool, conte
 
 def judge(result: dict[str, Any], prompt_injection: bool, content_filter: bool) -> Verdict:
     results = result.get("results") or {}
-    if prompt_injection:
-        score = float((results.get("promptInjection") or {}).get("score", 0.0))
-        if score >= THRESHOLD:
-            return Verdict(True, "prompt injection detected")
-    if content_filter:
-        for cat in (results.get("contentModeration") or {}).get("categories", []):
-            if float(cat.get("score", 0.0)) >= THRESHOLD:
-                return Verdict(True, "content moderation")
-    return Verdict(False)
+    injection = prompt_injection and float((results.get("promptInjection") or {}).get("score", 0.0)) >= THRESHOLD
+    harmful = content_filter and any(float(c.get("score", 0.0)) >= THRESHOLD
+                                     for c in (results.get("contentModeration") or {}).get("categories", []))
+    reason = "prompt injection detected" if injection else "content moderation" if harmful else ""
+    return Verdict(injection or harmful, reason, injection=injection, harmful=harmful)
 
 
 @dataclass(frozen=True)

@@ -296,11 +296,13 @@ class GenAIRouterHooks(CustomLogger):
                 if self.telemetry is not None:
                     self.telemetry.guardrail_failure(req.model, req.labels())
                 raise HTTPException(status_code=503, detail="guardrail unavailable") from None
-            if verdict.blocked:
-                if "injection" in verdict.reason:
-                    req.prompt_injection = True
-                    if self.telemetry is not None:
-                        self.telemetry.prompt_injection(req.model, req.labels())
+            if verdict.injection:  # counted whether the tier blocks or only informs
+                req.prompt_injection = True
+                if self.telemetry is not None:
+                    self.telemetry.prompt_injection(req.model, req.labels())
+            modes = g.get("input") or {}
+            if (verdict.injection and modes.get("prompt_injection", "BLOCK") == "BLOCK") or (
+                    verdict.harmful and modes.get("content_moderation", "BLOCK") == "BLOCK"):
                 raise HTTPException(status_code=400, detail=f"blocked by OCI guardrail: {verdict.reason}")
 
         model = data.get("model")
