@@ -167,13 +167,13 @@ ALARMS: tuple[AlarmSpec, ...] = (
               needs=("autonomous_database_id",), requires="data"),
     AlarmSpec("dedicated-cluster-latency", "oci_generativeai", "Dedicated AI cluster saturated (latency)",
               "ERROR", "PT10M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}'
+              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}'
                               f'.percentile(0.95) > {t.dedicated_cluster_latency_p95_ms}'),
-              needs=("dedicated_ai_cluster_id",), requires="model"),
+              needs=("dedicated_endpoint_id",), requires="model"),
     AlarmSpec("dedicated-cluster-server-errors", "oci_generativeai", "Dedicated AI cluster server errors",
               "ERROR", "PT5M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_ai_cluster_id"]}"}}.sum() > 0',
-              needs=("dedicated_ai_cluster_id",), requires="model"),
+              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}.sum() > 0',
+              needs=("dedicated_endpoint_id",), requires="model"),
 )
 
 #: Severity → which topics an alarm of that severity also copies (besides its own topic).
@@ -248,7 +248,7 @@ class OperationsPlaneArgs(TypedDict):
     """True when the orchestration plane creates the OKE service log itself."""
     autonomous_database_id: pulumi.Input[str] | None
     """Autonomous Database OCID (data plane): CPU and storage alarms; None: none."""
-    dedicated_ai_cluster_ids: Sequence[pulumi.Input[str]]
+    dedicated_endpoint_ids: Sequence[pulumi.Input[str]]
     """Hosting dedicated AI cluster OCIDs (model plane): saturation alarms, one set per cluster."""
     buckets: Sequence[pulumi.Input[str]]
     """Bucket names (data plane) whose Object Storage read/write service logs are created here."""
@@ -529,9 +529,9 @@ class OperationsPlane(pulumi.ComponentResource):
             value = args[key]
             if value is not None:
                 available[key] = [value]
-        clusters = list(args["dedicated_ai_cluster_ids"])
+        clusters = list(args["dedicated_endpoint_ids"])
         if clusters:
-            available["dedicated_ai_cluster_id"] = clusters
+            available["dedicated_endpoint_id"] = clusters
         self.alarm_ids = {}
         thresholds = args["thresholds"]
         for spec in ALARMS:

@@ -98,7 +98,7 @@ def build_platform(settings: Settings) -> Platform:
     operations = OperationsPlane(f"{env}-operations", operations_settings.operations_args(
         settings, governance, api_gateway_id=ingress.gateway_id, api_deployment_id=None,
         gateway_logs_owned_elsewhere=True, cluster_id=orchestration.cluster_id, oke_logs_owned_elsewhere=False,
-        autonomous_database_id=data.database_id, dedicated_ai_cluster_ids=model.dedicated_cluster_ids, buckets=[],
+        autonomous_database_id=data.database_id, dedicated_endpoint_ids=list(model.dedicated_endpoint_ids.values()), buckets=[],
         archive_bucket_name=None))
     router = RouterWorkload(f"{env}-router", orchestration_settings.router_args(
         settings, governance, network, model, data, operations, orchestration),

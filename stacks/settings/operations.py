@@ -156,7 +156,7 @@ def operations_args(settings: Settings, governance: GovernanceFoundation, *,
                     api_gateway_id: pulumi.Input[str] | None, api_deployment_id: pulumi.Input[str] | None,
                     gateway_logs_owned_elsewhere: bool, cluster_id: pulumi.Input[str] | None,
                     oke_logs_owned_elsewhere: bool, autonomous_database_id: pulumi.Input[str] | None,
-                    dedicated_ai_cluster_ids: Sequence[pulumi.Input[str]], buckets: Sequence[pulumi.Input[str]],
+                    dedicated_endpoint_ids: Sequence[pulumi.Input[str]], buckets: Sequence[pulumi.Input[str]],
                     archive_bucket_name: pulumi.Input[str] | None) -> OperationsPlaneArgs:
     """The operations plane's inputs: settings, plus the ids of what the other planes created (None: absent)."""
     g, o, tier = settings.governance, settings.operations, settings.tier
@@ -188,6 +188,6 @@ def operations_args(settings: Settings, governance: GovernanceFoundation, *,
         "cluster_id": cluster_id,
         "oke_logs_owned_elsewhere": oke_logs_owned_elsewhere,
         "autonomous_database_id": autonomous_database_id,
-        "dedicated_ai_cluster_ids": dedicated_ai_cluster_ids,
+        "dedicated_endpoint_ids": dedicated_endpoint_ids,
         "buckets": buckets,
     }

@@ -82,8 +82,21 @@ def test_infra_alarm_queries_target_the_handed_in_ids(wired: Graph) -> None:
     assert "fakegateway" in by_id["gateway-5xx"][0] and 'httpStatusCategory = "5xx"' in by_id["gateway-5xx"][0]
     assert all("fakecluster" in q for q in by_id["oke-node-not-ready"] + by_id["oke-unschedulable-pods"])
     assert all("fakeadb" in q for q in by_id["database-cpu"] + by_id["database-storage"])
+    # InvocationLatency and ServerErrorCount are endpoint metrics: the alarms watch each hosting endpoint.
     for alarm in ("dedicated-cluster-latency", "dedicated-cluster-server-errors"):
-        assert sorted(re.findall(r"fakedac\d", " ".join(by_id[alarm]))) == ["fakedac0", "fakedac1"]
+        assert sorted(re.findall(r"fakeendpoint\d", " ".join(by_id[alarm]))) == ["fakeendpoint0", "fakeendpoint1"]
+
+
+def test_prod_dedicated_alarms_watch_the_planned_endpoints_not_the_clusters(prod: Graph) -> None:
+    """The query's resourceId comes from an endpoint's id (its property dependency), never a cluster's."""
+    endpoints = {n.urn for n in prod.by_type("oci:GenerativeAi/endpoint:Endpoint")}
+    clusters = {n.urn for n in prod.by_type("oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster")}
+    alarms = [n for n in ops_nodes(prod, "prod-operations", ALARM_TYPE)
+              if n.inputs["freeformTags"]["alarm-id"].startswith("dedicated-cluster-")]
+    assert len(alarms) == 2 * len(endpoints) == 2 * len(clusters) > 0
+    for alarm in alarms:
+        sources = set(alarm.propertyDependencies.get("query", []))
+        assert len(sources & endpoints) == 1 and not sources & clusters, alarm.name
 
 
 # -- every alarm is well formed -----------------------------------------------------------------

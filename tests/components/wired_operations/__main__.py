@@ -16,9 +16,9 @@ FAKE = {
     "api_deployment_id": "ocid1.apideployment.oc1.eu-frankfurt-1.aaaaaaaafakedeployment",
     "cluster_id": "ocid1.cluster.oc1.eu-frankfurt-1.aaaaaaaafakecluster",
     "autonomous_database_id": "ocid1.autonomousdatabase.oc1.eu-frankfurt-1.aaaaaaaafakeadb",
-    "dedicated_ai_cluster_ids": [
-        "ocid1.generativeaidedicatedaicluster.oc1.eu-frankfurt-1.aaaaaaaafakedac0",
-        "ocid1.generativeaidedicatedaicluster.oc1.eu-frankfurt-1.aaaaaaaafakedac1",
+    "dedicated_endpoint_ids": [
+        "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaafakeendpoint0",
+        "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.aaaaaaaafakeendpoint1",
     ],
     "buckets": ["genai-prod-documents"],
     "archive_bucket_name": None,
