@@ -31,40 +31,50 @@ want="${1:-}"
 scratch="$(mktemp -d "${TMPDIR:-/tmp}/verify-locks.XXXXXX")"
 trap 'rm -rf "$scratch"' EXIT
 failed=0
+
+# A new venv holding only the pinned installer (pip.lock), logging to $log.
+fresh_venv() {
+  "$PY" -m venv "$1" >"$log" 2>&1 \
+    && PIP_NO_CACHE_DIR=1 "$1/bin/python" -m pip --disable-pip-version-check install -q --require-hashes -r "$ROOT/pip.lock" >>"$log" 2>&1
+}
+
+# One line per lock: ok with the seconds it took, or the installer's last lines (status of the check in $1).
+report() {
+  local status="$1" name="$2" lock="$3" done_what="$4" failed_what="$5"
+  if [ "$status" -eq 0 ]; then
+    echo "verify-locks: $name ($lock) $done_what without a cache: ok ($(( $(date +%s) - start )) s)"
+  else
+    echo "verify-locks: $name ($lock) $failed_what; last lines of the installer:" >&2
+    tail -n 15 "$log" | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
+    failed=1
+  fi
+}
+
 for entry in "${LOCKS[@]}"; do
   IFS='|' read -r name lock flags <<<"$entry"
   [ -n "$want" ] && [ "$want" != "$name" ] && continue
   venv="$scratch/$name"
   start=$(date +%s)
   log="$scratch/$name.log"
-  if "$PY" -m venv "$venv" >"$log" 2>&1 \
-     && PIP_NO_CACHE_DIR=1 "$venv/bin/python" -m pip --disable-pip-version-check install -q --require-hashes -r "$ROOT/pip.lock" >>"$log" 2>&1 \
-     && PIP_NO_CACHE_DIR=1 "$venv/bin/python" -m pip --disable-pip-version-check install -q $flags -r "$ROOT/$lock" >>"$log" 2>&1 \
-     && "$venv/bin/python" -m pip --disable-pip-version-check check >>"$log" 2>&1; then
-    echo "verify-locks: $name ($lock) builds from scratch without a cache: ok ($(( $(date +%s) - start )) s)"
-  else
-    echo "verify-locks: $name ($lock) does not build from scratch; last lines of the installer:" >&2
-    tail -n 15 "$log" | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-    failed=1
-  fi
+  status=0
+  fresh_venv "$venv" \
+    && PIP_NO_CACHE_DIR=1 "$venv/bin/python" -m pip --disable-pip-version-check install -q $flags -r "$ROOT/$lock" >>"$log" 2>&1 \
+    && "$venv/bin/python" -m pip --disable-pip-version-check check >>"$log" 2>&1 || status=$?
+  report "$status" "$name" "$lock" "builds from scratch" "does not build from scratch"
   rm -rf "$venv"
 done
 for entry in "${DOWNLOADS[@]}"; do
   IFS='|' read -r name lock <<<"$entry"
   [ -n "$want" ] && [ "$want" != "$name" ] && continue
+  venv="$scratch/$name-venv"
   start=$(date +%s)
   log="$scratch/$name.log"
-  if "$PY" -m venv "$scratch/$name-venv" >"$log" 2>&1 \
-     && PIP_NO_CACHE_DIR=1 "$scratch/$name-venv/bin/python" -m pip --disable-pip-version-check install -q --require-hashes -r "$ROOT/pip.lock" >>"$log" 2>&1 \
-     && PIP_NO_CACHE_DIR=1 "$scratch/$name-venv/bin/python" -m pip --disable-pip-version-check download -q --require-hashes \
-          --no-deps -r "$ROOT/$lock" -d "$scratch/$name" >>"$log" 2>&1; then
-    echo "verify-locks: $name ($lock) downloads hash-checked without a cache: ok ($(( $(date +%s) - start )) s)"
-  else
-    echo "verify-locks: $name ($lock) does not download; last lines of the installer:" >&2
-    tail -n 15 "$log" | grep -v "is ignored: it is neither a file nor a directory" >&2 || true
-    failed=1
-  fi
-  rm -rf "$scratch/$name" "$scratch/$name-venv"
+  status=0
+  fresh_venv "$venv" \
+    && PIP_NO_CACHE_DIR=1 "$venv/bin/python" -m pip --disable-pip-version-check download -q --require-hashes \
+         --no-deps -r "$ROOT/$lock" -d "$scratch/$name" >>"$log" 2>&1 || status=$?
+  report "$status" "$name" "$lock" "downloads hash-checked" "does not download"
+  rm -rf "$scratch/$name" "$venv"
 done
 [ -n "$want" ] && ! printf '%s\n' "${LOCKS[@]}" "${DOWNLOADS[@]}" | grep -q "^$want|" && { echo "verify-locks: no lock named '$want'" >&2; exit 2; }
 exit "$failed"
