@@ -126,15 +126,20 @@ def statements(subject: Subject, grants: Sequence[Grant], compartment_id: pulumi
     )
 
 
+def render_rows(subject: Subject, rows: Sequence[tuple[str, str, str | None, str]], compartment_ocid: str,
+                namespace: str = "") -> list[str]:
+    """Statements for rows of ``components.iam_roles`` ((verb, resource, where, source)), ``{tag_namespace}``
+    in a condition read as the stack's namespace."""
+    return [render_statement(subject, Grant(verb, resource, where.replace(TAG_NAMESPACE, namespace) if where else None),
+                             compartment_ocid)
+            for verb, resource, where, _source in rows]
+
+
 def role_statements(subject: Subject, role: str, workload_ocid: str, parent_ocid: str, namespace: str) -> list[str]:
     """One role group's statements: its grants in the workload compartment, then in the parent one
-    (where the tag namespace and the policies live), ``{tag_namespace}`` read as the stack's namespace."""
-    workload = [render_statement(subject, Grant(verb, resource, where), workload_ocid)
-                for verb, resource, where, _source in ROLE_GRANTS[role]]
-    parent = [render_statement(subject, Grant(verb, resource, where.replace(TAG_NAMESPACE, namespace) if where else None),
-                               parent_ocid)
-              for verb, resource, where, _source in PARENT_GRANTS[role]]
-    return workload + parent
+    (where the tag namespace and the policies live)."""
+    return (render_rows(subject, ROLE_GRANTS[role], workload_ocid)
+            + render_rows(subject, PARENT_GRANTS[role], parent_ocid, namespace))
 
 
 def _role_policy_statements(subject: Subject, role: str, workload_id: pulumi.Input[str], parent_id: pulumi.Input[str],
@@ -427,8 +432,8 @@ class GovernanceFoundation(pulumi.ComponentResource):
             name=f"genai-{env}-budget-readers",
             description="Platform administrators and auditors read the budgets (they live in the root compartment)",
             statements=pulumi.Output.from_input(args["tenancy_id"]).apply(lambda tenancy: [
-                render_statement(Subject.group(args["role_groups"][role]), Grant(verb, resource, where), tenancy)
-                for role, rows in TENANCY_GRANTS.items() for verb, resource, where, _source in rows]),
+                statement for role, rows in TENANCY_GRANTS.items()
+                for statement in render_rows(Subject.group(args["role_groups"][role]), rows, tenancy)]),
             defined_tags=tagged,
             opts=child,
         )
