@@ -131,7 +131,9 @@ ALARMS: tuple[AlarmSpec, ...] = (
               lambda t, _: f"prompt_injections[5m].sum() > {t.prompt_injections_per_5m}"),
     AlarmSpec("safety-sensitive-data-egress", SAFETY_NS, "Sensitive data in a response", "CRITICAL", "PT1M",
               "critical", "data-breach", lambda t, _: "sensitive_data_detections[5m].sum() > 0"),
-    AlarmSpec("synthetic-probe-failure", "oci_apm_synthetics", "Health probe failing", "CRITICAL", "PT5M",
+    # APM availability monitoring publishes to oracle_apm_synthetics (there is no oci_apm_synthetics):
+    # Availability per monitor (MonitorId) and vantage point (catalogue: policies/oci_metrics.yaml).
+    AlarmSpec("synthetic-probe-failure", "oracle_apm_synthetics", "Health probe failing", "CRITICAL", "PT5M",
               "critical", "synthetic-probe-failure",
               lambda t, ids: f'Availability[5m]{{MonitorId = "{ids["synthetic_monitor_id"]}"}}.mean() < 1',
               needs=("synthetic_monitor_id",), per_dimension=True),

@@ -54,8 +54,8 @@ def oci_metrics() -> Mapping[tuple[str, str], KnownMetric]:
         raise _fail("top level", "expected a 'namespaces' mapping")
     out: dict[tuple[str, str], KnownMetric] = {}
     for ns, body in doc["namespaces"].items():
-        if not str(ns).startswith("oci_"):
-            raise _fail(f"namespaces.{ns}", "OCI service namespaces start with 'oci_'")
+        if not str(ns).startswith(contract.RESERVED_PREFIXES):
+            raise _fail(f"namespaces.{ns}", f"OCI service namespaces start with {' or '.join(contract.RESERVED_PREFIXES)}")
         if not isinstance(body, dict) or not str(body.get("doc", "")).startswith("https://docs."):
             raise _fail(f"namespaces.{ns}", "needs 'doc', the URL of OCI's metric reference page")
         for name, m in (body.get("metrics") or {}).items():

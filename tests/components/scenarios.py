@@ -157,7 +157,7 @@ class World:
             yield from router_points(q, "groundedness", m, {contract.USE_CASE: "policy-qa",
                                                             contract.PROMPT_VERSION: "v1", contract.SOURCE: "golden"},
                                      self.groundedness(m))
-            yield oci_point("oci_apm_synthetics", "Availability", m, {"MonitorId": ids.monitor}, self.availability(m))
+            yield oci_point("oracle_apm_synthetics", "Availability", m, {"MonitorId": ids.monitor}, self.availability(m))
             gw = {"resourceId": ids.gateway}
             yield oci_point("oci_apigateway", "HttpResponses", m, {**gw, "httpStatusCategory": "2xx"}, 400.0)
             yield oci_point("oci_apigateway", "HttpResponses", m, {**gw, "httpStatusCategory": "5xx"}, self.gateway_5xx(m))

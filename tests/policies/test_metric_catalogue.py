@@ -19,7 +19,7 @@ pytestmark = pytest.mark.policy
 def test_every_entry_cites_its_oci_page_and_says_what_was_read() -> None:
     oci = metric_catalogue.oci_metrics()
     assert oci, "catalogue is empty"
-    assert all(m.namespace.startswith("oci_") and m.source.startswith("https://docs.") for m in oci.values())
+    assert all(m.namespace.startswith(contract.RESERVED_PREFIXES) and m.source.startswith("https://docs.") for m in oci.values())
 
 
 def test_custom_metrics_are_exactly_the_contract() -> None:
@@ -37,6 +37,9 @@ def test_no_alarm_watches_an_undeclared_metric_or_dimension(stack: str, planned:
 
 @pytest.mark.parametrize("namespace, query, problem", [
     ("genai_nope", "x[5m].sum() > 0", "namespace is neither"),
+    # APM availability metrics live in oracle_apm_synthetics; the probe alarm once named this one.
+    ("oci_apm_synthetics", 'Availability[5m]{MonitorId = "x"}.mean() < 1', "namespace is neither"),
+    ("oracle_apm_synthetics", 'Availability[5m]{MonitorName = "x"}.mean() < 1', "filter 1 names a dimension"),
     ("genai_router", "error_rate[60m].mean() > 0.01", "condition 1: the metric is not published"),
     ("genai_router", 'error_ratio[60m]{route = "x"}.mean() > 0.01', "filter 1 names a dimension"),
     ("genai_router", "tool_errors[5m].groupBy(route).sum() > 1", "groupBy dimension 1"),
@@ -57,11 +60,12 @@ def test_valid_queries_have_no_problems() -> None:
     assert metric_catalogue.problems("oci_oke", 'NodeState[5m]{nodeState =~ "FAILING|INACTIVE"}.max() > 0') == []
     assert metric_catalogue.problems("genai_router", "tool_errors[5m].groupBy(tool).sum() > 1") == []
     assert metric_catalogue.problems("genai_quality", "groundedness[60m].mean() < 0.85") == []
+    assert metric_catalogue.problems("oracle_apm_synthetics", 'Availability[5m]{MonitorId = "x"}.mean() < 1') == []
 
 
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d.pop("namespaces"), "expected a 'namespaces' mapping"),
-    (lambda d: d["namespaces"].update(genai_x={"doc": "https://docs.x", "metrics": {}}), "start with 'oci_'"),
+    (lambda d: d["namespaces"].update(genai_x={"doc": "https://docs.x", "metrics": {}}), "start with oci_ or oracle_"),
     (lambda d: d["namespaces"]["oci_oke"].pop("doc"), "needs 'doc'"),
     (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].pop("unit"), "needs 'unit'"),
     (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].update(dimensions=[]), "non-empty 'dimensions'"),
