@@ -28,16 +28,20 @@ SDK examples https://docs.oracle.com/en-us/iaas/Content/Logging/Concepts/using_t
 The query names the router's log as ``"<compartment>/<log group>/<log>"`` and keeps the router's
 entry type (the ``type`` of the LogEntryBatch PutLogs wrote), newest first (query language:
 https://docs.oracle.com/en-us/iaas/Content/Logging/Reference/query_language_specification.htm).
-A result's ``data`` is the log line in Logging's envelope (``logContent``: specversion, id, type,
-source, time, ``oracle`` metadata and ``data``, https://docs.oracle.com/en-us/iaas/Content/Logging/Reference/top_level_logging_format.htm);
-``logContent.data`` is the router's JSON entry, as an object or, if Logging kept it unparsed, as the
-JSON string the router sent: both are read. The job's workload identity needs ``read log-content``
-on the router's log group (``components/online_eval.py``).
+A result's ``data`` is a JSON object (the SDK's ``SearchResult.data``: "JSON blob containing the
+search entry with the projected fields", type ``object``, oci.loggingsearch.models.SearchResult) holding
+the log line in Logging's envelope (``logContent``: specversion, id, type, source, time, ``oracle``
+metadata and ``data``, https://docs.oracle.com/en-us/iaas/Content/Logging/Reference/top_level_logging_format.htm).
+``logContent.data`` is an object too, never the raw string PutLogs sent: the router's JSON entry
+parsed, and a plain-text entry comes back wrapped as ``{"message": <text>}`` (observed by
+micronaut-projects/micronaut-oracle-cloud's live test OciLoggingSpec: PutLogs ``data("Start
+logging")``, then SearchLogs ``results[0].data["logContent"]["data"]["message"] == "Start logging"``).
+Only that object shape is read. The job's workload identity needs ``read log-content`` on the
+router's log group (``components/online_eval.py``).
 """
 
 from __future__ import annotations
 
-import json
 import random
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
@@ -97,11 +101,6 @@ def entry_of(result: Mapping[str, Any]) -> dict[str, Any] | None:
     """The router's entry inside one search result's ``data`` (None when it is not one)."""
     content = result.get("logContent") if isinstance(result, Mapping) else None
     data = content.get("data") if isinstance(content, Mapping) else None
-    if isinstance(data, str):
-        try:
-            data = json.loads(data)
-        except ValueError:
-            return None
     return dict(data) if isinstance(data, Mapping) else None
 
 

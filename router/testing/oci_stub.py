@@ -127,6 +127,17 @@ class StubState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def _searched_data(sent: str) -> dict[str, Any]:
+    """``logContent.data`` as Logging Search returns a PutLogs entry: always an object (the entry's JSON
+    object, or plain text wrapped as ``{"message": <text>}``, as micronaut-oracle-cloud's live
+    OciLoggingSpec observed), never the string PutLogs sent."""
+    try:
+        parsed = json.loads(sent)
+    except ValueError:
+        parsed = None
+    return parsed if isinstance(parsed, dict) else {"message": sent}
+
+
 def reply_text(model: str) -> str:
     return f"Hello from {model}."
 
@@ -389,7 +400,7 @@ class _Handler(BaseHTTPRequestHandler):
                             rows.append((when, batch, e))
         rows.sort(key=lambda r: r[0], reverse=True)
         results = [{"data": {"datetime": int(when.timestamp() * 1000), "logContent": {
-            "data": json.loads(e["data"]), "id": e["id"], "source": batch.get("source"), "specversion": "1.0",
+            "data": _searched_data(e["data"]), "id": e["id"], "source": batch.get("source"), "specversion": "1.0",
             "time": when.isoformat(), "type": batch["type"],
             "oracle": {"compartmentid": match["compartment"], "loggroupid": match["group"], "logid": match["log"]}}}}
             for when, batch, e in rows[:limit]]
