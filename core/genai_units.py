@@ -17,9 +17,10 @@ class UnitShape:
     https://docs.oracle.com/en-us/iaas/Content/generative-ai/limitations.htm (e.g. cohere.command-r-plus:
     Large Cohere V2_2, "For Hosting, Multiply the Unit Price: x2"; the embed models: Embed Cohere, x1).
     Unit-hour list prices: the product's "AI Unit Per Hour" line (part number ``part``) of
-    https://www.oracle.com/cloud/price-list/ (USD, read November 2026; negotiated rates differ: check yours).
+    https://www.oracle.com/cloud/price-list/ (USD; negotiated rates differ: check yours).
     Shape names: the provider's DedicatedAiCluster unit_shape (oci-go-sdk generativeai/dedicated_ai_cluster.go,
     vendored in https://github.com/oracle/terraform-provider-oci).
+    ``evidence`` says, per row, what was read where and when, and what was not re-read.
     """
 
     mode: str
@@ -29,13 +30,37 @@ class UnitShape:
     unit_hour_usd: float
     multiplier: int
     """Unit prices one unit of this shape costs."""
+    evidence: str
+    """Where the shape, multiplier, part number and price were read (and the date), or that they were not."""
 
 
+#: The price list (part numbers and unit-hour prices) is not among the stored copies this project can
+#: read: searched November 26 2026 for B108082-B108085, "AI Unit Per Hour" and the product names
+#: (oracle.com/cloud/price-list, the cost estimator): no copy. The prices below are the ones the
+#: project has carried since DEP-016 and are NOT re-verified: check them on the price list.
+_PRICE_NOT_RE_READ = ("part number and unit-hour price not re-read (price list not reachable here, "
+                      "searched 2026-11-26)")
 UNIT_SHAPES: dict[str, UnitShape] = {
-    "SMALL_COHERE_V2": UnitShape("chat", "Small Cohere - Dedicated", "B108083", 6.50, 1),
-    "LARGE_COHERE_V2_2": UnitShape("chat", "Large Cohere - Dedicated", "B108082", 24.00, 2),
-    "LARGE_GENERIC": UnitShape("chat", "Large Meta - Dedicated", "B108085", 12.00, 2),
-    "EMBED_COHERE": UnitShape("embedding", "Embed Cohere - Dedicated", "B108084", 10.90, 1),
+    "SMALL_COHERE_V2": UnitShape(
+        "chat", "Small Cohere - Dedicated", "B108083", 6.50, 1,
+        "limitations.htm (mirror docs.public.oneportal.content.oci.oraclecloud.com, read 2026-11-26): "
+        "cohere.command-r-16k 'Unit Size: Small Cohere V2', hosting 'Required Units: 1', 'Pricing Page Product "
+        "Name: Small Cohere - Dedicated', no hosting multiplier listed (x1); " + _PRICE_NOT_RE_READ),
+    "LARGE_COHERE_V2_2": UnitShape(
+        "chat", "Large Cohere - Dedicated", "B108082", 24.00, 2,
+        "limitations.htm (same read): cohere.command-r-plus 'Unit Size: Large Cohere V2_2', 'Pricing Page Product "
+        "Name: Large Cohere - Dedicated', 'For Hosting, Multiply the Unit Price: x2'; " + _PRICE_NOT_RE_READ),
+    "LARGE_GENERIC": UnitShape(
+        "chat", "Large Meta - Dedicated", "B108085", 12.00, 2,
+        "limitations.htm (same read): meta.llama-3-70b-instruct 'Unit Size: Large Generic', hosting 'Required "
+        "Units: 1', 'Pricing Page Product Name: Large Meta - Dedicated', 'For Hosting, Multiply the Unit Price: x2'. "
+        "meta.llama-3.3-70b-instruct is benchmarked 'hosted on one Large Generic unit' "
+        "(https://docs.oracle.com/en-us/iaas/Content/generative-ai/benchmark-meta-llama-3-3-70b-instruct.htm, read "
+        "2026-11-26 on a mirror); its own hosting multiplier was not read (x2 assumed from the Llama 3 / 3.1 rows); "
+        + _PRICE_NOT_RE_READ),
+    "EMBED_COHERE": UnitShape(
+        "embedding", "Embed Cohere - Dedicated", "B108084", 10.90, 1,
+        "limitations.htm embedding rows (Embed Cohere, x1) not re-read 2026-11-26; " + _PRICE_NOT_RE_READ),
 }
 #: A hosting cluster commits to at least 744 unit-hours (a month)
 #: (https://docs.oracle.com/en-us/iaas/Content/generative-ai/pay-dedicated.htm).

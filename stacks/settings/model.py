@@ -118,13 +118,20 @@ class ModelSettings:
 
 #: The on-demand catalogue a stack gets when it lists none (tiers that allow on-demand serving):
 #: OCI's current Cohere and Meta chat models and Cohere's multilingual embedding model.
-#: Prices are USD per 10,000 characters (OCI list prices, November 2026; check before relying on them).
+#: Prices are USD per 10,000 characters (OCI bills on-demand chat per prompt + response character and
+#: embeddings per input character, "1 character is calculated as 1 transaction", and the price list
+#: quotes 10,000 transactions: https://docs.oracle.com/en-us/iaas/Content/generative-ai/pay-on-demand.htm).
+#: Oracle's price list itself is not readable here; each price equals, x 10,000, the per-unit price of the
+#: model's "oci/<model id>" entry in LiteLLM 1.106.0's cost map (litellm/model_prices_and_context_window_backup.json,
+#: the router's pinned LiteLLM, read 2026-11-26), whose "source" is
+#: https://www.oracle.com/artificial-intelligence/generative-ai/generative-ai-service/pricing (LiteLLM labels the
+#: unit "token"; OCI's unit for these models is the character). A secondary copy: check the price list.
 _DEFAULT_MODELS = (
-    ("command-r-plus", "cohere.command-r-plus-08-2024", 0.0156, "characters", "chat"),
-    ("command-r", "cohere.command-r-08-2024", 0.0015, "characters", "chat"),
-    ("llama-3.3-70b", "meta.llama-3.3-70b-instruct", 0.0072, "characters", "chat"),
+    ("command-r-plus", "cohere.command-r-plus-08-2024", 0.0156, "characters", "chat"),  # LiteLLM 1.56e-06
+    ("command-r", "cohere.command-r-08-2024", 0.0015, "characters", "chat"),  # LiteLLM 1.5e-07
+    ("llama-3.3-70b", "meta.llama-3.3-70b-instruct", 0.0072, "characters", "chat"),  # LiteLLM 7.2e-07
     # "Embed Cohere" on-demand, billed by input characters (pay-on-demand.htm).
-    ("embed-multilingual", "cohere.embed-multilingual-v3.0", 0.001, "characters", "embedding"),
+    ("embed-multilingual", "cohere.embed-multilingual-v3.0", 0.001, "characters", "embedding"),  # LiteLLM 1e-07
 )
 #: The cluster a dedicated-only tier gets when the stack lists none.
 _DEFAULT_CLUSTER = {"name": "command-r-plus", "modelId": "cohere.command-r-plus-08-2024",

@@ -23,3 +23,10 @@ def test_hourly_cost_is_units_times_multiplier_times_unit_price() -> None:
     assert hourly_usd("LARGE_COHERE_V2_2", 2) == pytest.approx(2 * 2 * UNIT_SHAPES["LARGE_COHERE_V2_2"].unit_hour_usd)
     assert {s.mode for s in UNIT_SHAPES.values()} == {"chat", "embedding"}
     assert [n for n, s in UNIT_SHAPES.items() if s.mode == "embedding"] == ["EMBED_COHERE"]
+
+
+def test_every_shape_says_where_its_facts_were_read_and_what_was_not() -> None:
+    for name, shape in UNIT_SHAPES.items():
+        assert "limitations.htm" in shape.evidence, name
+        # Until the price list is read, every row says its price was not re-verified.
+        assert "not re-read" in shape.evidence and "2026-11-26" in shape.evidence, name
