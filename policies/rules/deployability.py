@@ -417,7 +417,9 @@ def _fallback_check(tiers: tuple[str, ...]):
 # -- the vector store's connection --------------------------------------------------------------------
 
 #: A Database Tools connection to a database that requires mutual TLS presents the database's wallet
-#: from a key store: SSO (the auto-login cwallet.sso) or PKCS12, its content a Vault secret
+#: from a key store: SSO (the auto-login cwallet.sso; Autonomous Database wallets ship "cwallet.sso and
+#: ewallet.p12: Auto-open SSO wallet and PKCS12 file",
+#: https://docs.oracle.com/en/cloud/paas/atp-cloud/atpug/connect-download-wallet.html) or PKCS12, its content a Vault secret
 #: (terraform-provider-oci database_tools_connection key_stores: key_store_type, key_store_content
 #: value_type SECRETID, secret_id). GenAI Agents over an mTLS Autonomous Database: "download the
 #: wallet, create a wallet password, and extract a file from the wallet"
@@ -860,7 +862,11 @@ RULES: list[Rule] = [
                failing=_connection(None),
                unknown=_connection(UNKNOWN),
                mutate=edit_first(DB_TOOLS_CONNECTION, lambda n: n["inputs"].pop("keyStores", None)),
-               severity="high", enforcement="advisory",
+               # Mandatory: a connection to an mTLS database without the wallet never connects. A valid stack
+               # passes either way it can supply the wallet: the plane's own (walletPassword) or an
+               # out-of-band secret (walletSecretId: SSO key store + the read grant naming its OCID;
+               # tests/policies/test_deployability.py plans that variant).
+               severity="high", enforcement="mandatory",
                remediation="Set genai-platform:data.database.walletPassword (`pulumi config set --secret`): the "
                            "data plane then creates the wallet and its Vault secret in the same deploy. Or store the "
                            "auto-login wallet (cwallet.sso, base64) as a Vault secret out of band and set "

@@ -43,3 +43,19 @@ def test_dep015_accepts_a_read_grant_naming_the_planned_wallet_secret() -> None:
     assert "fail" in _dep015(_connection(_sso(planned), "target.secret.name='genai-x-adb-rag'",
                                          planned_secret="genai-x-adb-wallet"))
     assert "fail" in _dep015(_connection(_sso(planned), "target.secret.name='genai-x-adb-wallet'"))
+
+
+@pytest.mark.parametrize("overrides", [
+    None,  # the stack's walletPassword: the plane creates the wallet and its secret
+    {"genai-platform:data": {"database": {"walletSecretId": "ocid1.vaultsecret.oc1.eu-frankfurt-1.amaaaaaawallet"}}},
+], ids=["planned-wallet", "out-of-band-wallet"])
+def test_dep015_is_mandatory_and_passes_both_ways_a_stack_supplies_the_wallet(overrides: dict | None) -> None:
+    """DEP-015 fails the check where it fails; a stack with either wallet source passes it (the mandatory bar)."""
+    from policies.engine import check_graph
+    from policies.rules.deployability import RULES
+    from tests.conftest import plan_variant
+
+    (rule,) = [r for r in RULES if r.id == "DEP-015"]
+    assert rule.enforcement == "mandatory"
+    graph = plan_variant("dev", overrides, name="dev-wallet" if overrides else None).to_json()
+    assert {f.status for f in check_graph(graph) if f.rule == "DEP-015"} == {"pass"}
