@@ -49,6 +49,24 @@ class Guardrails:
     pii_output: str
 
 
+TRAFFIC_STORES: tuple[str, ...] = ("request-log", "sample-bucket", "none")
+"""Where the online evaluation job finds live traffic (the matrix's ``trafficSample.store``)."""
+SAMPLE_BUCKET = "sample-bucket"
+
+
+@dataclass(frozen=True)
+class TrafficSample:
+    """A tier's decision on evaluation samples of live traffic (``trafficSample`` in the matrix)."""
+
+    store: str
+    """``request-log`` (the request log already holds the text), ``sample-bucket`` (a sampled copy in a
+    private, short-lived bucket under the tier's data controls) or ``none`` (golden set only)."""
+    max_rate: float
+    """Largest share of answered requests a stack may sample."""
+    max_retention_days: int
+    """Longest a sample may live before the bucket's lifecycle rule deletes it."""
+
+
 @dataclass(frozen=True)
 class TierPolicy:
     """One row of the classification matrix (policies/classification.yaml)."""
@@ -67,6 +85,7 @@ class TierPolicy:
     retention: Retention
     guardrails: Guardrails
     human_input_required: bool
+    traffic_sample: TrafficSample
     operating_model: Mapping[str, str]
     """The tier's row of the operating model's classification table (allowedModels, logging, controls)."""
     rationale: Mapping[str, str]
@@ -120,6 +139,11 @@ def load_matrix(path: Path = MATRIX_PATH) -> Mapping[str, TierPolicy]:
                 pii_output=row["guardrails"]["pii"]["output"],
             ),
             human_input_required=row["humanInputRequired"],
+            traffic_sample=TrafficSample(
+                store=row["trafficSample"]["store"],
+                max_rate=float(row["trafficSample"]["maxRate"]),
+                max_retention_days=row["trafficSample"]["maxRetentionDays"],
+            ),
             operating_model=dict(row["operatingModel"]),
             rationale=dict(row.get("rationale", {})),
         )

@@ -131,7 +131,7 @@ def validate(raw: Mapping[str, Any], *, region: str | None, project: str, stack:
     ing = ingress.parse(raw["ingress"], None if public_requested and not tier.public_api_allowed else public_requested, p)
     orc = orchestration.parse(raw["orchestration"], tier, p)
     # Pins and canaries name catalogue models: checked only once the catalogue itself is valid.
-    ev = evaluation.parse(raw.get("evaluation", {}), mod.catalog, p) if mod is not None else None
+    ev = evaluation.parse(raw.get("evaluation", {}), mod.catalog, tier, p) if mod is not None else None
     if problems:
         raise SettingsError(problems)
     assert gov is not None and net is not None and ops is not None

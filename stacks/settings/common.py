@@ -36,6 +36,15 @@ def tier_minimum(p: Report, path: str, value: float, minimum: float, tier: str, 
     return False
 
 
+def tier_maximum(p: Report, path: str, value: float, maximum: float, tier: str) -> bool:
+    """Check a value against the tier's maximum: True when it is within it, else report ``path`` once
+    ("more than the <tier> tier allows; allowed: at most <maximum>"). The one wording of every tier maximum."""
+    if value <= maximum:
+        return True
+    p(path, f"more than the {tier} tier allows; allowed: at most {maximum:g}")
+    return False
+
+
 #: OCI Logging keeps a log 30 to 180 days, in steps of 30; longer evidence goes to the audit archive.
 LOG_RETENTION_STEP, LOG_RETENTION_MAX = 30, 180
 

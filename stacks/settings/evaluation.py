@@ -13,10 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from core.tiers import SAMPLE_BUCKET, TierPolicy
 from evals import traces
 from evals.thresholds import CONFIG_KEYS, Thresholds
 from prompts import registry
-from stacks.settings.common import Report
+from stacks.settings.common import Report, tier_maximum
 from stacks.settings.model import CatalogEntry
 
 if TYPE_CHECKING:
@@ -51,12 +52,25 @@ class ModelCanary:
 
 
 @dataclass(frozen=True)
+class TrafficSampleSettings:
+    """The router's sampled copy of answered requests (only where the tier's store is ``sample-bucket``)."""
+
+    rate: float
+    """Share of answered requests copied (default and maximum: the tier's ``trafficSample.maxRate``)."""
+    retention_days: int
+    """Days before the bucket's lifecycle rule deletes a sample (default and maximum: the tier's
+    ``trafficSample.maxRetentionDays``)."""
+
+
+@dataclass(frozen=True)
 class OnlineEvaluationSettings:
     enabled: bool
     schedule: str
     sample_size: int
     use_cases: tuple[str, ...]
     model: str
+    traffic_sample: TrafficSampleSettings | None
+    """None where the tier keeps no sample (its store is ``request-log`` or ``none``)."""
 
 
 @dataclass(frozen=True)
@@ -74,8 +88,9 @@ class EvaluationSettings:
         return {uc: pin.version for uc, pin in self.prompts.items()}
 
 
-def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> EvaluationSettings | None:
-    """``catalog``: the model plane's validated catalogue (pins and canaries must name its models)."""
+def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], tier: TierPolicy, p: Report) -> EvaluationSettings | None:
+    """``catalog``: the model plane's validated catalogue (pins and canaries must name its models);
+    ``tier``: where live traffic may be sampled, and at most how much for how long."""
     ok = True
     names = [c.name for c in catalog if c.mode == "chat"]
     embedders = [c.name for c in catalog if c.mode == "embedding"]
@@ -134,6 +149,7 @@ def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> Eval
     if online_model not in names:
         p("evaluation.online.model", "not a chat model of the catalogue; allowed: " + ", ".join(names))
         ok = False
+    sample, ok = traffic_sample(o.get("trafficSample"), tier, p) if ok else (None, False)
     if not ok:
         return None
     raw_t = e.get("thresholds", {})
@@ -142,7 +158,25 @@ def parse(e: dict[str, Any], catalog: Sequence[CatalogEntry], p: Report) -> Eval
         thresholds=thresholds, embedding_model=embedding, prompts=pins, model_canary=canary,
         online=OnlineEvaluationSettings(enabled=o.get("enabled", True), schedule=o.get("schedule", DEFAULT_SCHEDULE),
                                         sample_size=o.get("sampleSize", DEFAULT_SAMPLE), use_cases=use_cases,
-                                        model=online_model))
+                                        model=online_model, traffic_sample=sample))
+
+
+def traffic_sample(raw: Mapping[str, Any] | None, tier: TierPolicy, p: Report) -> tuple[TrafficSampleSettings | None, bool]:
+    """The sample settings of ``evaluation.online.trafficSample`` (defaults: the tier's maxima), and
+    whether they are valid. Refused where the tier keeps no sample, or above the tier's maxima."""
+    t = tier.traffic_sample
+    if t.store != SAMPLE_BUCKET:
+        if raw is not None:
+            p("evaluation.online.trafficSample", f"set, but the {tier.name} tier keeps no traffic sample "
+              f"(its store is {t.store}); allowed: leave it out")
+            return None, False
+        return None, True
+    raw = raw or {}
+    rate = float(raw.get("rate", t.max_rate))
+    days = int(raw.get("retentionDays", t.max_retention_days))
+    ok = tier_maximum(p, "evaluation.online.trafficSample.rate", rate, t.max_rate, tier.name)
+    ok = tier_maximum(p, "evaluation.online.trafficSample.retentionDays", days, t.max_retention_days, tier.name) and ok
+    return (TrafficSampleSettings(rate, days) if ok else None), ok
 
 
 def online_evaluation_args(settings: Settings, governance: GovernanceFoundation, router: RouterWorkload,

@@ -25,7 +25,10 @@ def _departures(policy: TierPolicy, below: TierPolicy | None) -> dict[str, bool]
     """Matrix key → does this tier's value depart from its operating-model row?"""
     row = policy.operating_model
     controls, models = row["controls"], row["allowedModels"]
-    out = {"promptLogging": policy.prompt_logging != _LOGGING[row["logging"]]}
+    out = {"promptLogging": policy.prompt_logging != _LOGGING[row["logging"]],
+           # The row decides evaluation samples only through its logging: where it logs in full, the
+           # request log is the sample; a separate sample store (or none) is the matrix's own decision.
+           "trafficSample": policy.traffic_sample.store != "request-log"}
     if controls == "Private endpoints":
         out["privateEndpointsOnly"] = not policy.private_endpoints_only
         out["publicApiAllowed"] = policy.public_api_allowed
@@ -56,6 +59,20 @@ def test_every_rationale_explains_a_real_departure(policy: TierPolicy, below: Ti
     departures = _departures(policy, below)
     stale = [key for key in policy.rationale if not departures.get(key)]
     assert not stale, f"{policy.name}: rationale for a value that matches the operating model: {stale}"
+
+
+def test_traffic_is_read_from_the_request_log_only_where_it_holds_the_text() -> None:
+    """A tier whose store is the request log logs prompts in full; a tier keeping a sample bucket caps
+    its rate and retention above zero; a tier with no store samples nothing."""
+    for name in TIERS:
+        t = MATRIX[name].traffic_sample
+        if t.store == "request-log":
+            assert MATRIX[name].prompt_logging == "full", name
+        elif t.store == "sample-bucket":
+            assert 0 < t.max_rate <= 1 and t.max_retention_days >= 1, name
+        else:
+            assert (t.max_rate, t.max_retention_days) == (0, 0), name
+    assert [MATRIX[n].traffic_sample.store for n in TIERS] == ["request-log", "sample-bucket", "sample-bucket", "none"]
 
 
 def test_the_operating_models_rows_are_the_ones_quoted() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from evals.thresholds import Thresholds
 from stacks.settings import validate
+from stacks.settings.evaluation import TrafficSampleSettings
 from tests.stacks.test_operations_settings import problems_for as operations_problems
 from tests.stacks.test_operations_settings import raw_config
 
@@ -71,6 +72,14 @@ CASES: list[tuple[str, dict[str, Any], str, str]] = [
     ("dev", {"online/model": "no-such-model"}, "online.model", "not a chat model of the catalogue"),
     ("dev", {"online/model": "embed-multilingual"}, "online.model", "not a chat model of the catalogue"),
     ("dev", {"online/enabled": "yes"}, "online.enabled", "wrong type"),
+    ("prod", {"online/trafficSample/rate": 0.02}, "online.trafficSample.rate", "more than the confidential tier allows"),
+    ("dev", {"online/trafficSample/rate": 0.06}, "online.trafficSample.rate", "more than the internal tier allows"),
+    ("prod", {"online/trafficSample/retentionDays": 8}, "online.trafficSample.retentionDays",
+     "more than the confidential tier allows"),
+    ("dev", {"online/trafficSample/rate": 0}, "online.trafficSample.rate", "out of range"),
+    ("dev", {"online/trafficSample/retentionDays": 31}, "online.trafficSample.retentionDays", "out of range"),
+    ("dev", {"online/trafficSample/retentionDays": 2.5}, "online.trafficSample.retentionDays", "wrong type"),
+    ("dev", {"online/trafficSample/bucket": "x"}, "online.trafficSample", "unknown key"),
 ]
 
 
@@ -86,3 +95,37 @@ def test_model_canary_needs_model_and_candidate() -> None:
     problems = problems_for("dev", delete=("modelCanary/candidateModelId",))
     assert [p for p, _ in problems] == ["genai-platform:evaluation.modelCanary"]
     assert "candidateModelId" in problems[0][1]
+
+
+def _tier_problems(tier: str, sample: dict[str, Any] | None) -> tuple[Any, list[str]]:
+    from blueprint.stackconfig import load_stack_config, namespace_values, with_overrides
+    from core.problems import SettingsError
+    from tests.components.tiers import TIER_OVERRIDES
+    from tests.conftest import ROOT
+
+    raw = namespace_values(with_overrides(load_stack_config(ROOT, "prod"), TIER_OVERRIDES[tier], stack=f"prod-{tier}"))
+    if sample is not None:
+        raw.setdefault("evaluation", {}).setdefault("online", {})["trafficSample"] = sample
+    try:
+        return validate(raw, region="eu-frankfurt-1", project="genai-platform", stack=f"prod-{tier}"), []
+    except SettingsError as exc:
+        return None, [f"{p.path}: {p.message}" for p in exc.problems]
+
+
+def test_traffic_sample_follows_the_tier() -> None:
+    """Defaults are the tier's maxima where it keeps a sample bucket; elsewhere there is no sample."""
+    assert _settings("prod").evaluation.online.traffic_sample == TrafficSampleSettings(0.01, 7)
+    assert _settings("dev").evaluation.online.traffic_sample == TrafficSampleSettings(0.05, 14)
+    for tier in ("public", "restricted"):
+        settings, problems = _tier_problems(tier, None)
+        assert problems == [] and settings.evaluation.online.traffic_sample is None
+    settings, problems = _tier_problems("confidential", {"rate": 0.005, "retentionDays": 3})
+    assert problems == [] and settings.evaluation.online.traffic_sample == TrafficSampleSettings(0.005, 3)
+
+
+@pytest.mark.parametrize("tier", ["public", "restricted"])
+def test_a_sample_where_the_tier_keeps_none_is_refused(tier: str) -> None:
+    _, problems = _tier_problems(tier, {"rate": 0.01})
+    assert len(problems) == 1
+    assert problems[0].startswith("genai-platform:evaluation.online.trafficSample: set, but the")
+    assert "keeps no traffic sample" in problems[0]
