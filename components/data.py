@@ -19,6 +19,12 @@ wallet is ever in the graph in clear.
 Three Object Storage buckets (documents to ingest, agent outputs and traces, archive) are private,
 versioned, emit object events, log every write to a data-plane log group, and expire noncurrent
 versions and traces at the tier's data retention through lifecycle rules (versioning stays on).
+Where the tier keeps evaluation samples of live traffic in a bucket (the classification matrix's
+``trafficSample.store: sample-bucket``), a fourth, ``eval-samples``, is built the same way (private,
+the tier's key, write log) and its lifecycle policy deletes every sample after the stack's retention
+days and a deleted sample's noncurrent version one day later (``sample_lifecycle_rules``). Versioning
+stays on there too: OCI-STO-003 (CIS OCI 5.1.3) requires it of every bucket, and the one-day
+noncurrent rule keeps it from extending a sample's life beyond retention + 1 day.
 
 In prod every stateful resource (database, buckets, secrets, the evidence log group) is protected
 and retained on delete, and the database's backup retention is locked.
@@ -38,11 +44,13 @@ import pulumi_oci as oci
 from components import register_plane
 from components.governance import Grant, Subject, key_grant_statements, statements
 from core import ocicache
+from core.buckets import NONCURRENT_SAMPLE_DAYS, SAMPLE_BUCKET_ROLE, bucket_name
 
 DATA_TYPE = register_plane("genai:index:DataPlane", "data")
 
 #: Bucket roles, in creation order.
 BUCKET_ROLES = ("documents", "outputs", "archive")
+SAMPLES_ROLE = SAMPLE_BUCKET_ROLE
 
 #: The Autonomous Database release that has the VECTOR data type and AI Vector Search.
 VECTOR_DB_VERSION = "23ai"
@@ -110,6 +118,9 @@ class DataPlaneArgs(TypedDict):
     """Prefix of agent traces in the outputs bucket."""
     access_log_retention_days: int
     """Retention of the bucket write logs (30-180)."""
+    eval_sample_retention_days: int | None
+    """Days before an evaluation sample is deleted; None: no evaluation-sample bucket (the tier keeps no
+    sample, or online evaluation is off)."""
     protect_stateful: bool
     """Protect and retain the database, buckets, secrets and log group."""
     cache: CacheArgs | None
@@ -137,7 +148,8 @@ class DataPlane(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
     """Object Storage namespace of the tenancy."""
     bucket_names: dict[str, str]
-    """Bucket name per role (documents, outputs, archive); fixed at declaration, usable in IAM conditions."""
+    """Bucket name per role (documents, outputs, archive, and eval-samples where there is one); fixed at
+    declaration, usable in IAM conditions."""
     log_group_id: pulumi.Output[str]
     """Log group holding the bucket write logs (evidence)."""
     cache_fqdn: pulumi.Output[str] | None
@@ -326,10 +338,12 @@ class DataPlane(pulumi.ComponentResource):
             opts=stateful,
         )
         self.log_group_id = evidence_log_group.id
-        self.bucket_names = {role: f"genai-{env}-{role}" for role in BUCKET_ROLES}
+        samples = args["eval_sample_retention_days"]
+        roles = (*BUCKET_ROLES, *((SAMPLES_ROLE,) if samples is not None else ()))
+        self.bucket_names = {role: bucket_name(env, role) for role in roles}
         traces = args["traces_prefix"]
         retention = args["data_retention_days"]
-        for role in BUCKET_ROLES:
+        for role in roles:
             bucket = oci.objectstorage.Bucket(
                 f"{name}-bucket-{role}",
                 compartment_id=comp,
@@ -362,7 +376,8 @@ class DataPlane(pulumi.ComponentResource):
                 f"{name}-bucket-{role}-lifecycle",
                 namespace=ns.namespace,
                 bucket=bucket.name,
-                rules=lifecycle_rules(role, retention, traces),
+                rules=(sample_lifecycle_rules(samples) if role == SAMPLES_ROLE and samples is not None
+                       else lifecycle_rules(role, retention, traces)),
                 opts=child,
             )
 
@@ -469,6 +484,28 @@ def lifecycle_rules(role: str, retention_days: int, traces_prefix: str) -> list[
             object_name_filter=oci.objectstorage.ObjectLifecyclePolicyRuleObjectNameFilterArgs(
                 inclusion_prefixes=[traces_prefix])))
     return rules
+
+
+def sample_lifecycle_rules(retention_days: int) -> list[oci.objectstorage.ObjectLifecyclePolicyRuleArgs]:
+    """The evaluation-sample bucket's lifecycle: every sample deleted ``retention_days`` after it was
+    written, and the noncurrent version that delete leaves (versioning is on) one day later.
+
+    Fields and enums as the OCI Terraform provider declares them
+    (internal/service/objectstorage/objectstorage_object_lifecycle_policy_resource.go in
+    https://github.com/oracle/terraform-provider-oci: ``action``, ``is_enabled``, ``name``,
+    ``time_amount`` (an integer as a string) and ``time_unit`` required, ``time_unit`` one of DAYS /
+    YEARS, ``target`` defaulting to ``objects``); with versioning on, ``objects`` is the latest
+    version and ``previous-object-versions`` the noncurrent ones
+    (https://docs.oracle.com/iaas/Content/Object/Tasks/usinglifecyclepolicies_topic-To_create_a_lifecycle_policy_rule.htm).
+    """
+    return [
+        oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
+            name="delete-samples", action="DELETE", is_enabled=True, target="objects",
+            time_amount=str(retention_days), time_unit="DAYS"),
+        oci.objectstorage.ObjectLifecyclePolicyRuleArgs(
+            name="delete-deleted-samples", action="DELETE", is_enabled=True, target="previous-object-versions",
+            time_amount=str(NONCURRENT_SAMPLE_DAYS), time_unit="DAYS"),
+    ]
 
 
 def _flatten(parts: Sequence[pulumi.Output[list[str]]]) -> pulumi.Output[list[str]]:

@@ -26,7 +26,16 @@ import pulumi
 import pulumi_oci as oci
 
 from components import register_plane
-from components.iam_roles import PARENT_GRANTS, ROLE_GRANTS, ROLE_PURPOSES, ROLES, TAG_NAMESPACE, TENANCY_GRANTS
+from components.iam_roles import (
+    PARENT_GRANTS,
+    ROLE_GRANTS,
+    ROLE_PURPOSES,
+    ROLES,
+    SAMPLE_BUCKET,
+    TAG_NAMESPACE,
+    TENANCY_GRANTS,
+)
+from core.buckets import sample_bucket_name
 from core.cis_events import EVENT_RULES
 from core.tables import key_use
 from core.tiers import TIERS
@@ -46,7 +55,7 @@ VERBS = ("inspect", "read", "use", "manage")
 #: Resource-types and families a statement may name (OCI policy reference); anything else is a typo.
 RESOURCE_TYPES = frozenset({
     "all-resources", "virtual-network-family", "instance-family", "volume-family", "object-family",
-    "objects", "buckets", "database-family", "autonomous-database-family", "autonomous-databases",
+    "objects", "buckets", "objectstorage-namespaces", "database-family", "autonomous-database-family", "autonomous-databases",
     "cluster-family", "clusters", "cluster-node-pools", "repos", "vaults", "keys", "secret-family",
     "secrets", "secret-bundles", "key-delegate", "log-groups", "log-content", "logging-family",
     "metrics", "alarms", "ons-family", "ons-topics", "cloudevents-rules", "api-gateway-family",
@@ -127,25 +136,29 @@ def statements(subject: Subject, grants: Sequence[Grant], compartment_id: pulumi
 
 
 def render_rows(subject: Subject, rows: Sequence[tuple[str, str, str | None, str]], compartment_ocid: str,
-                namespace: str = "") -> list[str]:
+                namespace: str = "", sample_bucket: str = "") -> list[str]:
     """Statements for rows of ``components.iam_roles`` ((verb, resource, where, source)), ``{tag_namespace}``
-    in a condition read as the stack's namespace."""
-    return [render_statement(subject, Grant(verb, resource, where.replace(TAG_NAMESPACE, namespace) if where else None),
-                             compartment_ocid)
+    in a condition read as the stack's namespace and ``{sample_bucket}`` as its evaluation-sample bucket."""
+    def where_of(where: str | None) -> str | None:
+        return where.replace(TAG_NAMESPACE, namespace).replace(SAMPLE_BUCKET, sample_bucket) if where else None
+
+    return [render_statement(subject, Grant(verb, resource, where_of(where)), compartment_ocid)
             for verb, resource, where, _source in rows]
 
 
-def role_statements(subject: Subject, role: str, workload_ocid: str, parent_ocid: str, namespace: str) -> list[str]:
+def role_statements(subject: Subject, role: str, workload_ocid: str, parent_ocid: str, namespace: str,
+                    environment: str) -> list[str]:
     """One role group's statements: its grants in the workload compartment, then in the parent one
-    (where the tag namespace and the policies live)."""
-    return (render_rows(subject, ROLE_GRANTS[role], workload_ocid)
+    (where the tag namespace and the policies live). The sample bucket is named whether the stack has
+    one or not: no role reads samples, today or after a tier change."""
+    return (render_rows(subject, ROLE_GRANTS[role], workload_ocid, sample_bucket=sample_bucket_name(environment))
             + render_rows(subject, PARENT_GRANTS[role], parent_ocid, namespace))
 
 
 def _role_policy_statements(subject: Subject, role: str, workload_id: pulumi.Input[str], parent_id: pulumi.Input[str],
-                            namespace: pulumi.Input[str]) -> pulumi.Output[list[str]]:
+                            namespace: pulumi.Input[str], environment: str) -> pulumi.Output[list[str]]:
     return pulumi.Output.all(workload_id, parent_id, namespace).apply(
-        lambda ids: role_statements(subject, role, str(ids[0]), str(ids[1]), str(ids[2])))
+        lambda ids: role_statements(subject, role, str(ids[0]), str(ids[1]), str(ids[2]), environment))
 
 
 def key_grants(use_id: str, key_id: str, region: str, vault_id: str | None = None) -> list[tuple[Subject, Grant]]:
@@ -421,7 +434,7 @@ class GovernanceFoundation(pulumi.ComponentResource):
                 name=f"genai-{env}-{role}",
                 description=f"{ROLE_PURPOSES[role]}; the workload compartment, and the stack's tag namespace",
                 statements=_role_policy_statements(Subject.group(args["role_groups"][role]), role, compartment.id,
-                                                   args["parent_compartment_id"], ns.name),
+                                                   args["parent_compartment_id"], ns.name, env),
                 defined_tags=tagged,
                 opts=child,
             )

@@ -60,6 +60,11 @@ _BUDGETS = "https://docs.oracle.com/iaas/Content/Billing/Concepts/budgetsovervie
 ROLES = ("network", "security", "platform", "database", "genai", "auditor")
 
 _NO_STORAGE_DELETE = ("all {request.permission != 'BUCKET_DELETE', request.permission != 'OBJECT_DELETE'}")
+_NO_BUCKET_DELETE = "request.permission != 'BUCKET_DELETE'"
+#: ``{sample_bucket}`` in a condition is the stack's evaluation-sample bucket (``core.buckets``).
+SAMPLE_BUCKET = "{sample_bucket}"
+_NO_OBJECT_DELETE_NOR_SAMPLES = ("all {request.permission != 'OBJECT_DELETE', "
+                                 f"target.bucket.name != '{SAMPLE_BUCKET}'}}")
 _NO_VOLUME_DELETE = ("all {request.permission != 'VOLUME_DELETE', request.permission != 'VOLUME_BACKUP_DELETE', "
                      "request.permission != 'BOOT_VOLUME_BACKUP_DELETE'}")
 _NO_DATABASE_DELETE = "request.permission != 'AUTONOMOUS_DATABASE_DELETE'"
@@ -111,7 +116,12 @@ ROLE_GRANTS: Mapping[str, tuple[Row, ...]] = {
     "database": (
         ("manage", "autonomous-database-family", _NO_DATABASE_DELETE, _DATABASE),
         ("manage", "database-tools-family", None, _DATABASE_TOOLS),
-        ("manage", "object-family", _NO_STORAGE_DELETE, _OBJECT_STORAGE),
+        # Buckets and objects apart: the objects grant keeps the evaluation-sample bucket out (only the
+        # online evaluation job reads samples), and a condition on target.bucket.name would refuse
+        # ListBuckets, which names no bucket.
+        ("manage", "buckets", _NO_BUCKET_DELETE, _OBJECT_STORAGE),
+        ("manage", "objects", _NO_OBJECT_DELETE_NOR_SAMPLES, _OBJECT_STORAGE),
+        ("read", "objectstorage-namespaces", None, _OBJECT_STORAGE),
         ("use", "subnets", None, _CORE),
         ("use", "vnics", None, _CORE),
         ("use", "network-security-groups", None, _CORE),

@@ -3,20 +3,23 @@
 Every run (``python -m evals.online`` in the router image, which carries the ``evals`` and
 ``prompts`` packages) samples the golden sets, asks the router through its in-cluster Service
 with ``metadata.use_case`` (so the router applies the pinned or canary prompt and labels it),
-scores the answers, reads the router's request log of the last hour back (Logging Search) and
-scores recent production requests (``evals.traces``), and posts ``genai_quality`` per use case,
-prompt version and source to OCI Monitoring: the data the quality SLO alarm watches.
+scores the answers, reads recent production requests back and scores them (``evals.traces``), and
+posts ``genai_quality`` per use case, prompt version and source to OCI Monitoring: the data the
+quality SLO alarm watches. Where recent requests come from is the tier's decision
+(``trafficSample.store`` in policies/classification.yaml): the router's request log of the last hour
+(Logging Search; ``request-log``, a tier logging prompts in full), the sampled copies the router
+wrote to the evaluation-sample bucket in the last hour (ListObjects + GetObject; ``sample-bucket``),
+or nowhere (``none``: the golden set only).
 
 Hardened exactly like the router Deployment (``components.router_workload``'s
 ``container_security``, ``pod_security`` and ``identity_env``: non-root UID, read-only root
 filesystem, no privilege escalation, all capabilities dropped, RuntimeDefault seccomp, requests
 and limits). It runs as its own service account (``APP``), so its OKE workload identity is its
-own: ``job_grants`` lets it post ``genai_quality`` and ``read log-content`` in the router log's
-own log group, nothing else (the router may do neither). Where the tier logs prompts at
-``audit-only`` no entry carries a prompt version to score traffic under: the job then gets neither
-the log nor the read grant (``evals.traces.SCORABLE_LEVELS``). NetworkPolicies: the job's pods may
-reach DNS, the router's pods on the router port and HTTPS outside the VCN (Monitoring ingestion,
-Logging Search); the router accepts the job's pods on its port. CronJob fields: https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
+own: ``job_grants`` lets it post ``genai_quality`` and read where the tier keeps traffic (``read
+log-content`` in the router log's own log group, or ``read objects`` in the evaluation-sample
+bucket), nothing else (the router may do neither). NetworkPolicies: the job's pods may reach DNS,
+the router's pods on the router port and HTTPS outside the VCN (Monitoring ingestion, Logging
+Search, Object Storage); the router accepts the job's pods on its port. CronJob fields: https://kubernetes.io/docs/concepts/workloads/controllers/cron-jobs/
 """
 
 from __future__ import annotations
@@ -31,14 +34,15 @@ import yaml
 
 from components import register_plane
 from components.governance import Grant, Subject, statements
-from components.orchestration import workload_condition
+from components.orchestration import sample_reader_grant, workload_condition
 from components.router_workload import APP as ROUTER_APP
 from components.router_workload import container_security, dns_egress, identity_env, oci_https_egress, pod_security
+from core.buckets import SAMPLE_READER
 from evals import contract, online
 
 ONLINE_EVAL_TYPE = register_plane("genai:index:OnlineEvaluation", "orchestration")
 
-APP = "genai-online-eval"
+APP = SAMPLE_READER
 CONFIG_DIR = "/etc/genai-eval"
 COMMAND = ["python", "-m", online.__name__]
 #: The job's container resources (no stack key sets them: a run scores a few cases, then exits).
@@ -79,11 +83,16 @@ class OnlineEvaluationArgs(TypedDict):
     cluster_id: pulumi.Input[str]
     """The OKE cluster: part of the workload identity the log grant names."""
     router_log_id: pulumi.Input[str] | None
-    """The router's request log (read back for recent traffic); None where the tier's prompt logging
-    records no prompt version (``audit-only``): nothing there could be scored, so nothing is read."""
+    """The router's request log (read back for recent traffic); None unless the tier's trafficSample
+    store is ``request-log`` (only a tier logging prompts in full has text there to score)."""
     router_log_group_id: pulumi.Input[str] | None
     """The log group holding only the router's request log: the scope of the job's ``read log-content``
     (None with ``router_log_id``)."""
+    sample_bucket: str | None
+    """The evaluation-sample bucket the router writes sampled requests to (the job lists and reads it);
+    None unless the tier's trafficSample store is ``sample-bucket``."""
+    object_storage_namespace: pulumi.Input[str]
+    """The tenancy's Object Storage namespace (the sample bucket's)."""
     defined_tags: pulumi.Input[Mapping[str, str]]
     """Defined tags from the governance foundation (on the job's IAM policy)."""
 
@@ -105,9 +114,10 @@ class OnlineEvaluation(pulumi.ComponentResource):
         config = _core.ConfigMap(
             f"{name}-config", metadata=meta(f"{APP}-config"),
             data={"config.yaml": pulumi.Output.all(ns, args["compartment_id"], args["router_log_id"],
-                                                   args["router_log_group_id"]).apply(
+                                                   args["router_log_group_id"], args["object_storage_namespace"]).apply(
                 lambda v: yaml.safe_dump(job_config(args, namespace=v[0], compartment_id=v[1], router_log_id=v[2],
-                                                    router_log_group_id=v[3]), sort_keys=True))},
+                                                    router_log_group_id=v[3], object_storage_namespace=v[4]),
+                                         sort_keys=True))},
             opts=child)
         # The job's own service account, hence its own workload identity: it may post genai_quality and
         # read the router's request log, and the router may do neither.
@@ -117,13 +127,14 @@ class OnlineEvaluation(pulumi.ComponentResource):
             opts=child)
         grants: pulumi.Output[list[str]] = pulumi.Output.all(
             args["cluster_id"], ns, args["router_log_group_id"]).apply(
-            lambda v: statements(Subject.any_user(), job_grants(v[0], v[1], v[2]), args["compartment_id"]))
+            lambda v: statements(Subject.any_user(), job_grants(v[0], v[1], v[2], args["sample_bucket"]),
+                                 args["compartment_id"]))
         oci.identity.Policy(
             f"{name}-workload-identity",
             compartment_id=args["compartment_id"],
             name=f"genai-{args['environment']}-online-eval-workload",
-            description="The online evaluation job (OKE workload identity) may post quality metrics and read the "
-                        "router's request log only",
+            description="The online evaluation job (OKE workload identity) may post quality metrics and read "
+                        "recent traffic (the router's request log or the evaluation-sample bucket) only",
             statements=grants,
             defined_tags=args["defined_tags"],
             opts=child)
@@ -207,29 +218,35 @@ class OnlineEvaluation(pulumi.ComponentResource):
             opts=opts)
 
 
-def job_grants(cluster_id: str, namespace: str, log_group_id: str | None) -> list[Grant]:
+def job_grants(cluster_id: str, namespace: str, log_group_id: str | None, sample_bucket: str | None) -> list[Grant]:
     """What the job's pods may do as themselves (OKE workload identity, service account ``APP``):
     post ``genai_quality`` (``use metrics`` narrowed by ``target.metrics.namespace``,
     https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm) and read the
     router's request log back (SearchLogs is LOG_CONTENT_READ, i.e. ``read log-content``; log-content
     grants can be narrowed by ``target.loggroup.id`` only, hence the router log's own group:
-    https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm). It asks
-    the router, never Generative AI, so it has no generative-ai grant."""
+    https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm), or list and
+    read the evaluation-sample bucket (``components.orchestration.sample_reader_grant``). It asks the
+    router, never Generative AI, so it has no generative-ai grant."""
     def where(*extra: str) -> str:
         return workload_condition(cluster_id, namespace, APP, *extra)
 
     grants = [Grant("use", "metrics", where(f"target.metrics.namespace='{contract.QUALITY_NS}'"))]
     if log_group_id is not None:
         grants.append(Grant("read", "log-content", where(f"target.loggroup.id='{log_group_id}'")))
+    if sample_bucket is not None:
+        grants.append(sample_reader_grant(cluster_id, namespace, APP, sample_bucket))
     return grants
 
 
 def job_config(args: OnlineEvaluationArgs, *, namespace: str, compartment_id: str, router_log_id: str | None,
-               router_log_group_id: str | None) -> dict[str, Any]:
+               router_log_group_id: str | None, object_storage_namespace: str) -> dict[str, Any]:
     """The job's config file (read by `evals.online`); the router through its in-cluster Service."""
     logs = {"router_log_id": router_log_id, "router_log_group_id": router_log_group_id} if router_log_id else {}
+    bucket = args["sample_bucket"]
+    samples = {"sample_bucket": bucket, "object_storage_namespace": object_storage_namespace} if bucket else {}
     return {
         **logs,
+        **samples,
         "router_url": f"http://{ROUTER_APP}.{namespace}.svc.cluster.local:{args['router_port']}",
         "model": args["model"],
         **({"embedding_model": args["embedding_model"]} if args["embedding_model"] else {}),

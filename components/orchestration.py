@@ -40,6 +40,28 @@ def workload_condition(cluster_id: str, namespace: str, service_account: str, *e
     return "all {" + ", ".join((*identity, *extra)) + "}"
 
 
+# Object Storage grants on the evaluation-sample bucket, one form for the writer and one for the reader
+# (https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/objectstoragepolicyreference.htm):
+# PutObject needs OBJECT_CREATE, which only ``manage objects`` holds, so the writer's grant is narrowed to
+# that one permission (``request.permission``) and an object name it has not written before (no
+# OBJECT_OVERWRITE, no OBJECT_DELETE); ``read objects`` holds OBJECT_INSPECT (ListObjects, HeadObject) and
+# OBJECT_READ (GetObject). ``target.bucket.name`` narrows both to the one bucket.
+SAMPLE_WRITE_PERMISSION = "OBJECT_CREATE"
+
+
+def sample_writer_grant(cluster_id: str, namespace: str, service_account: str, bucket: str) -> Grant:
+    """The router's grant: create objects in the evaluation-sample bucket, nothing else."""
+    return Grant("manage", "objects", workload_condition(
+        cluster_id, namespace, service_account, f"request.permission='{SAMPLE_WRITE_PERMISSION}'",
+        f"target.bucket.name='{bucket}'"))
+
+
+def sample_reader_grant(cluster_id: str, namespace: str, service_account: str, bucket: str) -> Grant:
+    """The online evaluation job's grant: list and read the evaluation-sample bucket's objects."""
+    return Grant("read", "objects", workload_condition(
+        cluster_id, namespace, service_account, f"target.bucket.name='{bucket}'"))
+
+
 def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
     """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
     Generative AI inference, and post metrics to the custom namespaces the router publishes

@@ -37,7 +37,7 @@ import pulumi_oci as oci
 
 from components import register_plane
 from components.governance import Grant, Subject, statements
-from components.orchestration import workload_condition
+from components.orchestration import sample_writer_grant, workload_condition
 from core import ocicache
 from router.container import (
     APM_DATA_KEY,
@@ -51,6 +51,8 @@ from router.container import (
     REDIS_PORT_ENV,
     REDIS_SSL_ENV,
     RUN_AS,
+    SAMPLE_BUCKET_ENV,
+    SAMPLE_NAMESPACE_ENV,
     SECRETS_DIR,
     TELEMETRY_SECRET,
 )
@@ -188,6 +190,11 @@ class RouterWorkloadArgs(TypedDict):
     """FQDN of the OCI Cache cluster's primary endpoint (data plane): budgets, tenant limits, response cache."""
     cache_cidr: str
     """CIDR of the subnet the cache's private endpoints live in (the data subnet): egress on core.ocicache.PORT."""
+    sample_bucket: str | None
+    """The data plane's evaluation-sample bucket the hooks write sampled requests to (create only); None
+    where the tier keeps no sample in a bucket."""
+    object_storage_namespace: pulumi.Input[str]
+    """The tenancy's Object Storage namespace (the sample bucket's)."""
 
 
 class RouterWorkload(pulumi.ComponentResource):
@@ -248,6 +255,20 @@ class RouterWorkload(pulumi.ComponentResource):
             statements=push,
             defined_tags=args["defined_tags"],
             opts=child)
+        if args["sample_bucket"] is not None:
+            bucket = args["sample_bucket"]
+            put: pulumi.Output[list[str]] = pulumi.Output.from_input(args["cluster_id"]).apply(
+                lambda cid: statements(Subject.any_user(), [sample_writer_grant(cid, ns_name, sa_name, bucket)],
+                                       args["compartment_id"]))
+            oci.identity.Policy(
+                f"{name}-sample-put",
+                compartment_id=args["compartment_id"],
+                name=f"genai-{args['environment']}-router-sample-put",
+                description="The inference router's pods (OKE workload identity) may create objects in the "
+                            "evaluation-sample bucket only",
+                statements=put,
+                defined_tags=args["defined_tags"],
+                opts=child)
         config = _core.ConfigMap(
             f"{name}-config",
             metadata=meta(f"{APP}-config"),
@@ -272,6 +293,9 @@ class RouterWorkload(pulumi.ComponentResource):
             _core.EnvVarArgs(name=REDIS_SSL_ENV, value=str(ocicache.TLS).lower()),
             _core.EnvVarArgs(name=APM_DATA_KEY_FILE_ENV, value=APM_DATA_KEY_PATH),
         ]
+        if args["sample_bucket"] is not None:
+            env += [_core.EnvVarArgs(name=SAMPLE_BUCKET_ENV, value=args["sample_bucket"]),
+                    _core.EnvVarArgs(name=SAMPLE_NAMESPACE_ENV, value=args["object_storage_namespace"])]
         probe_port = port
         container = _core.ContainerArgs(
             name="router",

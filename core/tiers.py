@@ -51,7 +51,7 @@ class Guardrails:
 
 TRAFFIC_STORES: tuple[str, ...] = ("request-log", "sample-bucket", "none")
 """Where the online evaluation job finds live traffic (the matrix's ``trafficSample.store``)."""
-SAMPLE_BUCKET = "sample-bucket"
+REQUEST_LOG, SAMPLE_BUCKET = "request-log", "sample-bucket"
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,11 @@ TENANT_HEADER = releases.TENANT_HEADER
 # LiteLLM's Redis clients; tests/router/test_container.py checks the hooks use the same names) --
 LOG_ID_ENV = "GENAI_ROUTER_LOG_ID"
 """OCID of the router's custom log (operations plane): request logs go there through PutLogs."""
+SAMPLE_BUCKET_ENV = "GENAI_ROUTER_SAMPLE_BUCKET"
+"""Name of the evaluation-sample bucket (data plane) the hooks PutObject sampled requests into; set only
+where the tier keeps samples in a bucket."""
+SAMPLE_NAMESPACE_ENV = "GENAI_ROUTER_SAMPLE_NAMESPACE"
+"""The tenancy's Object Storage namespace holding that bucket."""
 APM_DATA_KEY_FILE_ENV = "GENAI_ROUTER_APM_DATA_KEY_FILE"
 """File holding the APM domain's private data key (a Secret volume; never an env value)."""
 REDIS_HOST_ENV = "REDIS_HOST"

@@ -315,9 +315,14 @@ class RouterInputs:
     """Largest request body the proxy accepts (the gateway cannot cap bodies); None: LiteLLM's default."""
     canaries: tuple[Canary, ...] = ()
     prompts: tuple[PromptRelease, ...] = ()
+    traffic_sample_rate: float = 0.0
+    """Share of answered requests the hooks copy to the evaluation-sample bucket (0: none; the bucket and
+    its namespace come from the pod's environment, ``router.container.SAMPLE_BUCKET_ENV``)."""
 
     def __post_init__(self) -> None:
         _one_of("tier", self.tier, TIERS)
+        if not 0.0 <= self.traffic_sample_rate <= 1.0:
+            raise ValueError("traffic_sample_rate: must be between 0 and 1")
         _one_of("prompt_logging", self.prompt_logging, PROMPT_LOGGING)
         if self.max_request_size_mb is not None and self.max_request_size_mb <= 0:
             raise ValueError("max_request_size_mb: must be > 0")

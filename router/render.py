@@ -276,6 +276,8 @@ def render_config(inputs: RouterInputs) -> dict[str, Any]:
             "content_moderation": g.output_content_moderation if g.oci_guardrail else "OFF",
             "pii": g.output_pii if g.oci_guardrail else "OFF",
         }
+    if inputs.traffic_sample_rate > 0:
+        hooks["traffic_sample"] = {"rate": inputs.traffic_sample_rate}
     if inputs.prompts:
         hooks["prompts"] = {p.use_case: _prompt_release(p) for p in inputs.prompts}
     if inputs.shared_state is not None:

@@ -109,7 +109,7 @@ def build_platform(settings: Settings) -> Platform:
         # The router's image and namespace, its own service account (workload identity); it reads the
         # router's request log back from the operations plane's log.
         OnlineEvaluation(f"{env}-online-eval", evaluation_settings.online_evaluation_args(
-            settings, governance, router, orchestration, operations),
+            settings, governance, router, orchestration, operations, data),
             opts=pulumi.ResourceOptions(providers=[orchestration.provider], depends_on=[router]))
     return Platform(settings=settings, governance=governance, network=network, admin=admin, operations=operations,
                     data=data, model=model, ingress=ingress, orchestration=orchestration, router=router,

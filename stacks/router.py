@@ -134,6 +134,8 @@ def router_inputs(settings: Settings, *, compartment_ocid: str, dedicated_endpoi
         max_request_size_mb=settings.ingress.max_request_body_mb,
         canaries=tuple(canaries),
         prompts=tuple(_prompt_release(pin) for _, pin in sorted(settings.evaluation.prompts.items())),
+        # Evaluation samples of answered requests, where the tier keeps them in a bucket (the data plane's).
+        traffic_sample_rate=s.rate if (s := settings.evaluation.sampling) else 0.0,
     )
 
 

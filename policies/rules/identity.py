@@ -108,14 +108,33 @@ _STORAGE = {"object-family", "buckets", "objects", "volume-family", "volumes", "
             "file-systems", "mount-targets", "export-sets"}
 
 
+def only_permission(conditions: Any) -> str | None:
+    """The one permission a where-clause narrows a grant to (``request.permission='X'`` alone, or inside an
+    ``all {…}`` group), else None: such a grant holds nothing but X, whatever its verb."""
+    clauses = [conditions] if isinstance(conditions, Mapping) and conditions.get("type") == "clause" else (
+        conditions.get("items") or [] if isinstance(conditions, Mapping) and conditions.get("mode") == "all" else [])
+    for c in clauses:
+        node = (c or {}).get("node") or {} if isinstance(c, Mapping) else {}
+        rhs = node.get("rhs") or {}
+        if node.get("lhs") == "request.permission" and node.get("op") == "eq" and isinstance(rhs, Mapping):
+            return str(rhs.get("value"))
+    return None
+
+
 def check_storage_delete(props: Mapping[str, Any]) -> Iterable[str]:
-    """CIS 1.15: storage service-level admins cannot delete what they manage."""
+    """CIS 1.15: storage service-level admins cannot delete what they manage. A grant narrowed to one
+    permission that is not a delete (``request.permission='OBJECT_CREATE'``) passes: it excludes them all."""
     for i, parsed in _statements(props):
         # Services (e.g. objectstorage-<region> for lifecycle rules) are not storage administrators.
         if not parsed or (parsed.get("subject") or {}).get("type") == "service":
             continue
         resources = set((parsed.get("resources") or {}).get("values", []))
         if "manage" in (parsed.get("actions") or {}).get("values", []) and resources & _STORAGE:
+            only = only_permission(parsed.get("conditions"))
+            if only is not None:
+                if "DELETE" in only:
+                    yield f"'statements[{i}]' grants a delete permission on storage"
+                continue
             conditions = str(parsed.get("conditions") or "")
             if "request.permission" not in conditions or "DELETE" not in conditions:
                 yield f"'statements[{i}]' lets a subject manage storage without excluding delete permissions"

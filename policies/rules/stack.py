@@ -10,7 +10,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from policies.rules._base import UNKNOWN, Fixture, Rule, add_node, drop_first, edit_first, stack_rule, tier_of
+from core.buckets import NONCURRENT_SAMPLE_DAYS, SAMPLE_BUCKET_ROLE, SAMPLE_READER
+from core.tiers import SAMPLE_BUCKET, load_matrix
+from policies.rules._base import (
+    UNKNOWN,
+    Fixture,
+    Rule,
+    add_node,
+    drop_first,
+    edit_first,
+    stack_rule,
+    tagged,
+    tier_of,
+)
+from policies.rules.identity import only_permission, parse
 
 BUCKET = "oci:ObjectStorage/bucket:Bucket"
 LOG = "oci:Logging/log:Log"
@@ -32,6 +45,8 @@ BUDGET = "oci:Budget/budget:Budget"
 COMPARTMENT = "oci:Identity/compartment:Compartment"
 DEPLOYMENT = "oci:ApiGateway/deployment:Deployment"
 BASTION = "oci:Bastion/bastion:Bastion"
+LIFECYCLE = "oci:ObjectStorage/objectLifecyclePolicy:ObjectLifecyclePolicy"
+POLICY = "oci:Identity/policy:Policy"
 
 #: Types whose loss is data loss or a long rebuild: protected in prod.
 STATEFUL = (BUCKET, "oci:Database/autonomousDatabase:AutonomousDatabase", KEY, VAULT, COMPARTMENT,
@@ -191,6 +206,93 @@ def tiers_consistent(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
         yield minority[0], f"resources carry {len(tiers)} different classification tiers; a stack has one"
 
 
+def _is_sample_bucket(bucket: Any) -> bool:
+    return str(bucket.props.get("name") or "").endswith(f"-{SAMPLE_BUCKET_ROLE}")
+
+
+def _deletes_within(rules: Any, target: str, days: int) -> bool:
+    """An enabled DELETE rule on ``target`` over every object (no name filter) within ``days``."""
+    for rule in rules or []:
+        unit = {"DAYS": 1, "YEARS": 365}.get(str(rule.get("timeUnit")))
+        if (rule.get("action") == "DELETE" and rule.get("isEnabled") is True and unit is not None
+                and (rule.get("target") or "objects") == target and not rule.get("objectNameFilter")
+                and int(str(rule.get("timeAmount"))) * unit <= days):
+            return True
+    return False
+
+
+def _clauses(conditions: Any) -> list[tuple[str, str, str]] | None:
+    """(variable, op, value) of a where-clause that is one clause or an ``all`` group; None otherwise (an
+    ``any`` group, whose alternatives each stand alone)."""
+    if not conditions:
+        return []
+    if not isinstance(conditions, dict):
+        return None
+    items_ = [conditions] if conditions.get("type") == "clause" else (
+        conditions.get("items") or [] if conditions.get("mode") == "all" else None)
+    if items_ is None:
+        return None
+    out = []
+    for c in items_:
+        node = (c or {}).get("node") or {}
+        rhs = node.get("rhs") or {}
+        out.append((str(node.get("lhs")), str(node.get("op")), str(rhs.get("value") if isinstance(rhs, dict) else rhs)))
+    return out
+
+
+def _reads_bucket(parsed: dict[str, Any], bucket: str) -> bool:
+    """Whether a parsed statement lets a principal other than the evaluation job read ``bucket``'s objects."""
+    if (parsed.get("subject") or {}).get("type") == "service":
+        return False  # Object Storage itself (lifecycle rules), not a reader
+    verbs = set((parsed.get("actions") or {}).get("values", []))
+    resources = set((parsed.get("resources") or {}).get("values", []))
+    if not verbs & {"read", "use", "manage"} or not resources & {"objects", "object-family", "all-resources"}:
+        return False
+    only = only_permission(parsed.get("conditions"))
+    if only is not None and only != "OBJECT_READ":
+        return False  # narrowed to one permission that reads nothing (the router's OBJECT_CREATE)
+    clauses = _clauses(parsed.get("conditions"))
+    if clauses is None:
+        return True  # an any-group: some alternative may match without naming the bucket
+    named = [v for lhs, op, v in clauses if lhs == "target.bucket.name" and op == "eq"]
+    excluded = [v for lhs, op, v in clauses if lhs == "target.bucket.name" and op == "neq"]
+    if bucket.lower() in (v.lower() for v in excluded) or (named and bucket.lower() not in (v.lower() for v in named)):
+        return False  # condition matching is case-insensitive (objectstoragepolicyreference.htm)
+    return ("request.principal.service_account", "eq", SAMPLE_READER) not in clauses
+
+
+def eval_sample_buckets(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
+    """The evaluation-sample bucket holds only what its tier allows, for no longer, readable by the job only."""
+    samples = [b for b in _of(resources, BUCKET) if _is_sample_bucket(b)]
+    if not samples:
+        return
+    matrix = load_matrix()
+    for bucket in samples:
+        tier = matrix.get(str(tier_of(bucket.props)))
+        if tier is None:
+            yield bucket.urn, "sample bucket carries no classification tier"
+            continue
+        policy = tier.traffic_sample
+        if policy.store != SAMPLE_BUCKET:
+            yield bucket.urn, "sample bucket exists, but its tier keeps no traffic sample in a bucket (trafficSample.store)"
+            continue
+        if tier.customer_managed_keys and not bucket.props.get("kmsKeyId"):
+            yield bucket.urn, "'kmsKeyId' is not set; the tier requires a customer-managed key"
+        lifecycles = [lc for lc in _of(resources, LIFECYCLE) if bucket.urn in _deps(lc, "bucket")]
+        rules = [r for lc in lifecycles for r in lc.props.get("rules") or []]
+        if not _deletes_within(rules, "objects", policy.max_retention_days):
+            yield bucket.urn, "no lifecycle rule deletes samples within the tier's trafficSample.maxRetentionDays"
+        elif bucket.props.get("versioning") == "Enabled" and not _deletes_within(
+                rules, "previous-object-versions", NONCURRENT_SAMPLE_DAYS):
+            yield bucket.urn, "no lifecycle rule deletes a deleted sample's noncurrent version within a day"
+        name = str(bucket.props.get("name"))
+        for p in _of(resources, POLICY):
+            for i, text in enumerate(p.props.get("statements") or []):
+                parsed = parse(str(text))
+                if parsed is not None and _reads_bucket(parsed, name):
+                    yield p.urn, f"'statements[{i}]' lets a principal other than the evaluation job read samples"
+
+
 # -- fixtures and mutations ---------------------------------------------------------------------------
 
 def fx(type_: str, urn: str, props: dict[str, Any] | None = None, protect: bool = False, parent: str | None = "urn:c",
@@ -215,6 +317,19 @@ _WRITE_LOG = {"isEnabled": True, "configuration": {"source": {"service": "object
 _FLOW = {"isEnabled": True, "logType": "SERVICE"}
 _TAGGED = {"compartmentId": "c", "definedTags": {f"ns.{t}": "v" for t in TAGS}}
 _ENV = {"definedTags": {"ns.environment": "prod"}}
+_SAMPLES = {**tagged("confidential"), "name": f"genai-fx-{SAMPLE_BUCKET_ROLE}", "kmsKeyId": "ocid1.key.oc1.fra.x",
+            "versioning": "Enabled", "accessType": "NoPublicAccess"}
+_SAMPLE_RULES = [{"name": "delete-samples", "action": "DELETE", "isEnabled": True, "target": "objects",
+                  "timeAmount": "7", "timeUnit": "DAYS"},
+                 {"name": "delete-deleted-samples", "action": "DELETE", "isEnabled": True,
+                  "target": "previous-object-versions", "timeAmount": "1", "timeUnit": "DAYS"}]
+_WORKLOAD = "request.principal.type='workload', request.principal.cluster_id='ocid1.cluster.oc1.fra.x', " \
+            "request.principal.namespace='genai'"
+_JOB_READS = (f"Allow any-user to read objects in compartment id ocid1.compartment.oc1..x where all {{{_WORKLOAD}, "
+              f"request.principal.service_account='{SAMPLE_READER}', target.bucket.name='genai-fx-{SAMPLE_BUCKET_ROLE}'}}")
+_ROUTER_WRITES = (f"Allow any-user to manage objects in compartment id ocid1.compartment.oc1..x where all {{{_WORKLOAD}, "
+                  "request.principal.service_account='genai-router', request.permission='OBJECT_CREATE', "
+                  f"target.bucket.name='genai-fx-{SAMPLE_BUCKET_ROLE}'}}")
 
 RULES: list[Rule] = [
     stack_rule("STK-001", "Ensure every bucket has a write-access log", bucket_write_logs,
@@ -353,4 +468,20 @@ RULES: list[Rule] = [
                    {next(k for k in n["inputs"]["definedTags"] if k.endswith(".classification")): "public"})),
                severity="high", remediation="Tag every resource from governance.defined_tags; one stack, one tier.",
                controls=("soc2:C1.1", "iso27001-2022:A.5.12")),
+    stack_rule("STK-017", "Ensure evaluation samples of live traffic are kept only as their tier allows",
+               eval_sample_buckets,
+               passing=[fx(BUCKET, "urn:b", _SAMPLES), fx(LIFECYCLE, "urn:lc", {"rules": _SAMPLE_RULES}, bucket=["urn:b"]),
+                        fx(POLICY, "urn:p", {"statements": [_JOB_READS, _ROUTER_WRITES]})],
+               failing=[fx(BUCKET, "urn:b", {**_SAMPLES, **tagged("restricted")}),
+                        fx(LIFECYCLE, "urn:lc", {"rules": _SAMPLE_RULES}, bucket=["urn:b"])],
+               unknown=[fx(BUCKET, "urn:b", {**_SAMPLES, "kmsKeyId": UNKNOWN}),
+                        fx(LIFECYCLE, "urn:lc", {"rules": _SAMPLE_RULES}, bucket=["urn:b"])],
+               mutate=edit_first(LIFECYCLE, lambda n: n["inputs"]["rules"][0].update(timeAmount="90"),
+                                 lambda n: any(r.get("name") == "delete-samples" for r in n["inputs"].get("rules") or [])),
+               severity="high",
+               remediation="Keep a sample bucket only where the tier's trafficSample.store is sample-bucket, with the "
+                           "tier's key, a lifecycle rule deleting samples within its maxRetentionDays, and read grants "
+                           "for the online evaluation job's workload identity only.",
+               controls=("nist-800-53r5:SI-12", "nist-800-53r5:AC-3", "nist-800-53r5:SC-28", "gdpr:Art.5(1)(e)",
+                         "gdpr:Art.25", "iso27001-2022:A.8.10", "iso27001-2022:A.8.3", "soc2:C1.2")),
 ]

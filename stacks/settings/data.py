@@ -130,6 +130,7 @@ def data_args(settings: Settings, governance: GovernanceFoundation, network: Net
         "admin_password": db.admin_password.reveal() if db.admin_password else None,
         "traces_prefix": d.traces_prefix,
         "access_log_retention_days": d.access_log_retention_days,
+        "eval_sample_retention_days": s.retention_days if (s := settings.evaluation.sampling) else None,
         "protect_stateful": g.protect_stateful,
         "cache": {"nsg_id": network.nsg_ids["cache"], "node_count": d.cache.node_count,
                   "memory_gbs": d.cache.memory_gbs},

@@ -13,14 +13,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from core.tiers import SAMPLE_BUCKET, TierPolicy
-from evals import traces
+from components.data import SAMPLES_ROLE
+from core.tiers import REQUEST_LOG, SAMPLE_BUCKET, TierPolicy
 from evals.thresholds import CONFIG_KEYS, Thresholds
 from prompts import registry
 from stacks.settings.common import Report, tier_maximum
 from stacks.settings.model import CatalogEntry
 
 if TYPE_CHECKING:
+    from components.data import DataPlane
     from components.governance import GovernanceFoundation
     from components.online_eval import OnlineEvaluationArgs
     from components.operations import OperationsPlane
@@ -81,6 +82,12 @@ class EvaluationSettings:
     """Every use case of prompts/ (defaulted to its latest version)."""
     model_canary: ModelCanary | None
     online: OnlineEvaluationSettings
+
+    @property
+    def sampling(self) -> TrafficSampleSettings | None:
+        """The traffic sample the platform keeps: where the tier keeps one and the online job runs to read it
+        (the data plane's evaluation-sample bucket, the router's writer and the job's reader follow this)."""
+        return self.online.traffic_sample if self.online.enabled else None
 
     @property
     def prompt_versions(self) -> dict[str, str]:
@@ -180,11 +187,13 @@ def traffic_sample(raw: Mapping[str, Any] | None, tier: TierPolicy, p: Report) -
 
 
 def online_evaluation_args(settings: Settings, governance: GovernanceFoundation, router: RouterWorkload,
-                           orchestration: OrchestrationPlane, operations: OperationsPlane) -> OnlineEvaluationArgs:
+                           orchestration: OrchestrationPlane, operations: OperationsPlane,
+                           data: DataPlane) -> OnlineEvaluationArgs:
     """The online evaluation job's inputs: the router's image and namespace, the cluster (its own
-    workload identity's), the router's request log (read back for recent traffic) and the job's own settings."""
+    workload identity's), where recent traffic is read back (the router's request log or the
+    evaluation-sample bucket, as the tier decides) and the job's own settings."""
     n, r, online = settings.network, settings.orchestration.router, settings.evaluation.online
-    traffic = settings.tier.prompt_logging in traces.SCORABLE_LEVELS
+    traffic = settings.tier.traffic_sample.store == REQUEST_LOG
     return {
         "environment": settings.governance.environment,
         "namespace": router.namespace,
@@ -200,7 +209,10 @@ def online_evaluation_args(settings: Settings, governance: GovernanceFoundation,
         "embedding_model": settings.evaluation.embedding_model,
         "cluster_id": orchestration.cluster_id,
         "defined_tags": governance.defined_tags,
-        # Traffic is read only where the tier's request log records a prompt version to score it under.
+        # Traffic is read from the request log only where the tier's store is the log (it logs in full),
+        # from the sample bucket where the data plane keeps one, else not at all.
         "router_log_id": operations.router_log_id if traffic else None,
         "router_log_group_id": operations.router_log_group_id if traffic else None,
+        "sample_bucket": data.bucket_names.get(SAMPLES_ROLE),
+        "object_storage_namespace": data.namespace,
     }

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pulumi
 
+from components.data import SAMPLES_ROLE
 from core.tiers import TierPolicy
 from stacks.settings.common import Report, tier_minimum
 
@@ -194,4 +195,6 @@ def router_args(settings: Settings, governance: GovernanceFoundation, network: N
         "defined_tags": governance.defined_tags,
         "cache_host": cache_host,
         "cache_cidr": n.subnets["data"],
+        "sample_bucket": data.bucket_names.get(SAMPLES_ROLE),
+        "object_storage_namespace": data.namespace,
     }

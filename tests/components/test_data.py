@@ -13,6 +13,7 @@ from blueprint import canned
 from blueprint.graph import Graph
 from blueprint.stackconfig import DELETE
 from components.data import cwallet_sso
+from core.buckets import SAMPLE_BUCKET_ROLE
 from core.markers import SECRET_MARKER
 from core.tiers import load_matrix
 from tests.components.tiers import REGION, TIERS, ocid, one, plane_nodes, tier_graph
@@ -88,7 +89,8 @@ def test_customer_managed_keys_where_the_matrix_requires(tier: str) -> None:
     required = load_matrix()[tier].customer_managed_keys
     adb = one(g, ADB, "-data-adb").inputs
     buckets = [b.inputs for b in plane_nodes(g, "data") if b.type == BUCKET]
-    assert len(buckets) == 3
+    # documents, outputs, archive; and the evaluation samples where the tier keeps them in a bucket
+    assert len(buckets) == 3 + (load_matrix()[tier].traffic_sample.store == "sample-bucket")
     storage_key = ocid(one(g, KEY, "-key-storage"))
     if required or tier != "public":  # only the public variant opts out (its tier allows it)
         assert adb["kmsKeyId"] == ocid(one(g, KEY, "-key-data"))
@@ -114,6 +116,8 @@ def test_buckets_private_versioned_evented_logged_and_expiring(tier: str) -> Non
         assert log["configuration"]["source"]["category"] == "write" and log["logType"] == "SERVICE"
         assert log["retentionDuration"] == 180.0
         rules = {r["name"]: r for r in policies[b["name"]]}
+        if b["name"].endswith(f"-{SAMPLE_BUCKET_ROLE}"):
+            continue  # its own lifecycle: test_sample_bucket_only_where_the_tier_keeps_one
         noncurrent = rules["expire-noncurrent-versions"]
         assert (noncurrent["target"], noncurrent["action"], noncurrent["timeAmount"]) == (
             "previous-object-versions", "DELETE", days)
@@ -365,3 +369,25 @@ def test_keys_and_secrets_are_granted_before_the_database_connection_and_buckets
     (adb,) = graph.by_type("oci:Database/autonomousDatabase:AutonomousDatabase")
     assert any("read vaults" in s and "target.vault.id=" in s for s in policy.inputs["statements"])
     assert any(f"target.key.id='{adb.inputs['kmsKeyId']}'" in s for s in policy.inputs["statements"])
+
+
+@pytest.mark.parametrize("tier", TIERS)
+def test_sample_bucket_only_where_the_tier_keeps_one(tier: str) -> None:
+    """The evaluation-sample bucket: only for a sample-bucket tier; private, the tier's key where it needs
+    one, every sample deleted after the tier's maximum retention (the stack default) and its noncurrent
+    version a day later."""
+    g = tier_graph(tier)
+    policy = load_matrix()[tier]
+    samples = [n.inputs for n in plane_nodes(g, "data") if n.type == BUCKET
+               and n.inputs["name"].endswith(f"-{SAMPLE_BUCKET_ROLE}")]
+    if policy.traffic_sample.store != "sample-bucket":
+        assert samples == []
+        return
+    (b,) = samples
+    assert b["name"] == "genai-prod-eval-samples" and b["accessType"] == "NoPublicAccess"
+    assert b["versioning"] == "Enabled"  # OCI-STO-003 / CIS 5.1.3; the noncurrent rule below bounds it
+    assert (b.get("kmsKeyId") == ocid(one(g, KEY, "-key-storage"))) is True  # prod keeps customer keys in every tier
+    rules = {r["name"]: r for n in g.by_type(LIFECYCLE) if n.inputs["bucket"] == b["name"] for r in n.inputs["rules"]}
+    assert {k: (r["target"], r["action"], r["timeAmount"], r["timeUnit"], r["isEnabled"]) for k, r in rules.items()} == {
+        "delete-samples": ("objects", "DELETE", str(policy.traffic_sample.max_retention_days), "DAYS", True),
+        "delete-deleted-samples": ("previous-object-versions", "DELETE", "1", "DAYS", True)}

@@ -7,8 +7,16 @@ from typing import Any
 
 import pytest
 
-from components.governance import EVENT_RULES, Grant, Subject, render_statement
-from components.iam_roles import PARENT_GRANTS, POLICY_REFERENCE, ROLE_GRANTS, ROLE_PURPOSES, ROLES, TENANCY_GRANTS
+from components.governance import EVENT_RULES, Grant, Subject, render_statement, role_statements
+from components.iam_roles import (
+    PARENT_GRANTS,
+    POLICY_REFERENCE,
+    ROLE_GRANTS,
+    ROLE_PURPOSES,
+    ROLES,
+    SAMPLE_BUCKET,
+    TENANCY_GRANTS,
+)
 from core.tiers import load_matrix
 from tests.conftest import ROOT, accepts_defined_tags
 
@@ -252,6 +260,19 @@ def test_auditors_never_read_contents():
 def test_storage_and_key_managers_cannot_delete():
     for role in ROLES:
         for verb, resource, where, _s in ROLE_GRANTS[role]:
-            if verb == "manage" and resource in ("object-family", "volume-family", "autonomous-database-family",
-                                                  "vaults", "keys"):
+            if verb == "manage" and resource in ("object-family", "buckets", "objects", "volume-family",
+                                                  "autonomous-database-family", "vaults", "keys"):
                 assert where and "DELETE" in where, (role, resource)
+
+
+def test_no_role_reads_evaluation_samples():
+    """Only the online evaluation job reads the sample bucket: every role's object grant excludes it by
+    name (rendered for the stack's environment), and no role holds object-family, which could not."""
+    for role in ROLES:
+        for verb, resource, where, _s in ROLE_GRANTS[role]:
+            assert resource != "object-family", role
+            if resource == "objects" and verb != "inspect":
+                assert where and f"target.bucket.name != '{SAMPLE_BUCKET}'" in where, role
+    rendered = role_statements(Subject.group("g"), "database", COMPARTMENT, COMPARTMENT, "genai-prod", "prod")
+    objects = [s for s in rendered if " objects " in s]
+    assert len(objects) == 1 and "target.bucket.name != 'genai-prod-eval-samples'" in objects[0]

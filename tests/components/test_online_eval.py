@@ -12,8 +12,10 @@ import yaml
 from components import mql
 from components.online_eval import APP, COMMAND
 from components.router_workload import APP as ROUTER_APP
+from core.buckets import SAMPLE_BUCKET_ROLE
 from evals import contract, online
 from prompts import registry
+from tests.components.tiers import tier_graph
 from tests.edge_helpers import inputs_of, raw_config
 
 CRONJOB = "kubernetes:batch/v1:CronJob"
@@ -104,26 +106,40 @@ def test_agent_instructions_are_the_pinned_ops_agent_prompt(planned, stack: str)
     assert agent["llmConfig"]["routingLlmCustomization"]["instruction"] == pinned.system
 
 
-@pytest.mark.parametrize(("stack", "reads"), [("dev", True), ("prod", False)])
-def test_job_reads_the_router_log_where_it_can_be_scored_and_nothing_else(planned, stack: str, reads: bool) -> None:
-    """dev (internal tier: `metadata` prompt logging) is told the router's request log and may read that
-    log group only: it holds the router's log alone, and `read log-content` is narrowed to it
-    (log-content grants take target.loggroup.id only:
-    https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm). prod
-    (confidential: `audit-only`) logs no prompt version, so no entry could be scored: the job gets
-    neither the log nor a grant to read it."""
-    graph = planned(stack)
+def _graph(planned: Any, variant: str) -> Any:
+    return planned(variant) if variant in ("dev", "prod") else tier_graph(variant.removeprefix("prod-"))
+
+
+@pytest.mark.parametrize(("variant", "reads"), [("dev", "samples"), ("prod", "samples"), ("prod-public", "log"),
+                                                ("prod-restricted", None)])
+def test_job_reads_recent_traffic_where_the_tier_keeps_it_and_nothing_else(planned, variant: str,
+                                                                            reads: str | None) -> None:
+    """Where the tier's trafficSample store is the request log (public: prompts logged in full), the job is
+    told the router's log and may read that log group only (log-content grants take target.loggroup.id
+    only: https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm).
+    Where it is a sample bucket (dev: internal; prod: confidential), the job is told the bucket and may
+    list and read its objects only, and no longer reads the log (it has no prompt text there). Where it
+    is none (restricted), the job reads neither."""
+    graph = _graph(planned, variant)
+    stack = "dev" if variant == "dev" else "prod"
     cfg = yaml.safe_load(_by_name(graph, "kubernetes:core/v1:ConfigMap", f"{APP}-config")["data"]["config.yaml"])
     (operations,) = [n for n in graph.nodes if n.type == "genai:index:OperationsPlane"]
-    assert operations.outputs is not None
+    (data,) = [n for n in graph.nodes if n.type == "genai:index:DataPlane"]
+    assert operations.outputs is not None and data.outputs is not None
     group = operations.outputs["routerLogGroupId"]
     in_group = [n for n in graph.by_type("oci:Logging/log:Log") if n.inputs["logGroupId"] == group]
     assert [(n.name.rsplit("-", 2)[-2:], n.inputs["logType"]) for n in in_group] == [(["log", "router"], "CUSTOM")]
-    if reads:
+    bucket = f"genai-{stack}-{SAMPLE_BUCKET_ROLE}"
+    if reads == "log":
         assert cfg["router_log_id"] == operations.outputs["routerLogId"] == graph.outputs["routerLogId"]
         assert cfg["router_log_group_id"] == group
     else:
         assert "router_log_id" not in cfg and "router_log_group_id" not in cfg
+    if reads == "samples":
+        assert cfg["sample_bucket"] == bucket == data.outputs["bucketNames"][SAMPLE_BUCKET_ROLE]
+        assert cfg["object_storage_namespace"] == data.outputs["namespace"]
+    else:
+        assert "sample_bucket" not in cfg and SAMPLE_BUCKET_ROLE not in data.outputs["bucketNames"]
     job = _by_name(graph, CRONJOB, APP)
     sa = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["serviceAccountName"]
     mine = {n.inputs["name"]: [s for s in n.inputs.get("statements") or [] if f"service_account='{sa}'" in s]
@@ -134,15 +150,27 @@ def test_job_reads_the_router_log_where_it_can_be_scored_and_nothing_else(planne
     assert all("request.principal.type='workload'" in s and "request.principal.cluster_id='ocid1.cluster." in s
                and f"request.principal.namespace='{job['metadata']['namespace']}'" in s for s in statements)
     grants = sorted(s.split(" to ")[1].split(" where ")[0].split(" in compartment ")[0] for s in statements)
-    assert grants == (["read log-content"] if reads else []) + ["use metrics"]  # no generative-ai: it asks the router
-    if reads:
+    expected = {"log": ["read log-content"], "samples": ["read objects"], None: []}[reads]
+    assert grants == sorted([*expected, "use metrics"])  # no generative-ai: it asks the router
+    if reads == "log":
         (read,) = [s for s in statements if " read log-content " in s]
         assert read.endswith(f"target.loggroup.id='{group}'}}")
+    if reads == "samples":
+        (read,) = [s for s in statements if " read objects " in s]
+        assert read.endswith(f"target.bucket.name='{bucket}'}}")
     (post,) = [s for s in statements if " use metrics " in s]
     assert post.endswith(f"target.metrics.namespace='{contract.QUALITY_NS}'}}")
-    # The router's identity may not read its log back.
-    assert not [s for p in graph.by_type("oci:Identity/policy:Policy") for s in p.inputs.get("statements") or []
-                if "log-content" in s and "read" in s and "service_account='genai-router'" in s]
+    # The router's identity may not read its log back, nor read samples; it may only create them.
+    router_statements = [s for p in graph.by_type("oci:Identity/policy:Policy") for s in p.inputs.get("statements") or []
+                         if "service_account='genai-router'" in s]
+    assert not [s for s in router_statements if "log-content" in s and " read " in s]
+    writes = [s for s in router_statements if " objects " in s]
+    if reads == "samples":
+        (write,) = writes
+        assert " manage objects " in write and "request.permission='OBJECT_CREATE'" in write
+        assert write.endswith(f"target.bucket.name='{bucket}'}}")
+    else:
+        assert writes == []
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])

@@ -124,7 +124,14 @@ def test_the_router_has_one_workload_grant_scoped_to_its_cluster_namespace_and_a
     grants = {name: found for name, found in grants.items() if found}
     # The online job has its own account and policy; the router's log grant is its own policy because the
     # log is created after the orchestration plane: `use log-content` (PutLogs) on the router log's group only.
-    assert sorted(grants) == [f"genai-{stack}-router-log-push", f"genai-{stack}-router-workload"]
+    # Its evaluation-sample grant likewise (dev: internal, prod: confidential keep samples in a bucket):
+    # create objects in that bucket only (components.orchestration.sample_writer_grant).
+    assert sorted(grants) == [f"genai-{stack}-router-log-push", f"genai-{stack}-router-sample-put",
+                              f"genai-{stack}-router-workload"]
+    (put,) = grants[f"genai-{stack}-router-sample-put"]
+    assert put.startswith("Allow any-user to manage objects in compartment id ")
+    assert put.endswith(f"request.permission='OBJECT_CREATE', target.bucket.name='genai-{stack}-eval-samples'}}")
+    assert f"request.principal.cluster_id='{cluster_ocid}'" in put and f"request.principal.namespace='{ns}'" in put
     (push,) = grants[f"genai-{stack}-router-log-push"]
     (operations,) = [n for n in graph.nodes if n.type == "genai:index:OperationsPlane"]
     assert operations.outputs is not None
