@@ -14,6 +14,7 @@ unit-hour cost spread over the requests the cluster is planned to serve (router/
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,10 @@ if TYPE_CHECKING:
 #: The router's per-deployment rate limits where a catalogue entry sets none.
 DEFAULT_RPM, DEFAULT_TPM = 600, 400_000
 
-
+#: How far a dedicated model's requests-per-minute cap stands above its cluster's planned average
+#: minute (plannedRequestsPerHour / 60): a burst of up to twice the planned rate is served, a runaway
+#: caller is refused beyond it. router/README.md, "Rate caps of dedicated models", says why.
+DEDICATED_RPM_HEADROOM = 2.0
 
 
 @dataclass(frozen=True)
@@ -82,9 +86,15 @@ class DedicatedClusterSettings:
         """USD metered per request: the hourly cost spread over the planned requests per hour."""
         return self.hourly_usd / self.planned_requests_per_hour
 
+    @property
+    def rpm(self) -> int:
+        """The router's requests-per-minute cap on this model: the planned average minute times
+        DEDICATED_RPM_HEADROOM, rounded up (never below one request a minute)."""
+        return max(1, math.ceil(self.planned_requests_per_hour / 60 * DEDICATED_RPM_HEADROOM))
+
     def catalog_entry(self) -> CatalogEntry:
         return CatalogEntry(self.name, self.model_id, "dedicated-cluster", round(self.price_per_request, 8),
-                            "requests", self.mode)
+                            "requests", self.mode, rpm=self.rpm)
 
 
 @dataclass(frozen=True)

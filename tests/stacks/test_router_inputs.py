@@ -15,7 +15,9 @@ import yaml
 from blueprint.stackconfig import settings_for
 from router.render import render_config, render_yaml
 from stacks.router import router_config, router_inputs
-from tests.conftest import ROOT
+from stacks.settings import validate
+from stacks.settings.model import DEDICATED_RPM_HEADROOM, DEFAULT_RPM
+from tests.conftest import ROOT, raw_stack_config
 
 pytestmark = pytest.mark.unit
 GOLDEN = ROOT / "tests" / "router" / "golden"
@@ -104,3 +106,26 @@ def _walk(value, key=""):
             yield from _walk(v, key)
     else:
         yield key, value
+
+
+@pytest.mark.parametrize("planned", [60, 18_000, 36_000, 600_000])
+def test_a_dedicated_models_rpm_follows_its_clusters_planned_load(planned):
+    """A cluster sized for N requests an hour is capped at N / 60 x DEDICATED_RPM_HEADROOM a minute in the
+    rendered config: neither the flat default (600) below its plan nor unbounded."""
+    raw = {"model": {"dedicatedClusters": [
+        {"name": "primary", "modelId": "cohere.command-r-plus-08-2024", "unitShape": "LARGE_COHERE_V2_2",
+         "plannedRequestsPerHour": planned},
+        {"name": "embed", "modelId": "cohere.embed-multilingual-v3.0", "unitShape": "EMBED_COHERE"}]}}
+    config, region = raw_stack_config("prod")
+    config["model"] = {**config["model"], **raw["model"]}
+    settings = validate(config, region=region, project="genai-platform", stack="prod")
+    cfg = render_config(router_inputs(settings, compartment_ocid=COMPARTMENT,
+                                      dedicated_endpoint_ocids=endpoints(settings), apm_data_upload_endpoint=APM))
+    rpm = {d["model_name"]: d["litellm_params"]["rpm"] for d in cfg["model_list"]}
+    assert rpm["primary"] == -(-planned * DEDICATED_RPM_HEADROOM // 60) >= planned / 60
+    assert rpm["embed"] == DEFAULT_RPM * DEDICATED_RPM_HEADROOM  # the schema's default plan: 600 a minute
+
+
+def test_prods_dedicated_models_are_capped_from_their_plans():
+    rpm = {m.logical_name: m.rpm for m in _inputs("prod").models}
+    assert rpm == {"command-r-plus": 1200, "llama-3.3-70b": 600, "embed-multilingual": 1200}
