@@ -10,7 +10,6 @@ BM25 and Beyond", 2009; k1 = 1.2, b = 0.75) so every run retrieves the same docu
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,8 +17,12 @@ from pathlib import Path
 
 from evals.text import content_words
 
+try:  # inside the router image the hooks package is top level
+    from genai_router_hooks import documents as blocks
+except ImportError:  # from the repository root
+    from router.hooks.genai_router_hooks import documents as blocks
+
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
-_BLOCK = re.compile(r'<document id="([a-z][a-z0-9-]*)">\n(.*?)\n</document>', re.DOTALL)
 TOP_K = 3
 K1, B = 1.2, 0.75
 
@@ -58,15 +61,15 @@ def retrieve(query: str, docs: tuple[Document, ...], k: int = TOP_K) -> tuple[Do
 
 def render_context(docs: tuple[Document, ...]) -> str:
     """Retrieved documents as the prompts' `{context}`: each inside a <document id="..."> block."""
-    return "\n".join(f'<document id="{d.id}">\n{d.text.strip()}\n</document>' for d in docs)
+    return blocks.render([(d.id, d.text) for d in docs])
 
 
 def parse_context(text: str) -> dict[str, str]:
     """The documents of a prompt rendered by `render_context` (id → text); the inverse, for answers
     read back from the router's request log."""
-    return dict(_BLOCK.findall(text))
+    return blocks.parse(text)
 
 
 def strip_context(text: str) -> str:
     """The text without its document blocks (the question a user asked)."""
-    return _BLOCK.sub("", text).strip()
+    return blocks.strip(text)

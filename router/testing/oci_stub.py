@@ -11,6 +11,14 @@ Serves
   one query shape the online evaluation job sends (`search "<compartment>/<log group>/<log>" |
   where type = '<type>' | sort by datetime desc`; anything else is a 400), within the request's
   time window, newest first, at most `limit`; results in Logging's envelope (`logContent`);
+- Object Storage: `PUT /n/{namespace}/b/{bucket}/o/{object}` (PutObject; `If-None-Match: *` on an
+  existing object is a 412, RFC 7232 section 3.2's status: OCI's own code for it is not verified),
+  `GET /n/{namespace}/b/{bucket}/o` (ListObjects: `prefix`, `start`, `end`, `limit`, `fields`;
+  `objects` sorted by name and `nextStartWith`) and `GET /n/{namespace}/b/{bucket}/o/{object}`
+  (GetObject), over what PutObject stored
+  (https://docs.oracle.com/en-us/iaas/api/#/en/objectstorage/20160918/Object/). PUT and GET are
+  signed like every OCI request (the SDK signs PutObject without the body headers:
+  `enforce_content_headers=False` in `ObjectStorageClient.put_object`), and verified the same way;
 - APM OTLP/HTTP: `POST /20200101/opentelemetry/private/v1/traces` (binary protobuf, decoded here
   with a generic wire-format reader independent of the router's encoder; `Authorization:
   dataKey <key>` checked against the stub's key instead of an OCI signature, as APM does).
@@ -45,7 +53,7 @@ from datetime import datetime
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -68,6 +76,7 @@ HARMFUL_MARKERS = ("[harmful-content]",)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
 EMBED_PATH = "/20231130/actions/embedText"
 _SIG_FIELD = re.compile(r'(\w+)="([^"]*)"')
+OBJECTS_PATH = re.compile(r"^/n/(?P<ns>[^/]+)/b/(?P<bucket>[^/]+)/o(?:/(?P<name>.+))?$")
 
 
 @dataclass
@@ -124,6 +133,8 @@ class StubState:
     rng: random.Random = field(default_factory=lambda: random.Random(1234))
     answers: str = "hello"
     """`hello` (fixed greeting) or `extractive` (answers from the prompt's documents)."""
+    objects: dict[tuple[str, str, str], tuple[bytes, str]] = field(default_factory=dict)
+    """(namespace, bucket, object name) → (body, content type), as PutObject stored them."""
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
@@ -345,6 +356,84 @@ class _Handler(BaseHTTPRequestHandler):
             self._embed(body, auth, started)
         else:
             self._send(404, {"code": "NotFound", "message": "no such action"})
+
+    def _signed(self, raw: bytes | None) -> dict[str, str] | None:
+        """The request's parsed signature, or None after answering 401 (unsigned, or not verified)."""
+        state = self.server.state
+        auth = parse_authorization(self.headers.get("authorization", ""))
+        if not auth or (state.public_key is not None and not verify_signature(self, auth, state.public_key, raw)):
+            self._record(Call(self.path, "", 401, 0, 0, auth, time.monotonic(), 0.0))
+            self._send(401, {"code": "NotAuthenticated", "message": "signature check failed"})
+            return None
+        return auth
+
+    def do_PUT(self) -> None:
+        started = time.monotonic()
+        raw = self.rfile.read(int(self.headers.get("content-length", "0")))
+        auth = self._signed(raw)
+        if auth is None:
+            return
+        match = OBJECTS_PATH.match(urlsplit(self.path).path)
+        if match is None or not match["name"]:
+            self._send(404, {"code": "NotFound", "message": "no such action"})
+            return
+        fault = self._ingestion_fault("objects")
+        if fault:
+            self._record(Call(self.path, "objects", fault, 0, 0, auth, started, 0.0))
+            self._send(fault, {"code": "InternalServerError", "message": "stub object storage failure"})
+            return
+        key = (unquote(match["ns"]), unquote(match["bucket"]), unquote(match["name"]))
+        state = self.server.state
+        with state.lock:
+            exists = key in state.objects
+            if not (exists and self.headers.get("if-none-match") == "*"):
+                state.objects[key] = (raw, self.headers.get("content-type", "application/octet-stream"))
+        if exists and self.headers.get("if-none-match") == "*":
+            self._record(Call(self.path, "objects", 412, 0, 0, auth, started, 0.0))
+            self._send(412, {"code": "PreconditionFailed", "message": "the object exists"})
+            return
+        self._record(Call(self.path, "objects", 200, 0, 0, auth, started, 0.0))
+        self._send(200, {})
+
+    def do_GET(self) -> None:
+        started = time.monotonic()
+        auth = self._signed(None)
+        if auth is None:
+            return
+        url = urlsplit(self.path)
+        match = OBJECTS_PATH.match(url.path)
+        if match is None:
+            self._send(404, {"code": "NotFound", "message": "no such action"})
+            return
+        ns, bucket = unquote(match["ns"]), unquote(match["bucket"])
+        state = self.server.state
+        if match["name"]:  # GetObject
+            with state.lock:
+                found = state.objects.get((ns, bucket, unquote(match["name"])))
+            self._record(Call(url.path, "objects", 200 if found else 404, 0, 0, auth, started, 0.0))
+            if found is None:
+                self._send(404, {"code": "ObjectNotFound", "message": "no such object"})
+                return
+            body, content_type = found
+            self.send_response(200)
+            self.send_header("content-type", content_type)
+            self.send_header("content-length", str(len(body)))
+            self.send_header("opc-request-id", "stub")
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        q = {k: v[0] for k, v in parse_qs(url.query).items()}
+        limit = int(q.get("limit", "1000"))
+        with state.lock:
+            names = sorted(n for (o_ns, o_b, n) in state.objects if (o_ns, o_b) == (ns, bucket))
+            sizes = {n: len(state.objects[(ns, bucket, n)][0]) for n in names}
+        names = [n for n in names if n.startswith(q.get("prefix", "")) and n >= q.get("start", "")
+                 and (not q.get("end") or n < q["end"])]
+        page, rest = names[:limit], names[limit:]
+        fields = set(q.get("fields", "name").split(","))
+        objects = [{"name": n, **({"size": sizes[n]} if "size" in fields else {})} for n in page]
+        self._record(Call(url.path, "objects", 200, 0, 0, auth, started, 0.0))
+        self._send(200, {"objects": objects, "prefixes": [], **({"nextStartWith": rest[0]} if rest else {})})
 
     def _record(self, call: Call) -> None:
         with self.server.state.lock:
@@ -570,7 +659,7 @@ class OCIStub:
             self.state.behaviours[model] = Behaviour(mode, delay_s, fail_rate, reply)
 
     def fail_ingestion(self, kind: str, times: int, status: int = 503) -> None:
-        """Make the next ``times`` calls of ``kind`` (metrics, logs, traces) answer ``status``."""
+        """Make the next ``times`` calls of ``kind`` (metrics, logs, traces, objects: PutObject) answer ``status``."""
         with self.state.lock:
             self.state.fail_next[kind] = (times, status)
 
@@ -582,6 +671,12 @@ class OCIStub:
     def log_entries(self) -> list[dict[str, Any]]:
         with self.state.lock:
             return [e for b in self.state.log_batches for e in b.entries]
+
+    def stored_objects(self, bucket: str | None = None) -> dict[str, bytes]:
+        """Object name → body of what PutObject stored (in ``bucket`` when given)."""
+        with self.state.lock:
+            return {n: body for (_ns, b, n), (body, _t) in sorted(self.state.objects.items())
+                    if bucket is None or b == bucket}
 
     def spans(self) -> list[dict[str, Any]]:
         with self.state.lock:
@@ -605,6 +700,7 @@ class OCIStub:
             self.state.log_batches.clear()
             self.state.span_batches.clear()
             self.state.fail_next.clear()
+            self.state.objects.clear()
 
     def start(self) -> OCIStub:
         self._thread.start()

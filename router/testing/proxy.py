@@ -96,7 +96,9 @@ class Proxy:
             env.update({
                 "GENAI_ROUTER_MONITORING_ENDPOINT": self.inputs.oci_endpoint,
                 "GENAI_ROUTER_LOGGING_ENDPOINT": self.inputs.oci_endpoint,
+                "GENAI_ROUTER_OBJECTSTORAGE_ENDPOINT": self.inputs.oci_endpoint,
                 "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "0.5",
+                "GENAI_ROUTER_SAMPLE_PERIOD_S": "1",  # evaluation samples: an object per second, not per minute
             })
         env.update(self.extra_env)
         exe = Path(sys.executable).with_name("litellm")

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 import yaml
 
+from router.container import SAMPLE_BUCKET_ENV, SAMPLE_NAMESPACE_ENV
 from router.inputs import RouterInputs
 from router.render import oci_endpoint
 from router.testing.oci_stub import CHAT_PATH, EMBED_PATH, OCIStub, reply_text
@@ -64,7 +65,9 @@ def env() -> Iterator[tuple[OCIStub, Proxy, dict[str, Any]]]:
     traces = config["genai_router"]["otel_endpoint"]
     text = text.replace(real, stub.url).replace(traces, stub.url + traces[traces.index("/20200101/"):])
     proxy = Proxy(inputs, key_file, wd, config=text.replace(": 6379\n", f": {cache.port}\n"),
-                  env={"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(cache.port), "SSL_CERT_FILE": str(cache.ca_file)})
+                  env={"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(cache.port), "SSL_CERT_FILE": str(cache.ca_file),
+                       # prod keeps evaluation samples (confidential: sample-bucket); the pod names the bucket
+                       SAMPLE_BUCKET_ENV: "genai-prod-eval-samples", SAMPLE_NAMESPACE_ENV: "genaiplatformoffline"})
     try:
         proxy.start()
         yield stub, proxy, config

@@ -94,7 +94,10 @@ SOURCE = "source"
 the router) or ``traffic`` (recent production requests read back from the router's request log)."""
 SOURCES: tuple[str, ...] = ("golden", "traffic")
 SIGNAL = "signal"
-"""Which telemetry pipeline dropped data: ``metrics``, ``logs`` or ``traces``."""
+"""Which telemetry pipeline dropped data: ``metrics``, ``logs``, ``traces`` or ``samples`` (evaluation samples)."""
+REASON = "reason"
+"""Why a request chosen for the evaluation sample was not written (``samples.WITHHELD``:
+``prompt_injection`` or ``pii``)."""
 OTHER = "other"
 
 
@@ -145,6 +148,9 @@ METRICS: tuple[Metric, ...] = (
     _safety("prompt_injections", "Prompts OCI applyGuardrails scored as prompt injection (blocked)."),
     _safety("harmful_outputs", "Responses OCI applyGuardrails flagged in content moderation."),
     _safety("sensitive_data_detections", "Responses in which OCI applyGuardrails found personal data (PII)."),
+    _router("eval_samples_withheld", "count", "sum",
+            "Requests chosen for the evaluation sample but not written because a guardrail flagged them "
+            "(a sample never holds what the guardrails flagged).", REASON),
     Metric(ROUTER_NS, "telemetry_dropped", "count", (SIGNAL,), "sum",
            "Telemetry items dropped: buffer full, or not delivered after retries (never blocks a request)."),
     _quality("groundedness",

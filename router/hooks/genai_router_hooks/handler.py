@@ -17,8 +17,10 @@ Per upstream attempt (deployment hooks):
 - `async_post_call_success_deployment_hook`: meters cost per character (or token) as OCI bills
   it and feeds the budget ledger; records the attempt;
 - `async_post_call_failure_deployment_hook`: records the failed attempt (timeouts counted).
-A closed record becomes metrics, a request log entry and spans (`telemetry`), all queued for
-background threads: nothing on the request path waits for OCI Monitoring, Logging or APM.
+A closed record becomes metrics, a request log entry, spans and, for a request chosen for the
+evaluation sample, a sample (`telemetry`, `samples`), all queued for background threads: nothing on
+the request path waits for OCI Monitoring, Logging, APM or Object Storage. Message bodies are kept
+on the record only where the log level is `full` or the request is chosen for the sample.
 """
 
 from __future__ import annotations
@@ -167,6 +169,8 @@ class _Request:
     prompt_injection: bool = False
     harmful_output: bool = False
     sensitive_data: bool = False
+    keep_bodies: bool = False
+    """The request log is at `full`, or the request is chosen for the evaluation sample."""
 
     def labels(self) -> dict[str, str]:
         """The release labels of this request's metrics, as known so far."""
@@ -232,7 +236,7 @@ class GenAIRouterHooks(CustomLogger):
         if self.telemetry is None:
             return
         try:
-            full = self.telemetry.prompt_logging == "full"
+            full = req.keep_bodies
             self.telemetry.request(telemetry.RequestRecord(
                 request_id=req.id, trace_id=req.trace_id, span_id=req.span_id, model=req.model, start=req.start,
                 end=time.time(), status=status, tenant=req.tenant, deployment=req.deployment,
@@ -262,12 +266,15 @@ class GenAIRouterHooks(CustomLogger):
             id=str(uuid.uuid4()), model=str(data.get("model", "")),
             start=float(server_request.get("arrival_time") or time.time()), tenant=tenant,
             stream=bool(data.get("stream")), prompt_characters=metering.prompt_characters(messages),
-            messages=messages if cfg.get("prompt_logging") == "full" else [],
-            tool_errors=tool_errors(messages, meta if isinstance(meta, Mapping) else None))
+            messages=[], tool_errors=tool_errors(messages, meta if isinstance(meta, Mapping) else None))
         if isinstance(meta, dict):
             meta[REQUEST_ID_KEY] = req.id
         if applied is not None:
             req.prompt_version = applied.ref
+        req.keep_bodies = cfg.get("prompt_logging") == "full" or (
+            self.telemetry is not None and self.telemetry.sample_wanted(req.id, tenant, req.prompt_version))
+        if req.keep_bodies:
+            req.messages = messages
         self._remember(req)
 
         if self.limiter is not None:

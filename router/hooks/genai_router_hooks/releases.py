@@ -26,6 +26,9 @@ PROMPT_VERSION_HEADER = "x-genai-prompt-version"
 TENANT_HEADER = "x-genai-tenant"
 """Request header naming the calling tenant (the router config's `tenant_header` may name another);
 logged as the request log's `tenant`."""
+EVAL_TENANT = "genai-online-eval"
+"""The tenant the online evaluation job names itself as: its own requests are never traffic (not
+sampled, and skipped when read back from the request log)."""
 
 
 @dataclass(frozen=True)

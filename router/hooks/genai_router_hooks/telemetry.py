@@ -4,6 +4,9 @@
   ``GENAI_ROUTER_MONITORING_ENDPOINT`` (tests point it at the loopback stub);
 - request logs (``request_log``): on when ``GENAI_ROUTER_LOG_ID`` names the router's custom log
   (endpoint override ``GENAI_ROUTER_LOGGING_ENDPOINT``), at the tier's ``prompt_logging`` level;
+- evaluation samples (``samples``): on when the config has ``traffic_sample.rate`` and the pod names
+  the bucket and namespace (``GENAI_ROUTER_SAMPLE_BUCKET``, ``GENAI_ROUTER_SAMPLE_NAMESPACE``;
+  endpoint override ``GENAI_ROUTER_OBJECTSTORAGE_ENDPOINT``);
 - traces (``tracing``): on when the config's ``otel_endpoint`` (the APM domain's OTLP traces URL,
   rendered from its data upload endpoint) and the domain's private data key are both known. The
   key comes from the file ``GENAI_ROUTER_APM_DATA_KEY_FILE`` names (the pod mounts it from a
@@ -23,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from genai_router_hooks import contract, monitoring, request_log, tracing
+from genai_router_hooks import contract, monitoring, releases, request_log, samples, tracing
 from genai_router_hooks.emitter import Emitter
 
 log = logging.getLogger("genai_router_hooks")
@@ -31,6 +34,11 @@ log = logging.getLogger("genai_router_hooks")
 ENV_MONITORING_ENDPOINT = "GENAI_ROUTER_MONITORING_ENDPOINT"
 ENV_LOGGING_ENDPOINT = "GENAI_ROUTER_LOGGING_ENDPOINT"
 ENV_LOG_ID = "GENAI_ROUTER_LOG_ID"
+ENV_SAMPLE_BUCKET = "GENAI_ROUTER_SAMPLE_BUCKET"
+ENV_SAMPLE_NAMESPACE = "GENAI_ROUTER_SAMPLE_NAMESPACE"
+ENV_OBJECTSTORAGE_ENDPOINT = "GENAI_ROUTER_OBJECTSTORAGE_ENDPOINT"
+ENV_SAMPLE_PERIOD = "GENAI_ROUTER_SAMPLE_PERIOD_S"
+"""Seconds of samples per object (default 60: one object per pod and minute); tests shorten it."""
 ENV_APM_ENDPOINT = "GENAI_ROUTER_APM_ENDPOINT"
 ENV_APM_DATA_KEY = "GENAI_ROUTER_APM_DATA_KEY"
 ENV_APM_DATA_KEY_FILE = "GENAI_ROUTER_APM_DATA_KEY_FILE"
@@ -113,6 +121,8 @@ class Telemetry:
         metrics: monitoring.MetricsEmitter | None,
         logs: request_log.LogsEmitter | None,
         traces: tracing.TracesEmitter | None,
+        samples_: samples.SamplesEmitter | None = None,
+        sample_rate: float = 0.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
         if prompt_logging not in request_log.LEVELS:
@@ -120,12 +130,19 @@ class Telemetry:
         self.tier = tier
         self.prompt_logging = prompt_logging
         self.models = frozenset(models)
-        self.metrics, self.logs, self.traces = metrics, logs, traces
+        self.metrics, self.logs, self.traces, self.samples = metrics, logs, traces, samples_
+        self.sample_rate = sample_rate if samples_ is not None else 0.0
         self.clock = clock
 
     @property
     def emitters(self) -> list[Emitter[Any]]:
-        return [e for e in (self.metrics, self.logs, self.traces) if e is not None]
+        return [e for e in (self.metrics, self.logs, self.traces, self.samples) if e is not None]
+
+    def sample_wanted(self, request_id: str, tenant: str, prompt_version: str) -> bool:
+        """Whether a request is chosen for the evaluation sample (known before it is answered, so the
+        handler keeps its messages only then): a use case's request, not the online job's own."""
+        return (self.samples is not None and bool(prompt_version) and tenant != releases.EVAL_TENANT
+                and samples.chosen(request_id, self.sample_rate))
 
     def drops(self) -> dict[str, int]:
         return {e.signal: e.dropped for e in self.emitters}
@@ -136,8 +153,8 @@ class Telemetry:
         return self
 
     def flush(self, timeout: float = 30.0) -> bool:
-        # Logs and traces first: their send failures become drops the metrics flush reports.
-        return all([e.flush(timeout) for e in (self.logs, self.traces, self.metrics) if e is not None])
+        # Logs, traces and samples first: their send failures become drops the metrics flush reports.
+        return all([e.flush(timeout) for e in (self.logs, self.traces, self.samples, self.metrics) if e is not None])
 
     # -- dimension values ----------------------------------------------------------------------
     def model_dim(self, model: str) -> str:
@@ -194,6 +211,17 @@ class Telemetry:
         if self.traces is not None:
             for span in self._spans(rec):
                 self.traces.offer(span)
+        if self.samples is not None and rec.status == 200 and self.sample_wanted(
+                rec.request_id, rec.tenant, rec.prompt_version):
+            reason = samples.withheld(rec.prompt_injection, rec.sensitive_data)
+            if reason is not None:  # a sample never holds what the guardrails flagged
+                metric("eval_samples_withheld", 1, **{contract.REASON: reason})
+            else:
+                self.samples.offer(samples.record(
+                    at=rec.end, request_id=rec.request_id, prompt_version=rec.prompt_version, model=rec.model,
+                    version=rec.version, release=rec.release, messages=rec.messages, answer=rec.response,
+                    prompt_injection=rec.prompt_injection, harmful_output=rec.harmful_output,
+                    sensitive_data=rec.sensitive_data))
 
     def _log_record(self, rec: RequestRecord) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -228,6 +256,11 @@ class Telemetry:
                 attributes={"genai.router.deployment": a.deployment, "genai.router.model": a.model,
                             "genai.router.timeout": a.timed_out, "error.type": a.error_type}))
         return spans
+
+
+def objectstorage_endpoint(region: str) -> str:
+    """Object Storage's API endpoint (https://docs.oracle.com/en-us/iaas/api/#/en/objectstorage/20160918/)."""
+    return f"https://objectstorage.{region}.oraclecloud.com"
 
 
 def _read_key(path: str | None) -> str:
@@ -275,7 +308,19 @@ def from_config(cfg: Mapping[str, Any], signer: Any, client_config: Mapping[str,
             tracing.otlp_sender(str(url), key),
             {"service.name": "genai-router", "genai.router.tier": str(cfg.get("classification_tier", ""))},
             **common)
+    sampler, rate = None, float((cfg.get("traffic_sample") or {}).get("rate") or 0.0)
+    if rate > 0 and env.get(ENV_SAMPLE_BUCKET) and env.get(ENV_SAMPLE_NAMESPACE):
+        os_client = oci.object_storage.ObjectStorageClient(
+            dict(client_config), signer=signer,
+            service_endpoint=env.get(ENV_OBJECTSTORAGE_ENDPOINT) or objectstorage_endpoint(region))
+        sampler = samples.SamplesEmitter(
+            samples.oci_sender(os_client, env[ENV_SAMPLE_NAMESPACE], env[ENV_SAMPLE_BUCKET]),
+            period_s=float(env.get(ENV_SAMPLE_PERIOD) or 60.0), **common)
+    elif rate > 0:
+        raise RuntimeError(f"genai_router_hooks: traffic_sample is configured but {ENV_SAMPLE_BUCKET} or "
+                           f"{ENV_SAMPLE_NAMESPACE} is not set")
     t = Telemetry(tier=str(cfg.get("classification_tier", "")), prompt_logging=str(cfg.get("prompt_logging")),
-                  models=cfg.get("models") or (), metrics=metrics, logs=logs, traces=traces)
+                  models=cfg.get("models") or (), metrics=metrics, logs=logs, traces=traces, samples_=sampler,
+                  sample_rate=rate)
     holder.append(t)
     return t
