@@ -235,12 +235,27 @@ def _cicd(f: Facts) -> tuple[bool, str]:
     return True, ".ci/run runs make test (lint, types, every rule over dev and prod)"
 
 
+def _traffic_source(f: Facts) -> str:
+    """Where the planned online evaluation job reads live traffic (its ConfigMap), as the tier decided."""
+    for n in f.nodes("kubernetes:core/v1:ConfigMap"):
+        text = str(((n["inputs"].get("data") or {}).get("config.yaml")) or "")
+        if "router_url:" not in text or "sample_size:" not in text:
+            continue
+        if "sample_bucket:" in text:
+            return "live traffic from the evaluation-sample bucket (STK-017 guards it)"
+        if "router_log_id:" in text:
+            return "live traffic from the router's request log"
+        return "the golden set only (the tier keeps no traffic sample)"
+    return "no online evaluation job planned"
+
+
 def _online_eval(f: Facts) -> tuple[bool, str]:
     quality = [n for n in f.nodes("alarm") if "genai_quality" in str(n["inputs"].get("namespace", ""))
                or "groundedness" in str(n["inputs"].get("query", ""))]
     samplers = [p for p in f.repo_files("evals") + f.repo_files("router") if "online" in p.name.lower()]
     if quality and samplers:
-        return True, f"{len(quality)} quality alarms; online evaluator {', '.join(p.name for p in samplers)}"
+        return True, (f"{len(quality)} quality alarms; online evaluator {', '.join(p.name for p in samplers)} "
+                      f"scoring {_traffic_source(f)}")
     return False, (f"{len(quality)} quality alarms, but missing: an online evaluator sampling production traffic "
                    "(nothing under evals/ or router/ publishes the quality metrics)")
 

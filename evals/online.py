@@ -5,12 +5,11 @@ Each run
   sample per run), sends them through the router with `metadata.use_case` so the router applies
   the pinned or canary system prompt (and names it in `x-genai-prompt-version`), and scores the
   answers like `blueprint eval` (source `golden`);
-- reads the router's request log of the last hour (Logging Search) and scores up to `sample_size`
-  recent production requests per use case with what needs no reference answer (`evals.traces`:
-  groundedness against the documents in the logged prompt, question-answer relevance, the
-  guardrails' verdicts; source `traffic`). Only a `full` prompt-logging level logs prompt text:
-  at `metadata` only the verdicts are scored, at `audit-only` nothing; the run prints what it
-  skipped and why;
+- reads the last hour of recent production requests where the tier keeps them (the router's
+  request log with Logging Search, or the evaluation-sample bucket with ListObjects + GetObject)
+  and scores up to `sample_size` of them per use case with what needs no reference answer
+  (`evals.traces`: groundedness against the documents the prompt carried, question-answer
+  relevance, the guardrails' verdicts; source `traffic`); the run prints what it skipped and why;
 and posts the means per use case, prompt version and source to OCI Monitoring (`evals.contract`:
 namespace genai_quality) with PostMetricData on the telemetry-ingestion endpoint, signed by OKE
 workload identity.
@@ -18,11 +17,12 @@ workload identity.
     python -m evals.online            # config: $GENAI_EVAL_CONFIG (the job's ConfigMap)
 
 Config (YAML): router_url, model, compartment_ocid, region, use_cases, sample_size; optional
-embedding_model (without one relevance is not scored or posted), router_log_id and
-router_log_group_id (without them traffic is not read), and monitoring_endpoint /
-logging_search_endpoint (tests point them at the loopback stub). Exit 1 when a metric could not
-be posted or the log could not be read (the CronJob's failed-jobs history and the absent
-datapoints both show it).
+embedding_model (without one relevance is not scored or posted), sample_bucket and
+object_storage_namespace (the evaluation-sample bucket), or router_log_id and router_log_group_id
+(the request log; without either, traffic is not read), and monitoring_endpoint /
+logging_search_endpoint / objectstorage_endpoint (tests point them at the loopback stub). Exit 1
+when a metric could not be posted or traffic could not be read (the CronJob's failed-jobs history
+and the absent datapoints both show it).
 """
 
 from __future__ import annotations
@@ -103,8 +103,10 @@ def traffic_points(scores: Sequence[traces.Score]) -> list[Point]:
 
 def evaluate_traffic(cfg: Mapping[str, Any], client: Client, rng: random.Random,
                      now: datetime) -> tuple[list[Point], traces.Sample]:
-    """Recent production requests from the router's log, sampled and scored."""
-    s = traces.sample(traces.search(cfg, now), list(cfg["use_cases"]), int(cfg["sample_size"]), rng)
+    """Recent production requests from the evaluation-sample bucket or the router's log, sampled and scored."""
+    from_bucket = bool(cfg.get("sample_bucket"))
+    read = traces.read_samples(cfg, now) if from_bucket else traces.search(cfg, now)
+    s = traces.sample(read, list(cfg["use_cases"]), int(cfg["sample_size"]), rng, samples=from_bucket)
     return traffic_points(traces.score(s.traces, client, cfg.get("embedding_model"))), s
 
 
@@ -167,17 +169,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     client, rng = client_for(cfg), random.Random()
     pts = evaluate(cfg, client, rng)
     unread = 0
-    if cfg.get("router_log_id") and cfg.get("router_log_group_id"):
+    from_bucket = bool(cfg.get("sample_bucket") and cfg.get("object_storage_namespace"))
+    if from_bucket or (cfg.get("router_log_id") and cfg.get("router_log_group_id")):
+        where = "the evaluation samples" if from_bucket else "the router's log"
         try:
             traffic, s = evaluate_traffic(cfg, client, rng, datetime.now(UTC))
             pts += traffic
-            print(traces.summary(s))
+            print(traces.summary(s, "samples" if from_bucket else "log entries"))
         except Exception as exc:  # the golden half still posts; the run fails so the CronJob shows it
-            print(f"error: the router's log could not be read ({type(exc).__name__})", file=sys.stderr)
+            print(f"error: {where} could not be read ({type(exc).__name__})", file=sys.stderr)
             unread = 1
     else:
-        print("traffic: not read (no router_log_id in the config: the tier's prompt logging records no prompt "
-              "version to score traffic under)")
+        print("traffic: not read (the tier keeps no traffic to score: its trafficSample store is none)")
     failed = post(cfg, metric_data(cfg, pts, datetime.now(UTC)))
     for p in pts:
         print(f"{p.use_case} {p.prompt_version} {p.source} {p.metric} {p.value:.3f} (n={p.count})")

@@ -1,15 +1,25 @@
-"""Online evaluation of recent production traffic: the router's request log, read back and scored.
+"""Online evaluation of recent production traffic: read back from where the tier keeps it, and scored.
 
-The router writes one entry per request to its custom log (``genai_router_hooks.request_log``,
-PutLogs) at the tier's prompt-logging level. Each run of the online job reads the last
-``WINDOW_MINUTES`` of that log with the Logging Search API and scores a random sample per use case
-with what needs no reference answer:
+Where that is is the classification matrix's decision (``trafficSample.store``):
+- ``request-log`` (public: prompts logged in full): the router writes one entry per request to its
+  custom log (``genai_router_hooks.request_log``, PutLogs) and each run reads the last
+  ``WINDOW_MINUTES`` of it with the Logging Search API (``search``);
+- ``sample-bucket`` (internal, confidential): the router copies a sampled share of answered requests
+  to the evaluation-sample bucket (``genai_router_hooks.samples``, PutObject, one JSONL object per
+  minute) and each run lists the last ``WINDOW_MINUTES`` of objects (ListObjects, from the name of
+  that minute on) and reads them (GetObject) (``read_samples``);
+- ``none`` (restricted): nothing is read.
+Either way a random sample per use case is scored with what needs no reference answer:
 
 | metric | from | levels |
 |---|---|---|
-| groundedness | the answer's citations against the `<document id>` blocks of the logged prompt (``evals.metrics``) | full |
-| relevance | cosine of the embeddings of question and answer (through the router, the stack's embedding model) | full |
-| flagged_rate | the router's guardrail verdicts (prompt injection, harmful output, personal data) | full, metadata |
+| groundedness | the answer's citations against the documents the prompt carried (``evals.metrics``) | full, samples |
+| relevance | cosine of the embeddings of question and answer (through the router, the stack's embedding model) | full, samples |
+| flagged_rate | the router's guardrail verdicts (prompt injection, harmful output, personal data) | full, metadata, samples |
+
+A sample never holds a request a guardrail flagged for prompt injection or personal data (the router
+withholds and counts those), so from samples ``flagged_rate`` measures harmful content let through
+under INFORM only; the router's ``eval_samples_withheld`` metric counts the rest.
 
 Skipped, and counted in the run's output (``Sample.skipped``):
 - ``own_request``: the job's own golden-set requests (it calls the router as tenant ``EVAL_TENANT``);
@@ -37,7 +47,13 @@ parsed, and a plain-text entry comes back wrapped as ``{"message": <text>}`` (ob
 micronaut-projects/micronaut-oracle-cloud's live test OciLoggingSpec: PutLogs ``data("Start
 logging")``, then SearchLogs ``results[0].data["logContent"]["data"]["message"] == "Start logging"``).
 Only that object shape is read. The job's workload identity needs ``read log-content`` on the
-router's log group (``components/online_eval.py``).
+router's log group, or ``read objects`` on the sample bucket (``components/online_eval.py``).
+
+Object Storage (``ObjectStorageClient.list_objects`` / ``get_object``, ``GET /n/{namespaceName}/b/
+{bucketName}/o`` with ``prefix``, ``start`` and ``nextStartWith`` paging, and ``GET .../o/{objectName}``:
+https://docs.oracle.com/en-us/iaas/api/#/en/objectstorage/20160918/Object/ListObjects and
+.../Object/GetObject). Sample object names begin with their minute (``samples.minute_name``), so
+``start`` at the window's first minute lists exactly the window.
 """
 
 from __future__ import annotations
@@ -56,8 +72,14 @@ WINDOW_MINUTES = 60
 """How far back each run reads (at least the job's schedule, so no request falls between runs)."""
 SEARCH_LIMIT = 1000
 """Newest entries read per run; the sample per use case is drawn from them."""
-EVAL_TENANT = "genai-online-eval"
-"""The tenant the online job names itself as when it asks the router (its own requests are not traffic)."""
+try:  # inside the router image the hooks package is top level
+    from genai_router_hooks.releases import EVAL_TENANT
+except ImportError:  # from the repository root
+    from router.hooks.genai_router_hooks.releases import EVAL_TENANT
+OBJECTS_LIMIT = 1000
+"""Objects listed per ListObjects page (OCI's maximum)."""
+MAX_OBJECTS = 600
+"""Objects read per run at most: one per router pod and minute, so ten pods over the hour."""
 ROUTER_LOG_TYPE = "genai.router.request"
 """The router's entry type (``request_log.LOG_TYPE``; stdlib copy checked by tests/evals/test_traces.py,
 since the hooks' module imports the OCI SDK)."""
@@ -104,12 +126,12 @@ def entry_of(result: Mapping[str, Any]) -> dict[str, Any] | None:
     return dict(data) if isinstance(data, Mapping) else None
 
 
-def trace_of(entry: Mapping[str, Any], use_cases: Sequence[str], skipped: Counter[str]) -> Trace | None:
-    """What can be scored of one entry; counts why (part of) it cannot."""
-    if entry.get("tenant") == EVAL_TENANT:
-        skipped["own_request"] += 1
-        return None
-    ref = entry.get("prompt_version")
+VERDICTS = ("prompt_injection", "harmful_output", "sensitive_data")
+"""The router's guardrail verdicts (request log fields; a sample's ``guardrails``)."""
+
+
+def _use_case(ref: Any, use_cases: Sequence[str], skipped: Counter[str]) -> str | None:
+    """The use case of a ``<use-case>@<version>`` the job is configured for, or None (counted why)."""
     if not isinstance(ref, str) or "@" not in ref:
         skipped["no_use_case"] += 1
         return None
@@ -117,7 +139,20 @@ def trace_of(entry: Mapping[str, Any], use_cases: Sequence[str], skipped: Counte
     if use_case not in use_cases:
         skipped["other_use_case"] += 1
         return None
-    flagged = any(entry.get(k) is True for k in ("prompt_injection", "harmful_output", "sensitive_data"))
+    return use_case
+
+
+def trace_of(entry: Mapping[str, Any], use_cases: Sequence[str], skipped: Counter[str]) -> Trace | None:
+    """What can be scored of one entry; counts why (part of) it cannot."""
+    if entry.get("tenant") == EVAL_TENANT:
+        skipped["own_request"] += 1
+        return None
+    ref = entry.get("prompt_version")
+    use_case = _use_case(ref, use_cases, skipped)
+    if use_case is None:
+        return None
+    assert isinstance(ref, str)
+    flagged = any(entry.get(k) is True for k in VERDICTS)
     trace = Trace(use_case, ref, flagged)
     if "messages" not in entry:
         skipped["no_prompt_text"] += 1
@@ -136,12 +171,32 @@ def trace_of(entry: Mapping[str, Any], use_cases: Sequence[str], skipped: Counte
     return Trace(use_case, ref, flagged, corpus.strip_context(text), str(entry["response"]), documents)
 
 
-def sample(entries: Sequence[Mapping[str, Any]], use_cases: Sequence[str], n: int, rng: random.Random) -> Sample:
-    """Up to ``n`` traces per use case, drawn at random from the entries read."""
+def trace_of_sample(record: Mapping[str, Any], use_cases: Sequence[str], skipped: Counter[str]) -> Trace | None:
+    """What can be scored of one evaluation sample (``genai_router_hooks.samples.FIELDS``): always the
+    question, the documents and the answer of an answered request."""
+    ref = record.get("prompt_version")
+    use_case = _use_case(ref, use_cases, skipped)
+    if use_case is None:
+        return None
+    assert isinstance(ref, str)
+    raw = record.get("guardrails")
+    verdicts: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
+    flagged = any(verdicts.get(k) is True for k in VERDICTS)
+    documents = {str(d.get("id")): str(d.get("text", "")) for d in record.get("documents") or []
+                 if isinstance(d, Mapping) and d.get("id")}
+    if not documents:
+        skipped["no_documents"] += 1
+    return Trace(use_case, ref, flagged, str(record.get("question") or ""), str(record.get("answer") or ""), documents)
+
+
+def sample(entries: Sequence[Mapping[str, Any]], use_cases: Sequence[str], n: int, rng: random.Random,
+           *, samples: bool = False) -> Sample:
+    """Up to ``n`` traces per use case, drawn at random from the log entries (or evaluation samples) read."""
     skipped: Counter[str] = Counter()
     by_use_case: dict[str, list[Trace]] = defaultdict(list)
+    convert = trace_of_sample if samples else trace_of
     for e in entries:
-        t = trace_of(e, use_cases, skipped)
+        t = convert(e, use_cases, skipped)
         if t is not None:
             by_use_case[t.use_case].append(t)
     picked = [t for uc in sorted(by_use_case) for t in rng.sample(by_use_case[uc], min(n, len(by_use_case[uc])))]
@@ -199,9 +254,36 @@ def search(cfg: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
     return out
 
 
-def summary(s: Sample) -> str:
+def read_samples(cfg: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The evaluation samples the router wrote in the last WINDOW_MINUTES (OCI SDK, the job's workload
+    identity): ListObjects from the window's first minute on, then GetObject of each (at most MAX_OBJECTS)."""
+    import oci
+
+    try:
+        from genai_router_hooks import samples, signing
+    except ImportError:  # from the repository root
+        from router.hooks.genai_router_hooks import samples, signing
+    region = str(cfg["region"])
+    client = oci.object_storage.ObjectStorageClient(
+        dict(signing.client_config(region)), signer=signing.get_signer(),
+        service_endpoint=cfg.get("objectstorage_endpoint") or f"https://objectstorage.{region}.oraclecloud.com")
+    ns, bucket = str(cfg["object_storage_namespace"]), str(cfg["sample_bucket"])
+    start: str | None = samples.minute_name(int((now - timedelta(minutes=WINDOW_MINUTES)).timestamp() // 60))
+    names: list[str] = []
+    while start is not None and len(names) < MAX_OBJECTS:
+        page = client.list_objects(ns, bucket, prefix=samples.PREFIX, start=start, limit=OBJECTS_LIMIT).data
+        names += [o.name for o in page.objects or []]
+        start = page.next_start_with
+    out: list[dict[str, Any]] = []
+    for name in names[-MAX_OBJECTS:]:  # the newest, if the window holds more
+        body = client.get_object(ns, bucket, name).data.content
+        out += [dict(r) for r in samples.parse_object(body)]
+    return out
+
+
+def summary(s: Sample, what: str = "log entries") -> str:
     """One line for the job's output: what was read, scored and skipped (and why)."""
     full = sum(1 for t in s.traces if t.question is not None)
     reasons = ", ".join(f"{r} {s.skipped[r]}" for r in SKIP_REASONS if s.skipped[r])
-    return (f"traffic: {s.read} log entries read, {len(s.traces)} sampled ({full} with prompt text)"
+    return (f"traffic: {s.read} {what} read, {len(s.traces)} sampled ({full} with prompt text)"
             + (f"; skipped: {reasons}" if reasons else ""))

@@ -133,3 +133,16 @@ def test_tracing_passes_only_when_the_router_really_sends_spans(prod):
                 c["env"] = [e for e in c.get("env") or [] if e["name"] != "GENAI_ROUTER_APM_DATA_KEY_FILE"]
     result = item(keyless)
     assert result["result"] == "fail" and "the router pod gets no APM data key" in result["evidence"]
+
+
+@pytest.mark.parametrize(("variant", "source"), [
+    ("prod", "live traffic from the evaluation-sample bucket"),
+    ("prod-public", "live traffic from the router's request log"),
+    ("prod-restricted", "the golden set only (the tier keeps no traffic sample)"),
+])
+def test_online_evaluation_names_where_the_plan_reads_live_traffic(planned, variant, source):
+    from tests.components.tiers import tier_graph
+
+    graph = planned("prod") if variant == "prod" else tier_graph(variant.removeprefix("prod-"))
+    item = {i["item"]: i for i in evaluate(graph.to_json(), check_graph(graph.to_json()), ROOT)["checklist"]}
+    assert source in item["Online evaluation"]["evidence"]

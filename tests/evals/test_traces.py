@@ -103,3 +103,37 @@ def test_traffic_points_are_means_per_prompt_version_with_source_traffic() -> No
                    ("groundedness", "rag-assistant@1.1.0"): (0.5, 1, "traffic"),
                    ("flagged_rate", "rag-assistant@1.1.0"): (0.0, 1, "traffic")}
     assert {m for m, _ in pts} <= set(contract.TRAFFIC_METRICS)
+
+
+def _sample(**kw: Any) -> dict[str, Any]:
+    """An evaluation sample as genai_router_hooks.samples.record writes it."""
+    s: dict[str, Any] = {
+        "time": 1.0, "request_id": "r", "use_case": "rag-assistant", "prompt_version": "rag-assistant@1.0.0",
+        "model": "chat", "version": "v1", "release": "stable", "question": QUESTION,
+        "documents": [{"id": d.id, "text": d.text} for d in DOCS],
+        "answer": "The availability target is 99.9 percent of requests answered. [slo-targets]",
+        "guardrails": {"prompt_injection": False, "harmful_output": False, "sensitive_data": False}}
+    return s | kw
+
+
+def test_a_sample_is_scored_like_a_full_log_entry() -> None:
+    skipped: Counter[str] = Counter()
+    from_sample = traces.trace_of_sample(_sample(), ["rag-assistant"], skipped)
+    from_log = traces.trace_of(_entry(), ["rag-assistant"], skipped)
+    assert from_sample == from_log and skipped == {}  # the same question, documents, answer and verdicts
+    (s,) = traces.score([from_sample], None, None)
+    assert s.groundedness == 1.0 and s.flagged_rate == 0.0
+    harmful = traces.trace_of_sample(_sample(guardrails={"harmful_output": True}), ["rag-assistant"], skipped)
+    assert harmful is not None and harmful.flagged
+    assert traces.trace_of_sample(_sample(prompt_version="ops-agent@1.0.0"), ["rag-assistant"], skipped) is None
+    assert traces.trace_of_sample(_sample(prompt_version=None), ["rag-assistant"], skipped) is None
+    bare = traces.trace_of_sample(_sample(documents=[]), ["rag-assistant"], skipped)
+    assert bare is not None and traces.score([bare], None, None)[0].groundedness is None
+    assert skipped == {"other_use_case": 1, "no_use_case": 1, "no_documents": 1}
+
+
+def test_samples_are_drawn_per_use_case_and_summarised_as_samples() -> None:
+    s = traces.sample([_sample(request_id=str(i)) for i in range(25)], ["rag-assistant"], 10, random.Random(3),
+                      samples=True)
+    assert len(s.traces) == 10 and s.read == 25 and s.skipped == {}
+    assert traces.summary(s, "samples").startswith("traffic: 25 samples read, 10 sampled (10 with prompt text)")

@@ -129,3 +129,20 @@ def test_a_dedicated_models_rpm_follows_its_clusters_planned_load(planned):
 def test_prods_dedicated_models_are_capped_from_their_plans():
     rpm = {m.logical_name: m.rpm for m in _inputs("prod").models}
     assert rpm == {"command-r-plus": 1200, "llama-3.3-70b": 600, "embed-multilingual": 1200}
+
+
+@pytest.mark.parametrize(("tier", "rate"), [("public", None), ("internal", 0.05), ("confidential", 0.01),
+                                            ("restricted", None)])
+def test_the_router_samples_traffic_only_where_the_tier_keeps_a_sample_bucket(tier, rate):
+    """The hooks' traffic_sample section exists only for a sample-bucket tier, at the stack's rate (default:
+    the tier's maximum); public (its log is the sample) and restricted (no sample) write none."""
+    from blueprint.stackconfig import load_stack_config, namespace_values, with_overrides
+    from stacks.settings import validate
+    from tests.components.tiers import TIER_OVERRIDES
+
+    cfg = with_overrides(load_stack_config(ROOT, "prod"), TIER_OVERRIDES[tier], stack=f"prod-{tier}")
+    settings = validate(namespace_values(cfg), region=cfg.region, project=cfg.project, stack=f"prod-{tier}")
+    hooks = render_config(router_inputs(settings, compartment_ocid=COMPARTMENT,
+                                        dedicated_endpoint_ocids=endpoints(settings),
+                                        apm_data_upload_endpoint=APM))["genai_router"]
+    assert hooks.get("traffic_sample") == ({"rate": rate} if rate is not None else None)
