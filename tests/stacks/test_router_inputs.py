@@ -137,7 +137,6 @@ def test_the_router_samples_traffic_only_where_the_tier_keeps_a_sample_bucket(ti
     """The hooks' traffic_sample section exists only for a sample-bucket tier, at the stack's rate (default:
     the tier's maximum); public (its log is the sample) and restricted (no sample) write none."""
     from blueprint.stackconfig import load_stack_config, namespace_values, with_overrides
-    from stacks.settings import validate
     from tests.components.tiers import TIER_OVERRIDES
 
     cfg = with_overrides(load_stack_config(ROOT, "prod"), TIER_OVERRIDES[tier], stack=f"prod-{tier}")
