@@ -221,3 +221,20 @@ def test_a_rate_without_the_bucket_env_is_refused(rig: Any) -> None:
            "traffic_sample": {"rate": 0.01}}
     with pytest.raises(RuntimeError, match=SAMPLE_BUCKET_ENV):
         telemetry.from_config(cfg, signer, config, env={})
+
+
+@pytest.mark.parametrize("tier", ["restricted", "public"])
+def test_a_tier_without_a_sample_bucket_writes_nothing(rig: Any, tier: str) -> None:
+    """restricted (no sample) and public (its request log is the sample) render no traffic_sample: even with
+    the bucket env present, no request is chosen and nothing is put."""
+    stub, signer, config = rig
+    cfg = {"region": "eu-frankfurt-1", "compartment_ocid": COMPARTMENT, "classification_tier": tier,
+           "prompt_logging": "audit-only" if tier == "restricted" else "full"}
+    env = {telemetry.ENV_MONITORING_ENDPOINT: stub.url, telemetry.ENV_OBJECTSTORAGE_ENDPOINT: stub.url,
+           SAMPLE_BUCKET_ENV: BUCKET, SAMPLE_NAMESPACE_ENV: NAMESPACE}
+    t = telemetry.from_config(cfg, signer, config, env=env)
+    assert t.samples is None and not t.sample_wanted("req-1", "team-a", "rag-assistant@1.0.0")
+    for i in range(50):
+        t.request(_record(f"req-{i}"))
+    assert t.flush()
+    assert stub.stored_objects() == {} and not [c for c in stub.state.calls if c.path.startswith("/n/")]
