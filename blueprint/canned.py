@@ -128,9 +128,27 @@ def register(type_token: str, fn: Computed) -> None:
     COMPUTED[type_token] = fn
 
 
+#: The resource-type part of the OCIDs OCI gives these resources (``ocid1.<kind>.oc1.<region>.<id>``), for the
+#: types where a public Oracle source shows a real one. Every other type keeps the type token's last segment,
+#: lower-cased (``ocid_kind``). The plan's other Generative AI types are not verified and keep that rule:
+#: ``dedicatedAiCluster`` (``dedicatedaicluster``), ``agentAgent``, ``agentDataSource``, ``agentDataIngestionJob``,
+#: ``agentTool`` and ``generativeAiPrivateEndpoint`` (no Oracle page or SDK/provider file read here shows their OCIDs).
+OCID_KINDS: Mapping[str, str] = {
+    # "a generative AI endpoint OCID (ocid1.generativeaiendpoint.oc1.<region>....)":
+    # https://oracle-samples.github.io/locus/how-to/oci-dac/ ; endpoint-id "ocid1.generativeaiendpoint.oc1..example":
+    # https://oracle.github.io/spring-cloud-oracle/site/docs/spring-ai/oci-genai-chat
+    "oci:GenerativeAi/endpoint:Endpoint": "generativeaiendpoint",
+    # knowledge_base_id = "ocid1.genaiagentknowledgebase...", agent_endpoint_id="ocid1.genaiagentendpoint...":
+    # https://docs.oracle.com/en-us/iaas/Content/generative-ai-agents/adk/api-reference/examples/agent-rag-tool.htm
+    "oci:GenerativeAi/agentAgentEndpoint:AgentAgentEndpoint": "genaiagentendpoint",
+    "oci:GenerativeAi/agentKnowledgeBase:AgentKnowledgeBase": "genaiagentknowledgebase",
+}
+
+
 def ocid_kind(type_token: str) -> str:
-    """'oci:Core/vcn:Vcn' → 'vcn'; 'kubernetes:apps/v1:Deployment' → 'deployment'."""
-    return type_token.rsplit(":", 1)[-1].lower()
+    """OCID_KINDS where OCI's own name is known, else the token's last segment:
+    'oci:Core/vcn:Vcn' → 'vcn'; 'kubernetes:apps/v1:Deployment' → 'deployment'."""
+    return OCID_KINDS.get(type_token) or type_token.rsplit(":", 1)[-1].lower()
 
 
 def outputs_for(type_token: str, name: str, inputs: Mapping[str, Any], region: str) -> tuple[str, dict[str, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from blueprint.canned import ocid_kind
 from blueprint.graph import Graph, Node
 from blueprint.lookups import fake_ocid
 from tests.conftest import plan_variant
@@ -37,8 +38,7 @@ def tier_graph(tier: str) -> Graph:
 
 def ocid(node: Node) -> str:
     """The OCID the offline engine gave a resource (deterministic: type and name)."""
-    kind = node.type.rsplit(":", 1)[-1].lower()
-    return fake_ocid(kind, REGION, f"{node.type}::{node.name}")
+    return fake_ocid(ocid_kind(node.type), REGION, f"{node.type}::{node.name}")
 
 
 def one(graph: Graph, type_token: str, name_suffix: str) -> Node:
