@@ -21,7 +21,11 @@ from typing import Any
 
 import yaml
 
+from components import mql
+from components.online_eval import COMMAND
+from components.router_workload import APP as ROUTER_APP
 from core.apm import OTLP_PRIVATE_TRACES_PATH
+from evals import contract
 from policies.findings import Finding
 from router.container import APM_DATA_KEY_FILE_ENV
 
@@ -34,6 +38,8 @@ MIN_RUNBOOKS = 3
 _SEMVER = re.compile(r"(?m)^\s*[\"']?version[\"']?\s*[:=]\s*[\"']?\d+\.\d+\.\d+")
 
 CONFIGMAP = "kubernetes:core/v1:ConfigMap"
+CRONJOB = "kubernetes:batch/v1:CronJob"
+DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 T = {"apm": "oci:Apm/apmDomain:ApmDomain", "alarm": "oci:Monitoring/alarm:Alarm", "log": "oci:Logging/log:Log",
      "budget": "oci:Budget/budget:Budget", "budget_rule": "oci:Budget/rule:Rule", "tag": "oci:Identity/tag:Tag",
      "secret": "oci:Vault/secret:Secret", "policy": "oci:Identity/policy:Policy", "waf": "oci:Waf/webAppFirewall:WebAppFirewall",
@@ -250,14 +256,77 @@ def _traffic_source(f: Facts) -> str:
 
 
 def _online_eval(f: Facts) -> tuple[bool, str]:
-    quality = [n for n in f.nodes("alarm") if "genai_quality" in str(n["inputs"].get("namespace", ""))
-               or "groundedness" in str(n["inputs"].get("query", ""))]
-    samplers = [p for p in f.repo_files("evals") + f.repo_files("router") if "online" in p.name.lower()]
-    if quality and samplers:
-        return True, (f"{len(quality)} quality alarms; online evaluator {', '.join(p.name for p in samplers)} "
-                      f"scoring {_traffic_source(f)}")
-    return False, (f"{len(quality)} quality alarms, but missing: an online evaluator sampling production traffic "
-                   "(nothing under evals/ or router/ publishes the quality metrics)")
+    """Read from the plan: the evaluation CronJob runs the online job (``evals.online``) hardened like the router,
+    its own workload identity may post ``genai_quality``, and every quality alarm queries only metrics and
+    dimensions the job posts (``evals.contract``)."""
+    missing: list[str] = []
+    jobs = [n for n in f.nodes(CRONJOB) if any(c.get("command") == COMMAND for c in _containers(n))]
+    router = [n for n in f.nodes(DEPLOYMENT) if (n["inputs"].get("metadata") or {}).get("name") == ROUTER_APP]
+    if not jobs:
+        missing.append(f"the evaluation CronJob (a container running {' '.join(COMMAND)})")
+    else:
+        missing += _job_hardening(jobs[0], router[0] if router else None)
+        account = _pod_spec(jobs[0]).get("serviceAccountName")
+        needles = ("use metrics", f"target.metrics.namespace='{contract.QUALITY_NS}'",
+                   f"request.principal.service_account='{account}'")
+        statements = [str(s) for p in f.nodes("policy") for s in p["inputs"].get("statements") or []]
+        if not account or not any(all(x in s for x in needles) for s in statements):
+            missing.append(f"a grant letting the job's workload identity post {contract.QUALITY_NS}")
+    alarms = [n for n in f.nodes("alarm") if n["inputs"].get("namespace") == contract.QUALITY_NS]
+    if not alarms:
+        missing.append(f"a quality alarm on {contract.QUALITY_NS}")
+    for alarm in alarms:
+        problem = _quality_query_problem(alarm["inputs"].get("query"))
+        if problem:
+            missing.append(f"alarm {alarm['name']} {problem}")
+    if missing:
+        return False, f"{len(jobs)} evaluation CronJobs, {len(alarms)} quality alarms; missing: {'; '.join(missing)}"
+    return True, (f"CronJob {jobs[0]['name']} runs {' '.join(COMMAND)} hardened like the router and may post "
+                  f"{contract.QUALITY_NS}; {len(alarms)} quality alarms query only what it posts; it scores "
+                  f"{_traffic_source(f)}")
+
+
+def _pod_spec(node: Mapping[str, Any]) -> Mapping[str, Any]:
+    spec = node["inputs"].get("spec") or {}
+    template = ((spec.get("jobTemplate") or {}).get("spec") or {}).get("template") if node["type"] == CRONJOB \
+        else spec.get("template")
+    return (template or {}).get("spec") or {}
+
+
+def _containers(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return [c for c in _pod_spec(node).get("containers") or [] if isinstance(c, Mapping)]
+
+
+def _job_hardening(job: Mapping[str, Any], router: Mapping[str, Any] | None) -> list[str]:
+    """What the job's pod lacks of the router's hardening (non-root, read-only root filesystem, the same
+    security contexts, CPU and memory limits)."""
+    if router is None or not _containers(router):
+        return ["the router Deployment to compare the job's hardening with"]
+    (c, *_), rc = _containers(job), _containers(router)[0]
+    sc = c.get("securityContext") or {}
+    limits = set((c.get("resources") or {}).get("limits") or {})
+    out = []
+    if sc != rc.get("securityContext") or _pod_spec(job).get("securityContext") != _pod_spec(router).get("securityContext"):
+        out.append("the router's container and pod security contexts on the job")
+    if sc.get("runAsNonRoot") is not True or sc.get("readOnlyRootFilesystem") is not True:
+        out.append("a non-root job with a read-only root filesystem")
+    if not {"cpu", "memory"} <= limits:
+        out.append("CPU and memory limits on the job")
+    return out
+
+
+def _quality_query_problem(query: Any) -> str | None:
+    """Why a quality alarm's query watches something the job does not post (None when it does not)."""
+    try:
+        conditions = mql.parse(str(query)).conditions
+    except mql.MqlError:
+        return "has a query that does not parse"
+    for cond in conditions:
+        if cond.metric not in contract.BY_NAME:
+            return "queries a metric the job does not post"
+        if not {x.dimension for x in cond.filters} | set(cond.group_by or ()) <= set(contract.DIMENSIONS):
+            return "filters on a dimension the job does not post"
+    return None
 
 
 def _budget(f: Facts) -> tuple[bool, str]:

@@ -146,3 +146,52 @@ def test_online_evaluation_names_where_the_plan_reads_live_traffic(planned, vari
     graph = planned("prod") if variant == "prod" else tier_graph(variant.removeprefix("prod-"))
     item = {i["item"]: i for i in evaluate(graph.to_json(), check_graph(graph.to_json()), ROOT)["checklist"]}
     assert source in item["Online evaluation"]["evidence"]
+
+
+def _online(graph, project: Path = ROOT) -> tuple[bool, str]:
+    check = next(c for _, n, _, c in CHECKLIST if n == "Online evaluation")
+    return check(Facts(graph, [], project))
+
+
+def _mutated(graph, token: str, change) -> dict:
+    import copy
+    out = copy.deepcopy(graph)
+    for node in out["nodes"]:
+        if node["type"] == token:
+            change(node)
+    return out
+
+
+def _job_container(node) -> dict:
+    return node["inputs"]["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_online_evaluation_is_read_from_the_plan_not_from_file_names(prod, tmp_path):
+    graph, _ = prod
+    ok, text = _online(graph, tmp_path)  # a project without evals/ or router/ files: the plan alone decides
+    assert ok, text
+    assert "runs python -m evals.online hardened like the router" in text and "may post genai_quality" in text
+
+
+@pytest.mark.parametrize(("token", "change", "named"), [
+    ("kubernetes:batch/v1:CronJob", lambda n: n.update(type="kubernetes:batch/v1:Job"), "the evaluation CronJob"),
+    ("kubernetes:batch/v1:CronJob", lambda n: _job_container(n)["securityContext"].update(readOnlyRootFilesystem=False),
+     "security contexts"),
+    ("kubernetes:batch/v1:CronJob", lambda n: _job_container(n)["resources"].pop("limits"), "CPU and memory limits"),
+    ("oci:Identity/policy:Policy",
+     lambda n: n["inputs"].update(statements=[s for s in n["inputs"].get("statements", []) if "genai_quality" not in s]),
+     "post genai_quality"),
+    ("oci:Monitoring/alarm:Alarm",
+     lambda n: n["inputs"].update(query=n["inputs"]["query"].replace("groundedness", "accuracy"))
+     if n["inputs"].get("namespace") == "genai_quality" else None, "queries a metric the job does not post"),
+    ("oci:Monitoring/alarm:Alarm",
+     lambda n: n["inputs"].update(query=n["inputs"]["query"].replace("[60m]", '[60m]{tenant = "x"}'))
+     if n["inputs"].get("namespace") == "genai_quality" else None, "dimension the job does not post"),
+    ("oci:Monitoring/alarm:Alarm",
+     lambda n: n["inputs"].update(namespace="genai_router") if n["inputs"].get("namespace") == "genai_quality" else None,
+     "a quality alarm on genai_quality"),
+])
+def test_online_evaluation_fails_naming_what_the_plan_lacks(prod, token, change, named):
+    graph, _ = prod
+    ok, text = _online(_mutated(graph, token, change))
+    assert not ok and named in text, text
