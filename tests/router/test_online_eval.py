@@ -15,8 +15,10 @@ SearchLogs, signed and verified) and scores recent production requests without a
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import shutil
+import signal
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -211,18 +213,19 @@ PROD_GUARDRAILS = Guardrails(output_content_moderation="BLOCK", output_pii="BLOC
 DEV_GUARDRAILS = Guardrails(output_content_moderation="INFORM", output_pii="INFORM")
 
 
-def _sampling_proxy(stub: OCIStub, key_file: Any, wd: Any, tier: str, logging: str, guardrails: Guardrails) -> Proxy:
+def _sampling_proxy(stub: OCIStub, key_file: Any, wd: Any, tier: str, logging: str, guardrails: Guardrails,
+                    **env: str) -> Proxy:
     return Proxy(_sampling_inputs(stub.url, tier, logging, guardrails), key_file, wd,
-                 env={"GENAI_ROUTER_LOG_ID": LOG_ID, SAMPLE_BUCKET_ENV: BUCKET, SAMPLE_NAMESPACE_ENV: NAMESPACE})
+                 env={"GENAI_ROUTER_LOG_ID": LOG_ID, SAMPLE_BUCKET_ENV: BUCKET, SAMPLE_NAMESPACE_ENV: NAMESPACE, **env})
 
 
 @contextlib.contextmanager
-def _sampling_rig(tier: str, logging: str, guardrails: Guardrails) -> Iterator[tuple[OCIStub, Proxy, Path]]:
+def _sampling_rig(tier: str, logging: str, guardrails: Guardrails, **env: str) -> Iterator[tuple[OCIStub, Proxy, Path]]:
     """A stub with the extractive answerer and a started proxy configured for ``tier`` (stopped after)."""
     wd = workdir()
     key, key_file = throwaway_key(wd)
     stub = OCIStub(public_key=key.public_key(), answers="extractive").start()
-    proxy = _sampling_proxy(stub, key_file, wd, tier, logging, guardrails)
+    proxy = _sampling_proxy(stub, key_file, wd, tier, logging, guardrails, **env)
     try:
         proxy.start()
         yield stub, proxy, key_file
@@ -331,3 +334,22 @@ def test_dev_withholds_what_the_pii_guardrail_flagged_and_counts_it() -> None:
         proxy.stop()
         assert _stored(stub) == [] and b"oncall@example.com" not in b"".join(stub.stored_objects().values())
         assert counted() == len(chosen)
+
+
+def test_a_stopped_pod_writes_the_samples_of_the_minute_in_progress() -> None:
+    """SIGTERM (a rollout, a scale-down) flushes what telemetry queued before the process dies: with the
+    real one-minute period... an hour here, so nothing would be written but for the flush."""
+    with _sampling_rig("confidential", "audit-only", PROD_GUARDRAILS, GENAI_ROUTER_SAMPLE_PERIOD_S="3600") as (
+            stub, proxy, _key_file):
+        client = Client(proxy.url, api_key=proxy.master_key, headers={TENANT_HEADER: "team-a"})
+        for _ in range(16):
+            assert client.chat("chat", [{"role": "user", "content": "What is the availability target?"}],
+                               metadata={"use_case": "rag-assistant"}).status == 200
+        assert eventually(lambda: len(stub.log_entries()) >= 16)
+        chosen = {e["request_id"] for e in stub.log_entries() if samples.chosen(e["request_id"], RATE)}
+        assert chosen, "no request was chosen: send more"
+        assert _stored(stub) == []  # the period is not over
+        assert proxy.proc is not None
+        os.kill(proxy.proc.pid, signal.SIGTERM)
+        assert proxy.proc.wait(timeout=20) == -signal.SIGTERM  # still dies of SIGTERM, after the flush
+        assert {r["request_id"] for r in _stored(stub)} == chosen

@@ -83,6 +83,37 @@ def _model_names() -> list[str]:
         return []
 
 
+def flush_on_sigterm(t: telemetry.Telemetry, timeout_s: float = 5.0) -> bool:
+    """Send what telemetry has queued when the pod is stopped (SIGTERM), then shut down as before.
+
+    The ``atexit`` flush never runs on a stopped proxy: uvicorn (LiteLLM 1.106.0's server) handles
+    SIGTERM with a graceful shutdown and then re-raises the signal with the default action restored
+    (measured: exit status -15, nothing flushed), so the metrics, log entries and spans of the last
+    interval and the evaluation samples of the minute in progress were lost on every rollout. This
+    handler flushes first (up to ``timeout_s``), then hands the signal to the handler it replaced
+    (uvicorn's, which drains in-flight requests; their own telemetry is still lost), or dies of it
+    where there was none. Only from the main thread (where Python can set a handler) and unless
+    SIGTERM is ignored. True when installed."""
+    import signal
+
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is not threading.main_thread() or previous is signal.SIG_IGN:
+        return False
+
+    def on_term(signum: int, frame: Any) -> None:
+        try:
+            t.flush(timeout_s)
+        finally:
+            if callable(previous):
+                previous(signum, frame)
+            else:
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGTERM)
+
+    signal.signal(signal.SIGTERM, on_term)
+    return True
+
+
 async def downgrade_target(model_name: str, deployments: list[dict[str, Any]], ledger: Any) -> str | None:
     """Where to send a request for `model_name`, if all its budgeted deployments are spent."""
     budgeted = [d.get("model_info") or {} for d in deployments]
@@ -214,6 +245,7 @@ class GenAIRouterHooks(CustomLogger):
                 {**cfg, "models": _model_names()}, signing.get_signer(),
                 signing.client_config(str(cfg["region"]))).start()
             atexit.register(self.telemetry.flush, 5.0)  # a graceful shutdown sends what is queued
+            flush_on_sigterm(self.telemetry)
             self._initialised = True
         return cfg
 
