@@ -58,10 +58,16 @@ def _autonomous_database(name: str, inputs: Mapping[str, Any], region: str) -> d
 def _adb_wallet(name: str, inputs: Mapping[str, Any], region: str) -> dict[str, Any]:
     # base64_encode_content: the wallet zip as base64. Its members as the service ships them (the
     # auto-login cwallet.sso beside the PKCS12 ewallet.p12 and the network files); stand-in bytes.
+    # Each generation is a new wallet: the stand-in changes with the password it was generated under.
+    password = inputs.get("password", "")
+    if isinstance(password, Mapping):  # a secret as the mock receives it: the wire wrapper around its value
+        password = password.get("value", "")
+    generation = hashlib.sha256(str(password).encode()).hexdigest()[:12]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for member in ("cwallet.sso", "ewallet.p12", "tnsnames.ora", "sqlnet.ora"):
-            archive.writestr(zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0)), f"offline {member} of {name}")
+            archive.writestr(zipfile.ZipInfo(member, date_time=(2026, 1, 1, 0, 0, 0)),
+                             f"offline {member} of {name}, generation {generation}")
     return {"content": base64.b64encode(buffer.getvalue()).decode()}
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import zipfile
 from pathlib import Path
 
 import pytest
 
 from blueprint import canned
+from blueprint.engine import _SECRET_SIG, _SIG_KEY
 from blueprint.graph import Graph
 from blueprint.stackconfig import DELETE
 from components.data import cwallet_sso
@@ -170,8 +172,7 @@ def test_the_plane_creates_the_wallet_and_its_sso_secret_before_the_connection()
     assert secret.inputs["secretName"] == "genai-dev-adb-wallet"
     assert secret.inputs["vaultId"] == ocid(one(g, "oci:Kms/vault:Vault", "-vault"))
     assert secret.inputs["keyId"] == ocid(one(g, KEY, "-key-secrets"))
-    assert secret.inputs["secretContent"] == {"contentType": "BASE64", "content": SECRET_MARKER, "name": "v1",
-                                              "stage": "CURRENT"}
+    assert secret.inputs["secretContent"] == {"contentType": "BASE64", "content": SECRET_MARKER, "stage": "CURRENT"}
     assert secret.inputs["enableAutoGeneration"] is False
     conn = one(g, DBTOOLS_CONN, "-dbtools-connection")
     assert conn.inputs["keyStores"][0]["keyStoreContent"]["secretId"] == ocid(secret)
@@ -391,3 +392,62 @@ def test_sample_bucket_only_where_the_tier_keeps_one(tier: str) -> None:
     assert {k: (r["target"], r["action"], r["timeAmount"], r["timeUnit"], r["isEnabled"]) for k, r in rules.items()} == {
         "delete-samples": ("objects", "DELETE", str(policy.traffic_sample.max_retention_days), "DAYS", True),
         "delete-deleted-samples": ("previous-object-versions", "DELETE", "1", "DAYS", True)}
+
+
+ROTATED = ("Rotation-Old-Pa55-1a2b", "Rotation-New-Pa55-3c4d")
+
+
+def _revealed(value):
+    """A wire value with every secret wrapper replaced by the value it wraps."""
+    if isinstance(value, dict):
+        if set(value) == {_SIG_KEY, "value"} and value[_SIG_KEY] == _SECRET_SIG:
+            return _revealed(value["value"])
+        return {k: _revealed(v) for k, v in value.items()}
+    return [_revealed(v) for v in value] if isinstance(value, list) else value
+
+
+def _plan_seeing_inputs(password: str, monkeypatch: pytest.MonkeyPatch) -> tuple[Graph, dict[str, dict]]:
+    """dev planned with this wallet password, and what each resource was declared with, secrets in clear
+    (as the offline engine's mock receives them; the graph shows them only as markers)."""
+    seen: dict[str, dict] = {}
+    real = canned.outputs_for
+
+    def spy(type_token: str, name: str, inputs, region: str):
+        seen[f"{type_token}::{name}"] = _revealed(json.loads(json.dumps(inputs, default=str)))
+        return real(type_token, name, inputs, region)
+
+    monkeypatch.setattr(canned, "outputs_for", spy)
+    graph = plan_variant("dev", {"genai-platform:data": {"database": {"walletPassword": password}}})
+    monkeypatch.setattr(canned, "outputs_for", real)
+    return graph, seen
+
+
+def test_rotating_the_wallet_password_changes_only_the_wallet_and_its_secrets_content(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Planned under two passwords: the wallet (a new generation: password is ForceNew in the provider) and
+    the Vault secret's content (a new version of the same secret) differ; no other resource's inputs do,
+    the secret keeps its name and OCID so the Database Tools connection is untouched, and neither
+    password reaches the written graph."""
+    (old_graph, old), (new_graph, new) = (_plan_seeing_inputs(p, monkeypatch) for p in ROTATED)
+    assert old.keys() == new.keys()
+    changed = sorted(k for k in old if old[k] != new[k])
+    (wallet,), secret = old_graph.by_type(WALLET), one(old_graph, SECRET, "-secret-adb-wallet")
+    assert changed == sorted([f"{WALLET}::{wallet.name}", f"{SECRET}::{secret.name}"])
+    w_old, w_new = old[changed[0]], new[changed[0]]
+    s_key = f"{SECRET}::{secret.name}"
+    assert {k for k in w_old if w_old[k] != w_new[k]} == {"password"} and w_new["password"] == ROTATED[1]
+    assert {k for k in old[s_key] if old[s_key][k] != new[s_key][k]} == {"secretContent"}
+    assert {k for k, v in old[s_key]["secretContent"].items() if new[s_key]["secretContent"][k] != v} == {"content"}
+    assert old[s_key]["secretName"] == new[s_key]["secretName"] == "genai-dev-adb-wallet"
+    # No fixed version name: the second version would collide with the first (names are unique per secret).
+    assert "name" not in new[s_key]["secretContent"]
+    # The connection presents the secret by OCID: same secret, same id, same connection inputs.
+    conn_old, conn_new = (one(g, DBTOOLS_CONN, "-dbtools-connection").inputs for g in (old_graph, new_graph))
+    assert conn_old == conn_new and conn_old["keyStores"][0]["keyStoreContent"]["secretId"] == ocid(secret)
+    # Written, the two plans are the same graph (secrets are markers) and carry neither password.
+    texts = []
+    for i, graph in enumerate((old_graph, new_graph)):
+        graph.write(tmp_path / f"{i}.json")
+        texts.append((tmp_path / f"{i}.json").read_text(encoding="utf-8"))
+    assert texts[0] == texts[1]
+    assert not any(p in t or base64.b64encode(p.encode()).decode() in t for p in ROTATED for t in texts)
