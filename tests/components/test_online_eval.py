@@ -86,6 +86,15 @@ def test_disabled_online_evaluation_plans_no_cronjob() -> None:
 
     graph = plan_variant("dev", {"genai-platform:evaluation": {"online": {"enabled": False}}})
     assert not inputs_of(graph, CRONJOB)
+    # Nothing would read samples, so none are kept: no bucket, no router grant, no pod env, no rate.
+    assert not [n for n in graph.by_type("oci:ObjectStorage/bucket:Bucket")
+                if n.inputs["name"].endswith(f"-{SAMPLE_BUCKET_ROLE}")]
+    assert not [n for n in graph.by_type("oci:Identity/policy:Policy") if n.name.endswith("-sample-put")]
+    (router,) = inputs_of(graph, DEPLOYMENT)
+    env = {e["name"] for e in router["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert "GENAI_ROUTER_SAMPLE_BUCKET" not in env and "GENAI_ROUTER_SAMPLE_NAMESPACE" not in env
+    config = [c for c in inputs_of(graph, "kubernetes:core/v1:ConfigMap") if c["metadata"]["name"] == "genai-router-config"]
+    assert config and all("traffic_sample" not in str(c["data"]) for c in config)
 
 
 def test_metrics_match_the_planned_quality_alarm(planned) -> None:
