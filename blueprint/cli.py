@@ -20,7 +20,7 @@ from blueprint.planning import run_plan, write_diagrams
 #: The CLI imports them; they import ``blueprint.console`` / ``blueprint.planning``, never this module.
 #: A module listed here must exist: a missing one is an error, never skipped.
 COMMAND_MODULES = ("blueprint.check", "blueprint.manifests", "blueprint.routerconfig", "blueprint.report",
-                   "blueprint.evaluate")
+                   "blueprint.evaluate", "blueprint.verify")
 
 
 def find_project_dir(start: Path) -> Path:

@@ -126,7 +126,9 @@ def _fuzzy(pattern: str, value: str) -> bool:
     return any(fnmatch.fnmatchcase(value, alt) for alt in pattern.split("|"))
 
 
-def _stream_matches(dims: Mapping[str, str], cond: Condition, known: set[str]) -> bool:
+def stream_matches(dims: Mapping[str, str], cond: Condition, known: set[str]) -> bool:
+    """Whether a stream with dimensions ``dims`` passes the condition's filters (``known``: the dimension
+    names the metric's streams carry; a filter on any other name filters nothing, as OCI does)."""
     for f in cond.filters:
         if f.dimension not in known:
             continue  # OCI: a dimension the metric does not have filters nothing
@@ -200,7 +202,7 @@ def evaluate_condition(cond: Condition, recording: Recording, namespace: str, at
     seen_groups: set[tuple[tuple[str, str], ...]] = set()
     for key, series in streams.items():
         dims = dict(key)
-        if not _stream_matches(dims, cond, known):
+        if not stream_matches(dims, cond, known):
             continue
         group = key if cond.group_by is None else tuple((d, dims.get(d, "")) for d in cond.group_by)
         seen_groups.add(group)

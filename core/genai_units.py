@@ -37,9 +37,11 @@ class UnitShape:
 #: The price list (part numbers and unit-hour prices) is not among the stored copies this project can
 #: read: searched November 26 2026 for B108082-B108085, "AI Unit Per Hour" and the product names
 #: (oracle.com/cloud/price-list, the cost estimator): no copy. The prices below are the ones the
-#: project has carried since DEP-016 and are NOT re-verified: check them on the price list.
+#: project has carried since DEP-016 and are NOT re-verified: check them on the price list. After a deploy,
+#: `blueprint verify <stack> --only prices` reads each part number from Oracle's public price catalogue and
+#: says which part number or price is wrong (blueprint/verify.py, README "After the first deploy").
 _PRICE_NOT_RE_READ = ("part number and unit-hour price not re-read (price list not reachable here, "
-                      "searched 2026-11-26)")
+                      "searched 2026-11-26; to be verified by `blueprint verify --only prices`)")
 UNIT_SHAPES: dict[str, UnitShape] = {
     "SMALL_COHERE_V2": UnitShape(
         "chat", "Small Cohere - Dedicated", "B108083", 6.50, 1,
