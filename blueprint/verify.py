@@ -19,8 +19,10 @@ cross-service facts no page reachable offline could confirm.
    ``not-deployed``     a planned alarm that ListAlarms does not return.
 
    Custom namespaces (``genai_*``) are included: their streams prove the router's emitters post.
-2. **Prices.** Every dedicated AI cluster unit shape's part number (``core/genai_units.py``) is read from
-   Oracle's public cost-estimator catalogue and its pay-as-you-go USD price compared with ours:
+2. **Prices.** Every dedicated AI cluster unit shape's part number (``core/genai_units.py``, USD per
+   unit-hour) and every default on-demand model's (``stacks/settings/model.py`` ``DEFAULT_MODEL_PARTS``, USD per
+   10,000 characters) is read from Oracle's public cost-estimator catalogue and its pay-as-you-go USD price
+   compared with ours:
    ``ok``, ``mismatch`` (both numbers printed; prices are public), ``wrong-product`` (the part number names
    another product), ``not-in-catalogue`` (the public catalogue is a subset of the price list: unverified,
    not a failure).
@@ -283,34 +285,56 @@ def fetch_part(url: str, part: str) -> list[dict[str, Any]]:
     return items
 
 
-def check_prices(fetch: Callable[[str], list[dict[str, Any]]]) -> list[PriceCheck]:
-    """Every unit shape's part number and unit-hour price (core/genai_units.py) against the catalogue."""
+@dataclass(frozen=True)
+class PriceFact:
+    """One price the project carries: where it lives, its part number, the product it bills as, our price."""
+    what: str
+    part: str
+    product: str
+    ours: float
+    dedicated: bool
+
+
+def price_facts() -> list[PriceFact]:
+    """Every unit shape (core/genai_units.py, USD per unit-hour) and default on-demand model
+    (stacks/settings/model.py, USD per 10,000 characters) with its part number."""
     from core.genai_units import UNIT_SHAPES
+    from stacks.settings.model import DEFAULT_MODEL_PARTS, on_demand_default_prices
+
+    facts = [PriceFact(f"{name} ({s.product})", s.part, s.product, s.unit_hour_usd, True)
+             for name, s in UNIT_SHAPES.items()]
+    for name, price in on_demand_default_prices().items():
+        part, product = DEFAULT_MODEL_PARTS[name]
+        facts.append(PriceFact(f"{name} (on-demand {product})", part, product, price, False))
+    return facts
+
+
+def check_prices(fetch: Callable[[str], list[dict[str, Any]]]) -> list[PriceCheck]:
+    """Every price fact against the catalogue: the part number names the product (a dedicated unit's
+    "... - Dedicated" line, an on-demand model's other line) and its USD pay-as-you-go price is ours."""
+    from core.inputs import escape
 
     out = []
-    for name, shape in UNIT_SHAPES.items():
-        items = [i for i in fetch(shape.part) if i.get("partNumber") == shape.part]
-        what = f"{name} ({shape.product})"
+    for fact in price_facts():
+        items = [i for i in fetch(fact.part) if i.get("partNumber") == fact.part]
         if not items:
-            out.append(PriceCheck(what, shape.part, shape.unit_hour_usd, None, "not-in-catalogue",
+            out.append(PriceCheck(fact.what, fact.part, fact.ours, None, "not-in-catalogue",
                                   "the public catalogue has no item with this part number: unverified"))
             continue
-        item = items[0]
-        display = str(item.get("displayName") or "")
-        price = catalogue_price(item)
-        if shape.product.casefold() not in display.casefold():
-            from core.inputs import escape
-
-            out.append(PriceCheck(what, shape.part, shape.unit_hour_usd, price, "wrong-product",
+        display = str(items[0].get("displayName") or "")
+        price = catalogue_price(items[0])
+        named = fact.product.casefold() in display.casefold()
+        if not named or ("dedicated" in display.casefold()) != fact.dedicated:
+            out.append(PriceCheck(fact.what, fact.part, fact.ours, price, "wrong-product",
                                   f"the catalogue names this part '{escape(display, 120)}'"))
         elif price is None:
-            out.append(PriceCheck(what, shape.part, shape.unit_hour_usd, None, "not-in-catalogue",
+            out.append(PriceCheck(fact.what, fact.part, fact.ours, None, "not-in-catalogue",
                                   f"no {CURRENCY} {PRICE_MODEL} price in the catalogue's item: unverified"))
-        elif not math.isclose(price, shape.unit_hour_usd, rel_tol=1e-9, abs_tol=1e-9):
-            out.append(PriceCheck(what, shape.part, shape.unit_hour_usd, price, "mismatch",
-                                  "core/genai_units.py UNIT_SHAPES must follow the catalogue"))
+        elif not math.isclose(price, fact.ours, rel_tol=1e-9, abs_tol=1e-12):
+            home = "core/genai_units.py UNIT_SHAPES" if fact.dedicated else "stacks/settings/model.py _DEFAULT_MODELS"
+            out.append(PriceCheck(fact.what, fact.part, fact.ours, price, "mismatch", f"{home} must follow the catalogue"))
         else:
-            out.append(PriceCheck(what, shape.part, shape.unit_hour_usd, price, "ok", ""))
+            out.append(PriceCheck(fact.what, fact.part, fact.ours, price, "ok", ""))
     return out
 
 
@@ -366,7 +390,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
             statuses += [c.status for c in checks]
         if do_prices:
             prices = check_prices(lambda part: fetch_part(prices_url, part))
-            out.print(_table(("unit shape", "part", "ours USD/unit-hour", "catalogue", "status", "detail"),
+            out.print(_table(("priced as", "part", "ours USD", "catalogue USD", "status", "detail"),
                              [(p.what, p.part, _usd(p.ours), _usd(p.catalogue), p.status, p.detail) for p in prices]),
                       markup=False)
             statuses += [p.status for p in prices]

@@ -143,6 +143,21 @@ _DEFAULT_MODELS = (
     # "Embed Cohere" on-demand, billed by input characters (pay-on-demand.htm).
     ("embed-multilingual", "cohere.embed-multilingual-v3.0", 0.001, "characters", "embedding"),  # LiteLLM 1e-07
 )
+#: The default on-demand models' price-list part numbers and the product each bills as, so that
+#: `blueprint verify <stack> --only prices` can read them from Oracle's public price catalogue. No Oracle page
+#: readable here lists them: they were read (2026-11-26) from a third-party estimator that says it took every
+#: Generative AI rate and part number from Oracle's Cost Estimator catalogue
+#: (https://github.com/mangoproxy23/oci-intake-appv2/blob/24f3c52240e0a6a34b41c3c994e2c544ce28a294/oci_catalog.py,
+#: GENAI_MODELS: "Command R+ (Large Cohere)" B108077, "Command R (Small Cohere)" B108078, "Embed Cohere" B108079,
+#: "Large Meta" B108080). That source lists "Large Meta" for Meta's 70B models without naming Llama 3.3: the
+#: mapping of meta.llama-3.3-70b-instruct to it is ours. A secondary source: `blueprint verify` checks each part
+#: number's product name and price against Oracle's catalogue.
+DEFAULT_MODEL_PARTS: dict[str, tuple[str, str]] = {
+    "command-r-plus": ("B108077", "Large Cohere"),
+    "command-r": ("B108078", "Small Cohere"),
+    "llama-3.3-70b": ("B108080", "Large Meta"),
+    "embed-multilingual": ("B108079", "Embed Cohere"),
+}
 #: The cluster a dedicated-only tier gets when the stack lists none.
 _DEFAULT_CLUSTER = {"name": "command-r-plus", "modelId": "cohere.command-r-plus-08-2024",
                     "unitShape": "LARGE_COHERE_V2_2", "unitCount": 1}
@@ -153,6 +168,11 @@ def default_catalog(tier: TierPolicy) -> tuple[CatalogEntry, ...]:
     if "on-demand" not in tier.allowed_serving:
         return ()
     return tuple(CatalogEntry(n, m, "on-demand", price, unit, mode) for n, m, price, unit, mode in _DEFAULT_MODELS)
+
+
+def on_demand_default_prices() -> dict[str, float]:
+    """Each default on-demand model's price (USD per 10,000 characters), by logical name."""
+    return {name: price for name, _model, price, _unit, _mode in _DEFAULT_MODELS}
 
 
 def _clusters(m: dict[str, Any], tier: TierPolicy, p: Report) -> tuple[DedicatedClusterSettings, ...] | None:

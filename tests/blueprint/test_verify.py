@@ -21,10 +21,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from blueprint.alarms import alarm_rows
 from blueprint.cli import main
-from blueprint.verify import check_prices, checked_endpoint, classify
+from blueprint.verify import PriceFact, check_prices, checked_endpoint, classify, price_facts
 from components.mql import parse
 from core.genai_units import UNIT_SHAPES
 from router.testing.oci_stub import parse_authorization, verify_signature
+from stacks.settings.model import DEFAULT_MODEL_PARTS, on_demand_default_prices
 from tests.conftest import ROOT
 
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaaverifytestcompartment0000000000000000000000000000000"
@@ -340,9 +341,10 @@ def test_a_bad_stack_is_reported_before_any_call(capsys, deployed, tmp_path: Pat
 # ---- prices ----
 
 
-def _item(part: str, name: str, value: float) -> dict[str, Any]:
-    return {"partNumber": part, "displayName": f"Oracle Cloud Infrastructure Generative AI - {name} - AI Unit Per Hour",
-            "metricName": "AI Unit Per Hour", "serviceCategory": "Generative AI",
+def _item(fact: PriceFact, value: float, name: str | None = None) -> dict[str, Any]:
+    unit = "AI Unit Per Hour" if fact.dedicated else "10,000 Transactions"
+    return {"partNumber": fact.part, "displayName": f"Oracle Cloud Infrastructure Generative AI - {name or fact.product}",
+            "metricName": unit, "serviceCategory": "Generative AI",
             "currencyCodeLocalizations": [{"currencyCode": "USD", "prices": [{"model": "PAY_AS_YOU_GO", "value": value}]}]}
 
 
@@ -362,33 +364,59 @@ def _prices(capsys, tmp_path: Path, answer: Any) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
+def _rows(out: str) -> dict[str, list[str]]:
+    """priced as → [priced as, part, ours, catalogue, status, detail] (columns two spaces apart or more)."""
+    return {ln.split()[0]: [*re.split(r"\s{2,}", ln), ""][:6] for ln in out.splitlines()[1:-1]}
+
+
+def test_every_price_fact_is_a_unit_shape_or_a_default_on_demand_model() -> None:
+    facts = price_facts()
+    assert [f.part for f in facts if f.dedicated] == [s.part for s in UNIT_SHAPES.values()]
+    assert {f.what.split()[0] for f in facts if not f.dedicated} == set(DEFAULT_MODEL_PARTS) == set(on_demand_default_prices())
+    assert len({f.part for f in facts}) == len(facts)
+
+
 def test_prices_match_the_catalogue(capsys, tmp_path: Path) -> None:
     asked: list[tuple[str, str]] = []
-    items = {s.part: _item(s.part, s.product, s.unit_hour_usd) for s in UNIT_SHAPES.values()}
-    code, out, _ = _prices(capsys, tmp_path, _catalogue(items, asked))
-    assert code == 0 and f"{len(UNIT_SHAPES)} ok" in out
-    assert sorted(asked) == sorted((s.part, "USD") for s in UNIT_SHAPES.values())
+    facts = price_facts()
+    code, out, _ = _prices(capsys, tmp_path, _catalogue({f.part: _item(f, f.ours) for f in facts}, asked))
+    assert code == 0 and f"{len(facts)} ok" in out
+    assert sorted(asked) == sorted((f.part, "USD") for f in facts)
 
 
 def test_a_mismatch_a_wrong_product_and_a_missing_part(capsys, tmp_path: Path) -> None:
-    shapes = list(UNIT_SHAPES.values())
-    items = {s.part: _item(s.part, s.product, s.unit_hour_usd) for s in shapes}
-    items[shapes[0].part] = _item(shapes[0].part, shapes[0].product, shapes[0].unit_hour_usd + 0.5)
-    items[shapes[1].part] = _item(shapes[1].part, "Cohere Rerank - Dedicated", shapes[1].unit_hour_usd)
-    del items[shapes[2].part]
+    facts = price_facts()
+    shape, dedicated_as_on_demand, missing, on_demand, ok = facts[0], facts[1], facts[2], facts[-1], facts[3]
+    items = {f.part: _item(f, f.ours) for f in facts}
+    items[shape.part] = _item(shape, shape.ours + 0.5)
+    items[dedicated_as_on_demand.part] = _item(dedicated_as_on_demand, dedicated_as_on_demand.ours, "Cohere Rerank")
+    del items[missing.part]
+    items[on_demand.part] = _item(on_demand, on_demand.ours, on_demand.product + " - Dedicated")
     code, out, _ = _prices(capsys, tmp_path, _catalogue(items, []))
     assert code == 1
-    # unit shape, part, ours, catalogue, status, detail
-    rows = {ln.split()[0]: [*re.split(r"\s{2,}", ln), ""][:6] for ln in out.splitlines()[1:-1]}
-    name = list(UNIT_SHAPES)
-    assert rows[name[0]][1:5] == [shapes[0].part, f"{shapes[0].unit_hour_usd:g}", f"{shapes[0].unit_hour_usd + 0.5:g}",
-                                  "mismatch"]
-    assert rows[name[1]][4] == "wrong-product" and "Cohere Rerank - Dedicated" in rows[name[1]][5]
-    assert rows[name[2]][3:5] == ["-", "not-in-catalogue"] and rows[name[3]][4] == "ok"
+    rows = _rows(out)
+    assert rows[shape.what.split()[0]][1:5] == [shape.part, f"{shape.ours:g}", f"{shape.ours + 0.5:g}", "mismatch"]
+    assert "core/genai_units.py UNIT_SHAPES" in rows[shape.what.split()[0]][5]
+    assert rows[dedicated_as_on_demand.what.split()[0]][4:] == [
+        "wrong-product", "the catalogue names this part 'Oracle Cloud Infrastructure Generative AI - Cohere Rerank'"]
+    assert rows[missing.what.split()[0]][3:5] == ["-", "not-in-catalogue"]
+    assert rows[on_demand.what.split()[0]][4] == "wrong-product"  # an on-demand part must not name a dedicated line
+    assert rows[ok.what.split()[0]][4] == "ok"
+
+
+def test_an_on_demand_price_mismatch_names_its_home(capsys, tmp_path: Path) -> None:
+    facts = price_facts()
+    (cheap,) = [f for f in facts if f.what.startswith("command-r ")]
+    items = {f.part: _item(f, f.ours) for f in facts}
+    items[cheap.part] = _item(cheap, 0.0009)
+    code, out, _ = _prices(capsys, tmp_path, _catalogue(items, []))
+    assert code == 1
+    assert _rows(out)["command-r"][2:] == [f"{cheap.ours:g}", "0.0009", "mismatch",
+                                          "stacks/settings/model.py _DEFAULT_MODELS must follow the catalogue"]
 
 
 def test_catalogue_failures_are_one_line(capsys, tmp_path: Path) -> None:
-    first = next(iter(UNIT_SHAPES.values())).part
+    first = price_facts()[0].part
     code, _, err = _prices(capsys, tmp_path, lambda part, cur: (503, {"error": "down"}))
     assert code == 2 and err.strip() == f"error: price catalogue GET products (part number {first}) failed: HTTP 503"
     code, _, err = _prices(capsys, tmp_path, lambda part, cur: (200, b"<html>"))
@@ -398,10 +426,10 @@ def test_catalogue_failures_are_one_line(capsys, tmp_path: Path) -> None:
 
 
 def test_check_prices_reads_both_price_block_shapes() -> None:
-    shape = next(iter(UNIT_SHAPES.values()))
-    item = {"partNumber": shape.part, "displayName": shape.product,
-            "prices": [{"currencyCode": "USD", "prices": [{"model": "PAY_AS_YOU_GO", "value": shape.unit_hour_usd}]}]}
-    results = check_prices(lambda part: [item] if part == shape.part else [])
+    fact = price_facts()[0]
+    item = {"partNumber": fact.part, "displayName": fact.product,
+            "prices": [{"currencyCode": "USD", "prices": [{"model": "PAY_AS_YOU_GO", "value": fact.ours}]}]}
+    results = check_prices(lambda part: [item] if part == fact.part else [])
     assert results[0].status == "ok" and {r.status for r in results[1:]} == {"not-in-catalogue"}
 
 
