@@ -36,7 +36,7 @@ import pulumi_oci as oci
 import yaml
 
 from components import register_plane
-from router.container import TENANT_HEADER
+from router.container import SUBJECT_HEADER, TENANT_HEADER
 
 EXPERIENCE_TYPE = register_plane("genai:index:ExperiencePlane", "experience")
 
@@ -45,7 +45,6 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 
 #: API Gateway's longest backend read timeout; streamed chat completions need it.
 MAX_READ_TIMEOUT_SECONDS = 300
-SUBJECT_HEADER = "x-genai-subject"
 CALLER = "${request.auth[sub]}"
 """The validated token's subject: the caller, and the tenant the router's limits count against."""
 #: API paths served under another path by the router (LiteLLM's own /health calls every model).

@@ -46,6 +46,9 @@ RUN_AS = 65532
 #: it on every route from the authenticated token's subject, overwriting whatever a client sent
 #: (components/experience.py).
 TENANT_HEADER = releases.TENANT_HEADER
+#: Request header the API Gateway sets to the token's subject on every route; its presence tells the
+#: router a request came through the gateway, not from the online evaluation job (releases.tenant_of).
+SUBJECT_HEADER = releases.SUBJECT_HEADER
 
 # -- what the hooks read from the environment (router/hooks/genai_router_hooks/telemetry.py and
 # LiteLLM's Redis clients; tests/router/test_container.py checks the hooks use the same names) --

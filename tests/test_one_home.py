@@ -87,6 +87,13 @@ def test_the_tenant_header_is_written_once() -> None:
     assert [f.split(":")[0] for f in found] == ["router/hooks/genai_router_hooks/releases.py"], found
 
 
+def test_the_subject_header_is_written_once() -> None:
+    """The gateway sets it and the hooks tell the gateway's requests from the online job's by it."""
+    found = [f"{p.relative_to(ROOT)}:{line}" for p in python_files(*SOURCES)
+             for line, value in strings(p) if value.lower() == "x-genai-subject"]
+    assert [f.split(":")[0] for f in found] == ["router/hooks/genai_router_hooks/releases.py"], found
+
+
 def test_the_router_workload_identity_condition_is_written_once() -> None:
     """Only the orchestration plane writes a workload-identity grant (rules in policies/ read them)."""
     found = [f"{p.relative_to(ROOT)}:{line}" for p in python_files("stacks", "components")

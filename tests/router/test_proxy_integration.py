@@ -289,3 +289,28 @@ def test_proxy_telemetry_reaches_the_stub_signed(env: tuple[OCIStub, Proxy]) -> 
     children = [s for s in stub.spans() if s["parent_span_id"] == root["span_id"]]
     assert len(children) == entry["attempts"] and {s["trace_id"] for s in children} == {root["trace_id"]}
     assert any(s["status"] == 2 for s in children) and any(s["status"] == 1 for s in children)
+
+
+def test_a_gateway_caller_named_like_the_online_job_is_not_skipped_as_the_jobs_own(env: tuple[OCIStub, Proxy]) -> None:
+    """The gateway sets the tenant and the subject header from the token's subject; a subject that is
+    literally the job's reserved tenant is logged as that caller's (and so read back as traffic), while
+    the job's own request (no subject header: it calls the router in-cluster) is skipped."""
+    from collections import Counter
+
+    from genai_router_hooks.releases import EVAL_TENANT, GATEWAY_PREFIX, SUBJECT_HEADER, TENANT_HEADER
+
+    from evals import traces
+
+    stub, proxy = env
+    assert proxy.chat("fb-ok", "From the gateway", headers={TENANT_HEADER: EVAL_TENANT, SUBJECT_HEADER: EVAL_TENANT})[0] == 200
+    assert proxy.chat("fb-ok", "From the online job", headers={TENANT_HEADER: EVAL_TENANT})[0] == 200
+
+    def entries() -> dict[str, dict]:
+        return {e["tenant"]: e for e in stub.log_entries() if str(e.get("tenant", "")).endswith(EVAL_TENANT)}
+
+    assert eventually(lambda: len(entries()) == 2)
+    assert set(entries()) == {EVAL_TENANT, GATEWAY_PREFIX + EVAL_TENANT}
+    skipped: Counter[str] = Counter()
+    for entry in entries().values():
+        traces.trace_of(entry, ["rag-assistant"], skipped)
+    assert skipped["own_request"] == 1

@@ -291,7 +291,8 @@ class GenAIRouterHooks(CustomLogger):
         applied = releases.apply_prompt(cfg.get("prompts") or {}, data)
         server_request = data.get("proxy_server_request") or {}
         headers = {str(k).lower(): str(v) for k, v in (server_request.get("headers") or {}).items()}
-        tenant = headers.get(str(cfg.get("tenant_header") or DEFAULT_TENANT_HEADER), "") or "default"
+        # Not the online job's own unless it really is (releases.tenant_of: a gateway caller cannot pass for it).
+        tenant = releases.tenant_of(headers, str(cfg.get("tenant_header") or DEFAULT_TENANT_HEADER))
         messages = list(data.get("messages") or [])
         meta = data.setdefault("metadata", {})
         req = _Request(

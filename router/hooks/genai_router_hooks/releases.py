@@ -28,7 +28,28 @@ TENANT_HEADER = "x-genai-tenant"
 logged as the request log's `tenant`."""
 EVAL_TENANT = "genai-online-eval"
 """The tenant the online evaluation job names itself as: its own requests are never traffic (not
-sampled, and skipped when read back from the request log)."""
+sampled, and skipped when read back from the request log). Only a request without SUBJECT_HEADER
+keeps it (``tenant_of``)."""
+SUBJECT_HEADER = "x-genai-subject"
+"""Request header the API Gateway sets on every request it forwards (the token's subject, or
+``anonymous``), overwriting whatever the caller sent (components/experience.py). The online evaluation
+job calls the router inside the cluster and never sends it; only the gateway and the job's pods reach
+the router (its NetworkPolicies)."""
+GATEWAY_PREFIX = "gateway:"
+"""Prefix of the tenant of a gateway caller whose token subject is literally EVAL_TENANT."""
+
+
+def tenant_of(headers: Mapping[str, str], tenant_header: str = TENANT_HEADER) -> str:
+    """The calling tenant of a request (``headers`` lower-cased). The gateway overwrites the tenant header
+    with the token's subject, so a caller whose subject is literally EVAL_TENANT would pass for the online
+    job and keep its requests out of the evaluation sample. A request through the gateway carries
+    SUBJECT_HEADER, which no caller can remove or forge past the gateway and the job never sends: such a
+    request is that caller's, renamed GATEWAY_PREFIX + EVAL_TENANT, so only the job's own requests keep
+    EVAL_TENANT."""
+    tenant = headers.get(tenant_header, "") or "default"
+    if tenant == EVAL_TENANT and SUBJECT_HEADER in headers:
+        return GATEWAY_PREFIX + tenant
+    return tenant
 
 
 @dataclass(frozen=True)
