@@ -92,13 +92,19 @@ def graph_inputs(project_dir: Path, stack: str) -> list[Path]:
     return inputs + list((project_dir / "components").glob("*.py")) + list((project_dir / "stacks").rglob("*.py"))
 
 
-def ensure_graph(stack: str, project_dir: Path, out_dir: Path) -> Path:
-    """The stack's graph, planning it first (offline) when it is missing or older than its inputs."""
+def fresh_graph(stack: str, project_dir: Path, out_dir: Path) -> Path | None:
+    """The stack's written graph if it exists and is newer than every input it is computed from."""
     from blueprint.stackconfig import stack_out_dir
 
     path = stack_out_dir(out_dir, stack) / "graph.json"
     stale = not path.exists() or any(p.exists() and p.stat().st_mtime > path.stat().st_mtime
                                      for p in graph_inputs(project_dir, stack))
-    if stale:
-        plan_stack(stack, project_dir, out_dir, quiet=True)
+    return None if stale else path
+
+
+def ensure_graph(stack: str, project_dir: Path, out_dir: Path) -> Path:
+    """The stack's graph, planning it first (offline) when it is missing or older than its inputs."""
+    path = fresh_graph(stack, project_dir, out_dir)
+    if path is None:
+        _, path = plan_stack(stack, project_dir, out_dir, quiet=True)
     return path

@@ -30,7 +30,8 @@ cross-service facts no page reachable offline could confirm.
 Exit codes: 0 nothing wrong; 1 ``wrong-dimension``, ``no-metric``, ``not-deployed``, ``unparseable``,
 ``mismatch`` or ``wrong-product``; 2 bad input (stack, arguments, OCI config), an authentication failure
 or an unreachable service — one line naming the service and operation, never a value or a credential.
-Nothing is written but the stack's offline graph (as every command plans a stale one). The principal needs
+Nothing is written: the planned alarms come from the stack's graph when it is fresh, else from a plan kept in
+memory; the stack is validated before any call is made. Exit 3: the offline engine could not plan it. The principal needs
 ``inspect alarms`` and ``inspect metrics`` in the compartment (ListAlarms: ALARM_INSPECT, ListMetrics:
 METRIC_INSPECT, https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm).
 """
@@ -49,7 +50,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from blueprint.console import EXIT_FAILED, EXIT_INPUT, EXIT_OK, console, report_input_error
+from blueprint.console import EXIT_ENGINE, EXIT_FAILED, EXIT_INPUT, EXIT_OK, console, report_input_error
 
 #: Oracle's public cost-estimator catalogue (no authentication; JSON ``{"items": [{"partNumber",
 #: "displayName", "metricName", "serviceCategory", "currencyCodeLocalizations": [{"currencyCode",
@@ -351,11 +352,22 @@ def _usd(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
-def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
+def planned_alarms(stack: str, project_dir: Path, out_dir: Path) -> list[Any]:
+    """The stack's planned alarms: from its written graph when fresh, else planned in memory (nothing written)."""
+    from blueprint import engine
     from blueprint.alarms import alarm_rows
-    from blueprint.graph import Graph, GraphFormatError
-    from blueprint.planning import ensure_graph
-    from blueprint.stackconfig import StackConfigError
+    from blueprint.graph import Graph
+    from blueprint.planning import fresh_graph
+
+    path = fresh_graph(stack, project_dir, out_dir)
+    return alarm_rows(Graph.read(path) if path else engine.plan(stack, project_dir).graph)
+
+
+def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
+    from blueprint.graph import GraphFormatError
+    from blueprint.lookups import UnlistedLookupError
+    from blueprint.stackconfig import StackConfigError, settings_for
+    from core.inputs import escape
     from core.problems import SettingsError
 
     err = console(stderr=True)
@@ -372,19 +384,14 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
     except VerifyError as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_INPUT
-    try:
-        planned = alarm_rows(Graph.read(ensure_graph(args.stack, project_dir, out_dir))) if do_alarms else []
-    except (SettingsError, StackConfigError) as exc:
-        return report_input_error(args.stack, exc)
-    except GraphFormatError as exc:
-        err.print(f"error: {exc}", markup=False)
-        return EXIT_INPUT
     out = console()
     statuses: list[str] = []
     try:
+        settings_for(project_dir, args.stack)  # a bad stack stops here, before any call
         if do_alarms:
             client = _monitoring(args)
-            checks = check_alarms(planned, live_alarms(client, args.compartment_id), live_streams(client))
+            deployed = live_alarms(client, args.compartment_id)
+            checks = check_alarms(planned_alarms(args.stack, project_dir, out_dir), deployed, live_streams(client))
             out.print(_table(("alarm", "namespace", "metric", "status", "detail"),
                              [(c.alarm, c.namespace, c.metrics, c.status, c.detail) for c in checks]), markup=False)
             statuses += [c.status for c in checks]
@@ -394,13 +401,16 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
                              [(p.what, p.part, _usd(p.ours), _usd(p.catalogue), p.status, p.detail) for p in prices]),
                       markup=False)
             statuses += [p.status for p in prices]
-    except VerifyError as exc:
+    except (SettingsError, StackConfigError) as exc:
+        return report_input_error(args.stack, exc)
+    except (VerifyError, GraphFormatError) as exc:
         err.print(f"error: {exc}", markup=False)
         return EXIT_INPUT
+    except UnlistedLookupError as exc:
+        err.print(f"error: stack '{escape(args.stack)}': {exc}", markup=False)
+        return EXIT_ENGINE
     failing = [s for s in statuses if s in FAILING]
     counts = ", ".join(f"{statuses.count(s)} {s}" for s in dict.fromkeys(statuses))
-    from core.inputs import escape
-
     out.print(f"verify '{escape(args.stack)}': {counts or 'nothing to check'}"
               + (f"; {len(failing)} failing (see README 'After the first deploy')" if failing else ""), markup=False)
     return EXIT_FAILED if failing else EXIT_OK

@@ -338,6 +338,19 @@ def test_a_bad_stack_is_reported_before_any_call(capsys, deployed, tmp_path: Pat
     assert not (tmp_path / "out" / "nosuchstack").exists()
 
 
+def test_nothing_is_written(capsys, deployed, tmp_path: Path) -> None:
+    """Without a fresh graph the planned alarms come from a plan kept in memory; failures write nothing either."""
+    state, config, url = deployed
+    empty = tmp_path / "no-graph-here"
+    args = ["--project-dir", str(ROOT), "--out", str(empty), "verify", "prod", "--only", "alarms",
+            "--compartment-id", COMPARTMENT, "--monitoring-endpoint", url]
+    assert main([*args, "--config-file", str(tmp_path / "absent")]) == 2
+    assert main([*args, "--config-file", str(config)]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(state.alarms) - 1} ok" in out
+    assert not empty.exists()
+
+
 # ---- prices ----
 
 
