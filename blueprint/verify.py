@@ -221,11 +221,13 @@ def escape_code(code: Any) -> str:
 
 
 def live_alarms(client: Any, compartment_id: str) -> list[Any]:
-    """Every alarm of the compartment (ListAlarms, all pages)."""
+    """Every active alarm of the compartment (ListAlarms, all pages; a deleted alarm keeps its display name
+    for a while, so ``lifecycleState=ACTIVE``: the values ListAlarms accepts are ACTIVE, DELETING and DELETED,
+    oci-python-sdk 2.189.0 monitoring_client.py)."""
     import oci
 
     return list(_call("ListAlarms", lambda: oci.pagination.list_call_get_all_results(
-        client.list_alarms, compartment_id).data))
+        client.list_alarms, compartment_id, lifecycle_state="ACTIVE").data))
 
 
 def live_streams(client: Any) -> Callable[[str, str, str], list[dict[str, str]]]:

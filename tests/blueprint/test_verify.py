@@ -82,7 +82,9 @@ class _Monitoring(BaseHTTPRequestHandler):
         if not self._verified(None):
             return
         state.calls.append("ListAlarms")
-        self._page([a for a in state.alarms if a["compartmentId"] == query["compartmentId"][0]], query)
+        state.calls.append(f"lifecycleState={query.get('lifecycleState', ['any'])[0]}")
+        self._page([a for a in state.alarms if a["compartmentId"] == query["compartmentId"][0]
+                    and a["lifecycleState"] in query.get("lifecycleState", [a["lifecycleState"]])], query)
 
     def do_POST(self) -> None:
         state: MonitoringState = self.server.state
@@ -174,6 +176,8 @@ def deployed(planned, tmp_path: Path) -> Iterator[tuple[MonitoringState, Path, s
         state.streams += _streams_for(row.query, row.namespace)
     state.alarms.append({**state.alarms[0], "id": "ocid1.alarm.oc1.eu-frankfurt-1.other", "displayName": "not-ours",
                          "query": "this is no query"})  # another team's alarm in the compartment: ignored
+    state.alarms.append({**state.alarms[1], "id": "ocid1.alarm.oc1.eu-frankfurt-1.gone", "query": "deleted",
+                         "lifecycleState": "DELETED"})  # an earlier deploy's alarm of the same name, deleted
     yield from ((state, _config(tmp_path, key), url) for url in _serve(_Monitoring, state=state))
 
 
@@ -199,11 +203,12 @@ def _status(out: str, alarm: str) -> str:
 def test_every_planned_alarm_matches_a_stream_ok(capsys, deployed, tmp_path: Path) -> None:
     state, config, url = deployed
     code, out, err = _verify(capsys, tmp_path, config, url)
-    names = [r["displayName"] for r in state.alarms if r["displayName"] != "not-ours"]
+    names = [r["displayName"] for r in state.alarms if r["displayName"] != "not-ours" and r["lifecycleState"] == "ACTIVE"]
     assert code == 0, out + err
     assert all(_status(out, n) == "ok" for n in names)
     assert f"{len(names)} ok" in out and "not-ours" not in out
-    assert state.calls.count("ListAlarms") == -(-len(state.alarms) // PAGE)  # every page followed
+    assert state.calls.count("ListAlarms") == -(-(len(state.alarms) - 1) // PAGE)  # every page of active alarms
+    assert set(state.calls) >= {"lifecycleState=ACTIVE"} and "lifecycleState=any" not in state.calls
     assert state.calls.count("ListMetrics") >= len({(s["namespace"], s["name"]) for s in state.streams})
 
 
@@ -347,7 +352,7 @@ def test_nothing_is_written(capsys, deployed, tmp_path: Path) -> None:
     assert main([*args, "--config-file", str(tmp_path / "absent")]) == 2
     assert main([*args, "--config-file", str(config)]) == 0
     out = capsys.readouterr().out
-    assert f"{len(state.alarms) - 1} ok" in out
+    assert f"{len(state.alarms) - 2} ok" in out
     assert not empty.exists()
 
 
