@@ -230,18 +230,23 @@ def score(traces: Sequence[Trace], client: Client | None, embedding_model: str |
     return out
 
 
-def search(cfg: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
-    """The router's entries of the last WINDOW_MINUTES (OCI SDK, the job's workload identity)."""
-    import oci
-
+def _client(factory: Any, cfg: Mapping[str, Any], endpoint_key: str, default_endpoint: str) -> Any:
+    """An OCI SDK client signed as the job's workload identity, at the configured endpoint or the region's."""
     try:
         from genai_router_hooks import signing
     except ImportError:  # from the repository root
         from router.hooks.genai_router_hooks import signing
     region = str(cfg["region"])
-    client = oci.loggingsearch.LogSearchClient(
-        dict(signing.client_config(region)), signer=signing.get_signer(),
-        service_endpoint=cfg.get("logging_search_endpoint") or f"https://logging.{region}.oci.oraclecloud.com")
+    return factory(dict(signing.client_config(region)), signer=signing.get_signer(),
+                   service_endpoint=cfg.get(endpoint_key) or default_endpoint.format(region=region))
+
+
+def search(cfg: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
+    """The router's entries of the last WINDOW_MINUTES (OCI SDK, the job's workload identity)."""
+    import oci
+
+    client = _client(oci.loggingsearch.LogSearchClient, cfg, "logging_search_endpoint",
+                     "https://logging.{region}.oci.oraclecloud.com")
     details = oci.loggingsearch.models.SearchLogsDetails(
         time_start=now - timedelta(minutes=WINDOW_MINUTES), time_end=now, is_return_field_info=False,
         search_query=query(str(cfg["compartment_ocid"]), str(cfg["router_log_group_id"]), str(cfg["router_log_id"])))
@@ -260,13 +265,11 @@ def read_samples(cfg: Mapping[str, Any], now: datetime) -> list[dict[str, Any]]:
     import oci
 
     try:
-        from genai_router_hooks import samples, signing
+        from genai_router_hooks import samples
     except ImportError:  # from the repository root
-        from router.hooks.genai_router_hooks import samples, signing
-    region = str(cfg["region"])
-    client = oci.object_storage.ObjectStorageClient(
-        dict(signing.client_config(region)), signer=signing.get_signer(),
-        service_endpoint=cfg.get("objectstorage_endpoint") or f"https://objectstorage.{region}.oraclecloud.com")
+        from router.hooks.genai_router_hooks import samples
+    client = _client(oci.object_storage.ObjectStorageClient, cfg, "objectstorage_endpoint",
+                     "https://objectstorage.{region}.oraclecloud.com")
     ns, bucket = str(cfg["object_storage_namespace"]), str(cfg["sample_bucket"])
     start: str | None = samples.minute_name(int((now - timedelta(minutes=WINDOW_MINUTES)).timestamp() // 60))
     names: list[str] = []
