@@ -18,7 +18,7 @@ inspect/read/use/manage, ``all-resources`` only with ``inspect`` (never ``read``
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypedDict
 
@@ -133,6 +133,42 @@ def statements(subject: Subject, grants: Sequence[Grant], compartment_id: pulumi
     return pulumi.Output.from_input(compartment_id).apply(
         lambda ocid: [render_statement(subject, g, ocid) for g in grants]
     )
+
+
+@dataclass(frozen=True)
+class Workload:
+    """One OKE workload identity: the cluster, namespace and service account a pod runs as.
+
+    Its grants name the cluster as well as the namespace and service account, so no other enhanced
+    cluster with the same names inherits them ("Granting Workloads Access to OCI Resources",
+    https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm:
+    ``where all {request.principal.type = 'workload', request.principal.namespace = '<namespace>',
+    request.principal.service_account = '<service account>', request.principal.cluster_id = '<cluster>'}``)."""
+
+    cluster_id: str
+    namespace: str
+    service_account: str
+
+    def where(self, *extra: str) -> str:
+        """The ``where`` of a grant to this workload identity, plus the ``extra`` conditions."""
+        identity = ("request.principal.type='workload'",
+                    f"request.principal.cluster_id='{self.cluster_id}'",
+                    f"request.principal.namespace='{self.namespace}'",
+                    f"request.principal.service_account='{self.service_account}'")
+        return "all {" + ", ".join((*identity, *extra)) + "}"
+
+
+def workload_policy(resource_name: str, *, cluster_id: pulumi.Input[str], namespace: pulumi.Input[str],
+                    service_account: str, grants: Callable[..., Sequence[Grant]], inputs: Sequence[pulumi.Input[Any]] = (),
+                    compartment_id: pulumi.Input[str], name: str, description: str,
+                    defined_tags: pulumi.Input[Mapping[str, str]], opts: pulumi.ResourceOptions) -> oci.identity.Policy:
+    """A policy for this workload's statements: ``grants(workload, *resolved inputs)`` granted to ``any-user``
+    narrowed to the workload identity (``Workload``), in ``compartment_id``. ``inputs`` are the deploy-time
+    values the grants name besides the identity (a log group, ...), resolved before ``grants`` is called."""
+    resolved: pulumi.Output[list[str]] = pulumi.Output.all(cluster_id, namespace, *inputs).apply(
+        lambda v: statements(Subject.any_user(), grants(Workload(v[0], v[1], service_account), *v[2:]), compartment_id))
+    return oci.identity.Policy(resource_name, compartment_id=compartment_id, name=name, description=description,
+                               statements=resolved, defined_tags=defined_tags, opts=opts)
 
 
 def render_rows(subject: Subject, rows: Sequence[tuple[str, str, str | None, str]], compartment_ocid: str,

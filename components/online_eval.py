@@ -29,12 +29,11 @@ from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_oci as oci
 import yaml
 
 from components import register_plane
-from components.governance import Grant, Subject, statements
-from components.orchestration import sample_reader_grant, workload_condition
+from components.governance import Grant, Workload, workload_policy
+from components.orchestration import sample_reader_grant
 from components.router_workload import APP as ROUTER_APP
 from components.router_workload import container_security, dns_egress, identity_env, oci_https_egress, pod_security
 from core.buckets import SAMPLE_READER
@@ -125,17 +124,15 @@ class OnlineEvaluation(pulumi.ComponentResource):
             f"{name}-service-account", metadata=meta(APP),
             automount_service_account_token=False,  # mounted only into the job's pods (below)
             opts=child)
-        grants: pulumi.Output[list[str]] = pulumi.Output.all(
-            args["cluster_id"], ns, args["router_log_group_id"]).apply(
-            lambda v: statements(Subject.any_user(), job_grants(v[0], v[1], v[2], args["sample_bucket"]),
-                                 args["compartment_id"]))
-        oci.identity.Policy(
+        workload_policy(
             f"{name}-workload-identity",
+            cluster_id=args["cluster_id"], namespace=ns, service_account=APP,
+            grants=lambda w, group: job_grants(w, group, args["sample_bucket"]),
+            inputs=[args["router_log_group_id"]],
             compartment_id=args["compartment_id"],
             name=f"genai-{args['environment']}-online-eval-workload",
             description="The online evaluation job (OKE workload identity) may post quality metrics and read "
                         "recent traffic (the router's request log or the evaluation-sample bucket) only",
-            statements=grants,
             defined_tags=args["defined_tags"],
             opts=child)
         container = _core.ContainerArgs(
@@ -218,7 +215,7 @@ class OnlineEvaluation(pulumi.ComponentResource):
             opts=opts)
 
 
-def job_grants(cluster_id: str, namespace: str, log_group_id: str | None, sample_bucket: str | None) -> list[Grant]:
+def job_grants(workload: Workload, log_group_id: str | None, sample_bucket: str | None) -> list[Grant]:
     """What the job's pods may do as themselves (OKE workload identity, service account ``APP``):
     post ``genai_quality`` (``use metrics`` narrowed by ``target.metrics.namespace``,
     https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm) and read the
@@ -227,14 +224,11 @@ def job_grants(cluster_id: str, namespace: str, log_group_id: str | None, sample
     https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm), or list and
     read the evaluation-sample bucket (``components.orchestration.sample_reader_grant``). It asks the
     router, never Generative AI, so it has no generative-ai grant."""
-    def where(*extra: str) -> str:
-        return workload_condition(cluster_id, namespace, APP, *extra)
-
-    grants = [Grant("use", "metrics", where(f"target.metrics.namespace='{contract.QUALITY_NS}'"))]
+    grants = [Grant("use", "metrics", workload.where(f"target.metrics.namespace='{contract.QUALITY_NS}'"))]
     if log_group_id is not None:
-        grants.append(Grant("read", "log-content", where(f"target.loggroup.id='{log_group_id}'")))
+        grants.append(Grant("read", "log-content", workload.where(f"target.loggroup.id='{log_group_id}'")))
     if sample_bucket is not None:
-        grants.append(sample_reader_grant(cluster_id, namespace, APP, sample_bucket))
+        grants.append(sample_reader_grant(workload, sample_bucket))
     return grants
 
 

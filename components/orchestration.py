@@ -23,21 +23,12 @@ import pulumi_kubernetes as k8s
 import pulumi_oci as oci
 
 from components import register_plane
-from components.governance import Grant, Subject, key_grant_statements, statements
+from components.governance import Grant, Workload, key_grant_statements, workload_policy
 from router.hooks.genai_router_hooks import contract
 
 ORCHESTRATION_TYPE = register_plane("genai:index:OrchestrationPlane", "orchestration")
 
 _ce = oci.containerengine
-
-
-def workload_condition(cluster_id: str, namespace: str, service_account: str, *extra: str) -> str:
-    """The ``where`` of a grant to one OKE workload identity (cluster, namespace, service account), plus ``extra``."""
-    identity = ("request.principal.type='workload'",
-                f"request.principal.cluster_id='{cluster_id}'",
-                f"request.principal.namespace='{namespace}'",
-                f"request.principal.service_account='{service_account}'")
-    return "all {" + ", ".join((*identity, *extra)) + "}"
 
 
 # Object Storage grants on the evaluation-sample bucket, one form for the writer and one for the reader
@@ -49,39 +40,28 @@ def workload_condition(cluster_id: str, namespace: str, service_account: str, *e
 SAMPLE_WRITE_PERMISSION = "OBJECT_CREATE"
 
 
-def sample_writer_grant(cluster_id: str, namespace: str, service_account: str, bucket: str) -> Grant:
+def sample_writer_grant(workload: Workload, bucket: str) -> Grant:
     """The router's grant: create objects in the evaluation-sample bucket, nothing else."""
-    return Grant("manage", "objects", workload_condition(
-        cluster_id, namespace, service_account, f"request.permission='{SAMPLE_WRITE_PERMISSION}'",
-        f"target.bucket.name='{bucket}'"))
+    return Grant("manage", "objects", workload.where(
+        f"request.permission='{SAMPLE_WRITE_PERMISSION}'", f"target.bucket.name='{bucket}'"))
 
 
-def sample_reader_grant(cluster_id: str, namespace: str, service_account: str, bucket: str) -> Grant:
+def sample_reader_grant(workload: Workload, bucket: str) -> Grant:
     """The online evaluation job's grant: list and read the evaluation-sample bucket's objects."""
-    return Grant("read", "objects", workload_condition(
-        cluster_id, namespace, service_account, f"target.bucket.name='{bucket}'"))
+    return Grant("read", "objects", workload.where(f"target.bucket.name='{bucket}'"))
 
 
-def workload_grants(cluster_id: str, namespace: str, service_account: str) -> list[Grant]:
+def workload_grants(workload: Workload) -> list[Grant]:
     """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
     Generative AI inference, and post metrics to the custom namespaces the router publishes
     (``use metrics`` is PostMetricData's METRIC_WRITE, narrowed per namespace by
     ``target.metrics.namespace``:
-    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm).
-
-    The subject is OKE workload identity's, and names the cluster as well as the namespace and
-    service account, so no other enhanced cluster with the same names inherits the grant ("Granting
-    Workloads Access to OCI Resources",
-    https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contenggrantingworkloadaccesstoresources.htm:
-    ``where all {request.principal.type = 'workload', request.principal.namespace = '<namespace>',
-    request.principal.service_account = '<service account>', request.principal.cluster_id = '<cluster>'}``)."""
-    def where(*extra: str) -> str:
-        return workload_condition(cluster_id, namespace, service_account, *extra)
-
+    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm), all narrowed
+    to the router's workload identity (``components.governance.Workload``)."""
     return [
-        Grant("use", "generative-ai-chat", where()),
-        Grant("use", "generative-ai-text-embedding", where()),
-        *(Grant("use", "metrics", where(f"target.metrics.namespace='{ns}'"))
+        Grant("use", "generative-ai-chat", workload.where()),
+        Grant("use", "generative-ai-text-embedding", workload.where()),
+        *(Grant("use", "metrics", workload.where(f"target.metrics.namespace='{ns}'"))
           for ns in (contract.ROUTER_NS, contract.SAFETY_NS)),
     ]
 
@@ -252,15 +232,13 @@ class OrchestrationPlane(pulumi.ComponentResource):
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=self.kubeconfig,
                                      opts=pulumi.ResourceOptions(parent=self, depends_on=[pool]))
 
-        ns, sa = args["router_namespace"], args["router_service_account"]
-        policy_statements: pulumi.Output[list[str]] = cluster.id.apply(
-            lambda cid: statements(Subject.any_user(), workload_grants(cid, ns, sa), comp))
-        policy = oci.identity.Policy(
+        policy = workload_policy(
             f"{name}-router-workload-identity",
+            cluster_id=cluster.id, namespace=args["router_namespace"],
+            service_account=args["router_service_account"], grants=workload_grants,
             compartment_id=comp,
             name=f"genai-{env}-router-workload",
             description="The inference router's pods (OKE workload identity) may call Generative AI and post their metrics",
-            statements=policy_statements,
             defined_tags=tags,
             opts=child,
         )

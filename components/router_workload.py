@@ -33,11 +33,10 @@ from typing import Any, TypedDict
 
 import pulumi
 import pulumi_kubernetes as k8s
-import pulumi_oci as oci
 
 from components import register_plane
-from components.governance import Grant, Subject, statements
-from components.orchestration import sample_writer_grant, workload_condition
+from components.governance import Grant, workload_policy
+from components.orchestration import sample_writer_grant
 from core import ocicache
 from router.container import (
     APM_DATA_KEY,
@@ -244,31 +243,24 @@ class RouterWorkload(pulumi.ComponentResource):
         # PutLogs is LOG_CONTENT_PUSH, i.e. `use log-content`, narrowed to the router log's own group
         # (https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm); the
         # log is created after the orchestration plane's grants, hence a policy of its own here.
-        push: pulumi.Output[list[str]] = pulumi.Output.all(args["cluster_id"], args["log_group_id"]).apply(
-            lambda v: statements(Subject.any_user(), [Grant("use", "log-content", workload_condition(
-                v[0], ns_name, sa_name, f"target.loggroup.id='{v[1]}'"))], args["compartment_id"]))
-        oci.identity.Policy(
+        workload_policy(
             f"{name}-log-push",
-            compartment_id=args["compartment_id"],
+            grants=lambda w, group: [Grant("use", "log-content", w.where(f"target.loggroup.id='{group}'"))],
+            inputs=[args["log_group_id"]],
             name=f"genai-{args['environment']}-router-log-push",
             description="The inference router's pods (OKE workload identity) may write their request log only",
-            statements=push,
-            defined_tags=args["defined_tags"],
-            opts=child)
+            cluster_id=args["cluster_id"], namespace=ns_name, service_account=sa_name,
+            compartment_id=args["compartment_id"], defined_tags=args["defined_tags"], opts=child)
         if args["sample_bucket"] is not None:
             bucket = args["sample_bucket"]
-            put: pulumi.Output[list[str]] = pulumi.Output.from_input(args["cluster_id"]).apply(
-                lambda cid: statements(Subject.any_user(), [sample_writer_grant(cid, ns_name, sa_name, bucket)],
-                                       args["compartment_id"]))
-            oci.identity.Policy(
+            workload_policy(
                 f"{name}-sample-put",
-                compartment_id=args["compartment_id"],
+                grants=lambda w: [sample_writer_grant(w, bucket)],
                 name=f"genai-{args['environment']}-router-sample-put",
                 description="The inference router's pods (OKE workload identity) may create objects in the "
                             "evaluation-sample bucket only",
-                statements=put,
-                defined_tags=args["defined_tags"],
-                opts=child)
+                cluster_id=args["cluster_id"], namespace=ns_name, service_account=sa_name,
+                compartment_id=args["compartment_id"], defined_tags=args["defined_tags"], opts=child)
         config = _core.ConfigMap(
             f"{name}-config",
             metadata=meta(f"{APP}-config"),

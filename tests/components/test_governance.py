@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from components.governance import EVENT_RULES, Grant, Subject, render_statement, role_statements
+from components.governance import EVENT_RULES, Grant, Subject, Workload, render_statement, role_statements
 from components.iam_roles import (
     PARENT_GRANTS,
     POLICY_REFERENCE,
@@ -137,6 +137,30 @@ def test_iam_statements_are_scoped_and_well_formed():
     wl = render_statement(Subject.any_user(), Grant("use", "generative-ai-family", "request.principal.type='workload'"),
                           COMPARTMENT)
     assert wl.endswith("where request.principal.type='workload'")
+
+
+def test_workload_where_names_the_whole_identity_then_the_extra_conditions():
+    where = Workload("ocid1.cluster.oc1..c", "genai-router", "litellm").where("target.bucket.name='b'")
+    assert where == ("all {request.principal.type='workload', request.principal.cluster_id='ocid1.cluster.oc1..c', "
+                     "request.principal.namespace='genai-router', request.principal.service_account='litellm', "
+                     "target.bucket.name='b'}")
+
+
+@pytest.mark.parametrize("stack", STACKS)
+def test_every_workload_grant_names_cluster_namespace_and_service_account(planned, stack):
+    """Every workload-identity statement of the plan comes from ``workload_policy`` (``Workload.where``):
+    a grant naming only the namespace and service account would reach a namesake on another cluster."""
+    seen = 0
+    for policy in planned(stack).by_type("oci:Identity/policy:Policy"):
+        for statement in policy.inputs["statements"]:
+            if "request.principal.type='workload'" not in statement:
+                continue
+            seen += 1
+            _, _, where = statement.partition(" where ")
+            assert where.startswith("all {request.principal.type='workload', request.principal.cluster_id='ocid1.cluster."), \
+                policy.urn
+            assert "request.principal.namespace='" in where and "request.principal.service_account='" in where, policy.urn
+    assert seen
 
 
 @pytest.mark.parametrize("subject,grant,message", [
