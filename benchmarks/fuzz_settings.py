@@ -10,7 +10,12 @@ Each example starts from ``Pulumi.dev.yaml`` or ``Pulumi.prod.yaml`` and applies
   expected, negative and zero values;
 - YAML text: duplicated key lines, recursive aliases, alias bombs, deep nesting, ``no:`` keys,
   timestamps, ``!!set``/``!!binary`` tags, merge keys, several documents, invalid UTF-8, a BOM;
-- names: a traversing or malformed stack name.
+- names: a traversing or malformed stack name;
+- the evaluation-sample keys the stack files leave out (``evaluation.online.trafficSample.rate`` and
+  ``.retentionDays``, and the mapping itself): written in about a quarter of the examples, with values
+  within and beyond the tier's maxima (``trafficSample`` in policies/classification.yaml), at and past
+  the schema's bounds, of the wrong type, and with escapes or bidi overrides in key names; the
+  structural mutations then reach them too.
 
 The mutated file is written into a scratch project and read the way ``blueprint plan`` reads it
 (``load_stack_config``, then ``stacks.settings.validate``); with ``--plan``, every accepted config
@@ -66,6 +71,12 @@ _PLAUSIBLE = [1, 2, 3, 7, 30, 90, 365, 4000, 0.5, 0.999, True, False, "internal"
               "ops@example.com", "https://hooks.example.com/x", "500m", "4000m", "1Gi", "on-demand",
               "dedicated-cluster", "EMBED_COHERE", "eu-frankfurt-1", "ap-tokyo-1", [], {}]
 _KEYS = ["extra", "no", "\x1b[2Jevil", "k\u202ename", "a.b", "", "genai-platform:extra", "secure", "<<"]
+#: evaluation.online.trafficSample values around the tiers' maxima (internal 0.05 / 14 days, confidential
+#: 0.01 / 7, public and restricted keep no sample) and the schema's bounds (rate in (0, 1], days 1-30).
+_SAMPLE_RATES = [0.001, 0.01, 0.0100001, 0.02, 0.05, 0.05000001, 0.5, 1, 1.0, 1.5, 0, -0.01, 1e-300]
+_SAMPLE_DAYS = [1, 6, 7, 8, 13, 14, 15, 30, 31, 0, -1, 7.0, 7.5, 10**20]
+_SAMPLE_KEYS = ["rate", "retentionDays", "Rate", "retention_days", "rate\x1b[2J", "\x1b]0;x\x07retentionDays",
+                "rate\u202e", "store", ""]
 
 
 def _paths(node: Any, prefix: list[Any]) -> list[list[Any]]:
@@ -115,6 +126,26 @@ def mutate_structure(doc: dict[str, Any], rng: random.Random) -> None:
             value.clear()
         elif isinstance(value, list):
             value.append(_value(rng))
+
+
+def mutate_traffic_sample(doc: dict[str, Any], rng: random.Random) -> None:
+    """Write ``evaluation.online.trafficSample`` (rate, retentionDays or both, a wrong key, a non-mapping)."""
+    evaluation = doc["config"].setdefault("genai-platform:evaluation", {})
+    online = evaluation.setdefault("online", {}) if isinstance(evaluation, dict) else None
+    if not isinstance(online, dict):
+        return
+    op = rng.random()
+    if op < 0.1:
+        online["trafficSample"] = _value(rng)  # not a mapping, or an odd one
+        return
+    sample: dict[str, Any] = {}
+    if op < 0.4 or op >= 0.7:
+        sample["rate"] = rng.choice(_SAMPLE_RATES) if rng.random() < 0.7 else _value(rng)
+    if op >= 0.4:
+        sample["retentionDays"] = rng.choice(_SAMPLE_DAYS) if rng.random() < 0.7 else _value(rng)
+    if rng.random() < 0.2:
+        sample[rng.choice(_SAMPLE_KEYS)] = _value(rng)
+    online["trafficSample"] = sample
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -176,17 +207,22 @@ class Example:
     stack: str
     data: bytes
     name: str = "fuzz"
+    traffic_sample: bool = False
+    """``mutate_traffic_sample`` wrote evaluation.online.trafficSample."""
 
 
 def generate(rng: random.Random, bases: dict[str, dict[str, Any]]) -> Example:
     stack = rng.choice(STACKS)
     doc = copy.deepcopy(bases[stack])
+    sampled = rng.random() < 0.25
+    if sampled:
+        mutate_traffic_sample(doc, rng)
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
         mutate_structure(doc, rng)
     text = dump(doc)
     data = _text_trick(text, rng) if rng.random() < 0.3 else text.encode()
     name = rng.choice(["..", "../x", "a/b", "x" * 101, "fuzz\x1b"]) if rng.random() < 0.02 else "fuzz"
-    return Example(stack, data, name)
+    return Example(stack, data, name, sampled)
 
 
 def base_documents() -> dict[str, dict[str, Any]]:
@@ -208,6 +244,8 @@ class Tally:
     traceback_kinds: Counter[str] = field(default_factory=Counter)
     message_defects: Counter[str] = field(default_factory=Counter)
     samples: list[str] = field(default_factory=list)
+    traffic_sample: Counter[str] = field(default_factory=Counter)
+    """Outcomes of the examples that wrote trafficSample, and how many rejections named it."""
 
 
 def _message_defect(line: str) -> str | None:
@@ -242,10 +280,12 @@ def run_one(example: Example, project: Path, tally: Tally, *, plan: bool = False
                 tally.engine_errors += 1
     except StackConfigError as exc:
         lines = [str(exc)]
+        _count_sample(example, tally, "rejected", lines)
         named = lines[0].startswith(("Pulumi.fuzz.yaml", "Pulumi.yaml", "stack '"))
         return _rejected(tally, lines, named, example)
     except SettingsError as exc:
         lines = [str(p) for p in exc.problems]
+        _count_sample(example, tally, "rejected", lines)
         named = all(line.startswith(("genai-platform", "oci:region")) for line in lines)
         if len(set(lines)) != len(lines):
             tally.message_defects["a problem line repeated"] += 1
@@ -256,11 +296,20 @@ def run_one(example: Example, project: Path, tally: Tally, *, plan: bool = False
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         kind = f"{type(exc).__name__} at {Path(frame.filename).name}:{frame.lineno}"
         tally.traceback_kinds[kind] += 1
+        _count_sample(example, tally, "traceback", [])
         if len(tally.samples) < 20:
             tally.samples.append(f"{kind}\n{example.data[:4000]!r}")
         return "traceback"
     tally.accepted += 1
+    _count_sample(example, tally, "accepted", [])
     return "accepted"
+
+
+def _count_sample(example: Example, tally: Tally, outcome: str, lines: list[str]) -> None:
+    if example.traffic_sample:
+        tally.traffic_sample[outcome] += 1
+        if any("evaluation.online.trafficSample" in line for line in lines):
+            tally.traffic_sample["rejections naming trafficSample"] += 1
 
 
 def _rejected(tally: Tally, lines: list[str], named: bool, example: Example) -> str:
@@ -308,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"generated {tally.generated}  accepted {tally.accepted}  rejected {tally.rejected}  "
           f"tracebacks {tally.tracebacks}  rejections with a bad message {tally.bad_messages}  "
           f"({tally.problem_lines} problem lines; seed {args.seed}; {seconds:.1f} s)")
+    print("with trafficSample written: " + "  ".join(f"{k} {v}" for k, v in sorted(tally.traffic_sample.items())))
     if args.plan:
         print(f"planned {tally.planned} accepted configs; {tally.engine_errors} stopped at an unlisted lookup (exit 3)")
     for kind, n in tally.traceback_kinds.most_common():

@@ -47,7 +47,13 @@ def describe(error: jsonschema.ValidationError) -> str:
         return "not a valid IPv4 CIDR block; expected a.b.c.d/n with no host bits set"
     if v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
         lo, hi = schema.get("minimum"), schema.get("maximum")
-        return f"out of range; allowed: {lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
+        above, below = schema.get("exclusiveMinimum"), schema.get("exclusiveMaximum")
+        if above is None and below is None:
+            return f"out of range; allowed: {lo if lo is not None else '-inf'} to {hi if hi is not None else 'inf'}"
+        # An exclusive bound is not a value of the range: "0 to 1" (or "-inf to 1") would misstate (0, 1].
+        bounds = [f"more than {above}" if above is not None else f"at least {lo}" if lo is not None else "",
+                  f"less than {below}" if below is not None else f"at most {hi}" if hi is not None else ""]
+        return "out of range; allowed: " + " and ".join(b for b in bounds if b)
     if v in ("minItems", "maxItems"):
         lo, hi = schema.get("minItems", 0), schema.get("maxItems")
         return f"wrong number of items; allowed: {lo} to {hi if hi is not None else 'any number'}"

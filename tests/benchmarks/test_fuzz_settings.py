@@ -45,3 +45,14 @@ def test_the_generator_reaches_both_outcomes(project):
     rng = random.Random(7)
     outcomes = {run_one(generate(rng, BASES), project, tally) for _ in range(60)}
     assert {"accepted", "rejected"} <= outcomes
+
+
+def test_the_generator_writes_and_mutates_the_traffic_sample_keys(project):
+    """The stack files leave evaluation.online.trafficSample out; the generator writes it (rate,
+    retentionDays) so both a valid sample and the key's own errors are reached."""
+    tally = Tally()
+    rng = random.Random(3)
+    for _ in range(300):
+        run_one(generate(rng, BASES), project, tally)
+    assert tally.tracebacks == 0 and tally.bad_messages == 0, tally.samples
+    assert tally.traffic_sample["accepted"] and tally.traffic_sample["rejections naming trafficSample"], tally.traffic_sample
