@@ -54,6 +54,7 @@ from router.container import (
     SAMPLE_NAMESPACE_ENV,
     SECRETS_DIR,
     TELEMETRY_SECRET,
+    TERMINATION_GRACE_S,
 )
 
 ROUTER_TYPE = register_plane("genai:index:RouterWorkload", "orchestration")
@@ -350,7 +351,7 @@ class RouterWorkload(pulumi.ComponentResource):
                             _core.VolumeArgs(name="tmp", empty_dir=_core.EmptyDirVolumeSourceArgs(size_limit="256Mi")),
                         ],
                         topology_spread_constraints=spread,
-                        termination_grace_period_seconds=60,
+                        termination_grace_period_seconds=TERMINATION_GRACE_S,
                     ),
                 ),
             ),

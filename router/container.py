@@ -40,6 +40,12 @@ CONTAINER_PORT = 4000
 """The port the image EXPOSEs and its CMD listens on."""
 RUN_AS = 65532
 """The image's numeric non-root USER; the pod's securityContext runs as the same UID."""
+TERMINATION_GRACE_S = 60
+"""The router pod's terminationGracePeriodSeconds: SIGTERM, then SIGKILL this long after. A stopping
+proxy drains its requests (LiteLLM's GracefulShutdownManager, at most GRACEFUL_SHUTDOWN_TIMEOUT, 30 s
+by default; several workers run under gunicorn, whose graceful_timeout, 30 s by default, bounds each
+worker's drain and flush) and then flushes its telemetry (the hooks' SHUTDOWN_FLUSH_S):
+``tests/router/test_container.py`` checks the sum fits."""
 
 #: Request header naming the tenant the router's per-tenant limits count against, defined once where
 #: the hooks in the image read it (router/hooks/genai_router_hooks/releases.py). The API Gateway sets

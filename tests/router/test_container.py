@@ -156,6 +156,18 @@ def test_planned_pod_gives_the_hooks_their_telemetry_and_shared_state(prod: dict
     assert [i["key"] for i in volume["secret"]["items"]] == [contract.APM_DATA_KEY]
 
 
+def test_the_pods_grace_period_holds_litellms_drain_and_the_final_flush(prod: dict[str, Any]) -> None:
+    """SIGKILL comes terminationGracePeriodSeconds after SIGTERM: the planned pod's period leaves room for
+    the installed LiteLLM's drain cap (GracefulShutdownManager, GRACEFUL_SHUTDOWN_TIMEOUT unset in the
+    pod) and then the hooks' final telemetry flush (handler.flush_after_drain)."""
+    from genai_router_hooks import telemetry
+    from litellm.proxy.shutdown.graceful_shutdown_manager import GracefulShutdownManager
+
+    assert prod["pod"]["terminationGracePeriodSeconds"] == contract.TERMINATION_GRACE_S
+    assert "GRACEFUL_SHUTDOWN_TIMEOUT" not in _env(_router(prod["pod"]))
+    assert GracefulShutdownManager.get_timeout() + telemetry.SHUTDOWN_FLUSH_S < contract.TERMINATION_GRACE_S
+
+
 def test_an_env_reference_the_pod_does_not_set_breaks_the_contract(prod: dict[str, Any], image: contract.Image) -> None:
     pod = copy.deepcopy(prod["pod"])
     container = _router(pod)

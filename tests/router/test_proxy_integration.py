@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import time
 import urllib.error
 import urllib.request
@@ -314,3 +315,46 @@ def test_a_gateway_caller_named_like_the_online_job_is_not_skipped_as_the_jobs_o
     for entry in entries().values():
         traces.trace_of(entry, ["rag-assistant"], skipped)
     assert skipped["own_request"] == 1
+
+
+def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent() -> None:
+    """A stopped pod (SIGTERM) drains the requests it is serving; what they record during the drain is
+    sent by the final flush after it (handler.flush_after_drain), not lost. Telemetry's own interval is
+    an hour here, so only a flush sends anything: the slow request's log entry and metric reach the
+    stub only if a flush runs after it finished, i.e. after the SIGTERM."""
+    import os
+    import signal
+    import threading
+
+    wd = workdir()
+    key, key_file = throwaway_key(wd)
+    stub = OCIStub(public_key=key.public_key()).start()
+    stub.script("meta.slow-ok", delay_s=3.0)
+    inputs = RouterInputs(
+        tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
+        allowed_serving_modes=("on-demand",),
+        models=(_m("fast", "fast", "meta.fast"), _m("slow-ok", "slow-ok", "meta.slow-ok")),
+        guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
+        timeouts=Timeouts(request_s=30.0, stream_s=30.0), prompt_logging="metadata", oci_endpoint=stub.url)
+    proxy = Proxy(inputs, key_file, wd, env={"GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "3600"})
+    try:
+        proxy.start()
+        assert proxy.proc is not None
+        assert proxy.chat("fast", "Before the stop", headers={"x-genai-tenant": "team-fast"})[0] == 200
+        answered: list[int] = []
+        slow = threading.Thread(target=lambda: answered.append(
+            proxy.chat("slow-ok", "Still answering when the pod is stopped", headers={"x-genai-tenant": "team-slow"})[0]))
+        slow.start()
+        assert eventually(lambda: "meta.slow-ok" in stub.arrivals())
+        os.kill(proxy.proc.pid, signal.SIGTERM)
+        slow.join(timeout=30)
+        assert answered == [200]  # drained, not cut off
+        assert proxy.proc.wait(timeout=30) == -signal.SIGTERM
+        tenants = {e["tenant"]: e for e in stub.log_entries()}
+        assert {"team-fast", "team-slow"} <= set(tenants)
+        assert tenants["team-slow"]["status"] == 200 and tenants["team-slow"]["model"] == "slow-ok"
+        assert _metric_total(stub, "requests", model="slow-ok") == 1
+    finally:
+        proxy.stop()
+        stub.stop()
+        shutil.rmtree(wd, ignore_errors=True)

@@ -83,17 +83,15 @@ def _model_names() -> list[str]:
         return []
 
 
-def flush_on_sigterm(t: telemetry.Telemetry, timeout_s: float = 5.0) -> bool:
-    """Send what telemetry has queued when the pod is stopped (SIGTERM), then shut down as before.
+def flush_on_sigterm(t: telemetry.Telemetry, timeout_s: float = telemetry.SHUTDOWN_FLUSH_S) -> bool:
+    """On SIGTERM (the pod is stopped), start sending what telemetry has queued, then hand the signal on.
 
-    The ``atexit`` flush never runs on a stopped proxy: uvicorn (LiteLLM 1.106.0's server) handles
-    SIGTERM with a graceful shutdown and then re-raises the signal with the default action restored
-    (measured: exit status -15, nothing flushed), so the metrics, log entries and spans of the last
-    interval and the evaluation samples of the minute in progress were lost on every rollout. This
-    handler flushes first (up to ``timeout_s``), then hands the signal to the handler it replaced
-    (uvicorn's, which drains in-flight requests; their own telemetry is still lost), or dies of it
-    where there was none. Only from the main thread (where Python can set a handler) and unless
-    SIGTERM is ignored. True when installed."""
+    An early flush, in a thread of its own so the event loop (which serves the requests still in
+    flight) is never held; the final flush is ``flush_after_drain``'s. It only saves what was queued
+    before the signal should the drain outlast the pod's grace period. Then the handler it replaced
+    gets the signal (uvicorn's, which starts the graceful shutdown), or the process dies of it where
+    there was none. Only from the main thread (where Python can set a handler) and unless SIGTERM is
+    ignored. True when installed."""
     import signal
 
     previous = signal.getsignal(signal.SIGTERM)
@@ -102,7 +100,7 @@ def flush_on_sigterm(t: telemetry.Telemetry, timeout_s: float = 5.0) -> bool:
 
     def on_term(signum: int, frame: Any) -> None:
         try:
-            t.flush(timeout_s)
+            threading.Thread(target=t.flush, args=(timeout_s,), name="genai-telemetry-sigterm", daemon=True).start()
         finally:
             if callable(previous):
                 previous(signum, frame)
@@ -111,6 +109,47 @@ def flush_on_sigterm(t: telemetry.Telemetry, timeout_s: float = 5.0) -> bool:
                 os.kill(os.getpid(), signal.SIGTERM)
 
     signal.signal(signal.SIGTERM, on_term)
+    return True
+
+
+FINAL_FLUSH_MARK = "_genai_router_final_flush"
+"""Attribute marking LiteLLM's shutdown function once it flushes our telemetry (installed once per process)."""
+
+
+def flush_after_drain(t: telemetry.Telemetry, timeout_s: float = telemetry.SHUTDOWN_FLUSH_S) -> bool:
+    """Send what telemetry holds once the server has drained: the requests still in flight at SIGTERM
+    record their metrics, log entries, spans and samples during the drain, after any flush the signal
+    itself could make.
+
+    uvicorn (LiteLLM 1.106.0's server, 0.54) stops on SIGTERM like this (``uvicorn/server.py``,
+    ``Server.shutdown``): it stops accepting, waits for the open connections to finish their
+    responses, then sends the ASGI lifespan shutdown; afterwards it restores the signal handlers it
+    found and re-raises SIGTERM, so the process dies of it and ``atexit`` never runs. LiteLLM's
+    lifespan (``litellm/proxy/proxy_server.py``, ``proxy_startup_event``) waits there for its own
+    in-flight counter to reach zero (``GracefulShutdownManager.wait_for_drain``, at most
+    ``GRACEFUL_SHUTDOWN_TIMEOUT``, 30 s by default) and at the very end awaits the module's
+    ``proxy_shutdown_event``, looked up by name when it is called. FastAPI's ``shutdown`` event
+    handlers do not run under an app that has a lifespan (LiteLLM's does), so that function is the
+    one place that runs after the drain: it is wrapped here to flush first, in a worker thread (the
+    flush waits on the emitters' threads; the loop is not held), at most ``timeout_s`` for all
+    emitters together, and then to shut LiteLLM down as before whatever the flush did. True when
+    installed (once per process)."""
+    from litellm.proxy import proxy_server
+
+    original = proxy_server.proxy_shutdown_event
+    if getattr(original, FINAL_FLUSH_MARK, False):
+        return False
+
+    async def shutdown_event(*args: Any, **kwargs: Any) -> None:
+        try:
+            if not await asyncio.to_thread(t.flush, timeout_s):
+                log.warning("telemetry: the final flush did not finish within %.0f s", timeout_s)
+        except Exception:  # never in the way of LiteLLM's own shutdown
+            log.exception("telemetry: the final flush failed")
+        await original(*args, **kwargs)
+
+    setattr(shutdown_event, FINAL_FLUSH_MARK, True)
+    proxy_server.proxy_shutdown_event = shutdown_event  # type: ignore[assignment]
     return True
 
 
@@ -244,8 +283,11 @@ class GenAIRouterHooks(CustomLogger):
             self.telemetry = telemetry.from_config(
                 {**cfg, "models": _model_names()}, signing.get_signer(),
                 signing.client_config(str(cfg["region"]))).start()
-            atexit.register(self.telemetry.flush, 5.0)  # a graceful shutdown sends what is queued
+            # A stopped proxy: an early flush on SIGTERM, the final one after the drain; atexit covers an
+            # exit that is neither (it never runs after SIGTERM: see flush_after_drain).
+            atexit.register(self.telemetry.flush, telemetry.SHUTDOWN_FLUSH_S)
             flush_on_sigterm(self.telemetry)
+            flush_after_drain(self.telemetry)
             self._initialised = True
         return cfg
 

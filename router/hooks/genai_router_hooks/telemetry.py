@@ -42,6 +42,10 @@ ENV_SAMPLE_PERIOD = "GENAI_ROUTER_SAMPLE_PERIOD_S"
 ENV_APM_ENDPOINT = "GENAI_ROUTER_APM_ENDPOINT"
 ENV_APM_DATA_KEY = "GENAI_ROUTER_APM_DATA_KEY"
 ENV_APM_DATA_KEY_FILE = "GENAI_ROUTER_APM_DATA_KEY_FILE"
+SHUTDOWN_FLUSH_S = 5.0
+"""Cap of each flush a stopping proxy makes (the early one on SIGTERM and the final one after the drain,
+``handler``), all emitters together: inside the pod's terminationGracePeriodSeconds with LiteLLM's drain
+(``router.container.TERMINATION_GRACE_S``)."""
 ENV_INTERVAL = "GENAI_ROUTER_TELEMETRY_INTERVAL_S"
 DEFAULT_INTERVAL_S = 10.0
 BUFFER = 10_000
@@ -153,8 +157,12 @@ class Telemetry:
         return self
 
     def flush(self, timeout: float = 30.0) -> bool:
+        """Send what every emitter holds; True once all have. ``timeout`` bounds the whole flush (the
+        emitters share it); what is not sent by then stays queued for the emitters' own threads."""
         # Logs, traces and samples first: their send failures become drops the metrics flush reports.
-        return all([e.flush(timeout) for e in (self.logs, self.traces, self.samples, self.metrics) if e is not None])
+        deadline = time.monotonic() + timeout
+        return all([e.flush(max(0.0, deadline - time.monotonic()))
+                    for e in (self.logs, self.traces, self.samples, self.metrics) if e is not None])
 
     # -- dimension values ----------------------------------------------------------------------
     def model_dim(self, model: str) -> str:

@@ -264,3 +264,36 @@ def test_prompt_injection_counted_in_both_modes_blocked_only_in_block(
     metrics.flush()
     names = [(m.namespace, m.name, m.datapoints[0].value) for d in sent for m in d.metric_data]
     assert ("genai_safety", "prompt_injections", 1.0) in names
+
+
+def test_the_final_flush_runs_inside_litellms_shutdown_before_it_and_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """flush_after_drain wraps the function LiteLLM's lifespan awaits last (after the drain): flush first,
+    capped, then LiteLLM's own shutdown, even when the flush fails; installed once per process."""
+    from litellm.proxy import proxy_server
+
+    order: list[object] = []
+
+    async def litellm_shutdown(**kwargs: object) -> None:
+        order.append(("litellm", kwargs))
+
+    class Flushing:
+        def __init__(self, fails: bool) -> None:
+            self.fails = fails
+
+        def flush(self, timeout: float) -> bool:
+            order.append(("flush", timeout))
+            if self.fails:
+                raise RuntimeError("no route to Monitoring")
+            return True
+
+    monkeypatch.setattr(proxy_server, "proxy_shutdown_event", litellm_shutdown)
+    assert handler.flush_after_drain(Flushing(fails=False), timeout_s=2.5)  # type: ignore[arg-type]
+    assert not handler.flush_after_drain(Flushing(fails=False))  # type: ignore[arg-type]
+    asyncio.run(proxy_server.proxy_shutdown_event(worker_heartbeat=None))
+    assert order == [("flush", 2.5), ("litellm", {"worker_heartbeat": None})]
+
+    order.clear()
+    monkeypatch.setattr(proxy_server, "proxy_shutdown_event", litellm_shutdown)
+    assert handler.flush_after_drain(Flushing(fails=True))  # type: ignore[arg-type]
+    asyncio.run(proxy_server.proxy_shutdown_event(worker_heartbeat=None))
+    assert order == [("flush", handler.telemetry.SHUTDOWN_FLUSH_S), ("litellm", {"worker_heartbeat": None})]
