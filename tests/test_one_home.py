@@ -95,10 +95,11 @@ def test_the_subject_header_is_written_once() -> None:
 
 
 def test_the_router_workload_identity_condition_is_written_once() -> None:
-    """Only the orchestration plane writes a workload-identity grant (rules in policies/ read them)."""
+    """One place writes a workload-identity condition: ``components.governance.Workload.where``, which the
+    router's and the online evaluation job's grants use (rules in policies/ read them)."""
     found = [f"{p.relative_to(ROOT)}:{line}" for p in python_files("stacks", "components")
              for line, value in strings(p) if "request.principal.type='workload'" in value]
-    assert [f.split(":")[0] for f in found] == ["components/orchestration.py"], found
+    assert [f.split(":")[0] for f in found] == ["components/governance.py"], found
 
 
 def test_the_router_identity_is_configured_in_one_place() -> None:
