@@ -2,8 +2,9 @@
 
 Per framework catalog (``compliance/catalogs``): Markdown, a self-contained HTML page, CSV, JSON and
 OSCAL (component-definition, assessment-results), all rendered by ``blueprint/outputs`` from one
-model; then the maturity scorecard and readiness checklist, and a manifest with every artifact's
-SHA-256, the project commit and the stack config's hash. ``--against OLD_GRAPH`` adds the
+model; then the maturity scorecard and readiness checklist, every planned IAM statement with the source
+row and OCI page that requires it (``grants.{md,json}``, ``compliance/grants.py``), and a manifest with
+every artifact's SHA-256, the project commit and the stack config's hash. ``--against OLD_GRAPH`` adds the
 compliance diff (controls newly failing, fixed, uncovered) as Markdown for a pull request.
 ``--redact`` replaces OCIDs and e-mail addresses by stable hashes in every artifact.
 
@@ -71,7 +72,7 @@ def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list
     from blueprint import outputs
     from blueprint.graph import load_graph_json
     from blueprint.runner import check_graph_file
-    from compliance import readiness
+    from compliance import grants, readiness
     from compliance import report as creport
     from compliance.model import STATUS_LABELS, diff, redact_text
     from policies.rules import all_rules
@@ -93,9 +94,17 @@ def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list
         readiness_md = redact_text(readiness_md)
     written.write("readiness.md", readiness_md)
     written.write("readiness.json", json.dumps(scored, indent=1))
+    statements = grants.statement_sources(graph)
+    grants_md, grants_json = grants.to_markdown(result.stack, statements), grants.to_json_text(result.stack, statements)
+    if args.redact:
+        grants_md, grants_json = redact_text(grants_md), redact_text(grants_json)
+    written.write("grants.md", grants_md)
+    written.write("grants.json", grants_json)
+    granted = grants.summary(statements)
     extra: dict[str, Any] = {"graph_sha256": creport.sha256_file(graph_path), "redacted": bool(args.redact),
                              "frameworks": {fid: m["framework"]["version"] for fid, m in models.items()},
-                             "verdict": scored["verdict"], "stage": scored["scorecard"]["stage"]}
+                             "verdict": scored["verdict"], "stage": scored["scorecard"]["stage"],
+                             "grants": granted}
     out = console()
     diff_text = None
     if args.against:
@@ -115,6 +124,9 @@ def report_one(graph_path: Path, project_dir: Path, out_dir: Path, waivers: list
                                       for lv, c in m["summary"]["levels"].items()) + ")"
         out.print(f"{result.stack} {fid}: {m['summary']['controls']} controls — {shown}{levels}", markup=False)
     out.print(readiness_md, markup=False)
+    out.print(f"{result.stack} IAM grants: {granted['statements']} statements in {granted['policies']} policies — "
+              f"{granted['matched']} with a source, {granted['unmatched']} unmatched, {granted['unknown']} unknown "
+              "(grants.md)", markup=False)
     if diff_text:
         out.print(diff_text, markup=False)
     out.print(f"wrote {len(written.artifacts)} artifacts and {manifest}", markup=False)

@@ -3,7 +3,7 @@ formats themselves are ``blueprint/outputs/report_*``), the manifest of SHA-256 
 
 Layout under ``out/<stack>/compliance/``: ``<framework>/report.{md,html,csv,json}``,
 ``<framework>/component-definition.json``, ``<framework>/assessment-results.json``,
-``readiness.{md,json}``, ``manifest.json`` (and ``diff.md`` with ``--against``).
+``readiness.{md,json}``, ``grants.{md,json}``, ``manifest.json`` (and ``diff.md`` with ``--against``).
 """
 
 from __future__ import annotations

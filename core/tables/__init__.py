@@ -2,13 +2,15 @@
 
 ``key_grants.yaml``: every Vault key use → the IAM grants OCI requires first, each row citing its
 OCI documentation page. ``prerequisites.yaml``: what a stack references but cannot create, the
-"before the first deploy" checklist `blueprint plan` prints. Loaded and validated once; a malformed
-row is an error naming the row.
+"before the first deploy" checklist `blueprint plan` prints. ``grant_sources.yaml``: every other kind
+of IAM grant the planes write (service and resource principals, workload identities) → what it is for
+and its OCI documentation page, with whether that page was read. Loaded and validated once; a
+malformed row is an error naming the row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -18,6 +20,16 @@ import yaml
 
 HERE = Path(__file__).resolve().parent
 VERBS = ("inspect", "read", "use", "manage")
+
+
+def _rows(file: str, required: tuple[str, ...]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(``core/tables/<file>[i]``, row) for every row of a table, each checked to carry ``required``."""
+    for i, row in enumerate(yaml.safe_load((HERE / file).read_text(encoding="utf-8"))):
+        where = f"core/tables/{file}[{i}]"
+        missing = [k for k in required if k not in row]
+        if missing:
+            raise ValueError(f"{where}: missing {', '.join(missing)}")
+        yield where, row
 
 
 @dataclass(frozen=True)
@@ -55,13 +67,8 @@ class KeyUse:
 
 @cache
 def key_uses() -> tuple[KeyUse, ...]:
-    rows = yaml.safe_load((HERE / "key_grants.yaml").read_text(encoding="utf-8"))
     out = []
-    for i, row in enumerate(rows):
-        where = f"core/tables/key_grants.yaml[{i}]"
-        missing = [k for k in ("id", "resource", "property", "use", "doc", "grants") if k not in row]
-        if missing:
-            raise ValueError(f"{where}: missing {', '.join(missing)}")
+    for where, row in _rows("key_grants.yaml", ("id", "resource", "property", "use", "doc", "grants")):
         if not str(row["doc"]).startswith("https://docs.oracle.com/"):
             raise ValueError(f"{where}.doc: must cite an OCI documentation page")
         grants = tuple(KeyGrant(**g) for g in row["grants"])
@@ -105,13 +112,8 @@ class Prerequisite:
 
 @cache
 def prerequisites() -> tuple[Prerequisite, ...]:
-    rows = yaml.safe_load((HERE / "prerequisites.yaml").read_text(encoding="utf-8"))
     out = []
-    for i, row in enumerate(rows):
-        where = f"core/tables/prerequisites.yaml[{i}]"
-        missing = [k for k in ("id", "what", "config", "doc") if k not in row]
-        if missing:
-            raise ValueError(f"{where}: missing {', '.join(missing)}")
+    for where, row in _rows("prerequisites.yaml", ("id", "what", "config", "doc")):
         if not str(row["doc"]).startswith("https://"):
             raise ValueError(f"{where}.doc: must cite a public https page")
         k8s = row.get("kubernetes")
@@ -123,3 +125,55 @@ def prerequisites() -> tuple[Prerequisite, ...]:
 def out_of_band_kubernetes() -> set[tuple[str, str, str]]:
     """Kubernetes objects declared as provided out of band: (kind, namespace, name)."""
     return {p.kubernetes for p in prerequisites() if p.kubernetes is not None}
+
+
+#: How far a grant source's page was read (``grant_sources.yaml``: ``read``).
+READ_STATES = ("true", "partial", "false")
+
+
+@dataclass(frozen=True)
+class GrantSource:
+    """One kind of IAM grant (subject, verb, resource-type), what it is for and the page behind it."""
+
+    id: str
+    plane: str
+    subject: str
+    """'service <name>' ({region}: the stack's region), 'principal <type>' or 'workload'."""
+    verb: str
+    resource: str
+    narrowed_by: tuple[str, ...]
+    """Where-condition variables the statement must also name ('a|b': either)."""
+    purpose: str
+    doc: str
+    also: tuple[str, ...]
+    read: str
+    """'true', 'partial' or 'false' (READ_STATES)."""
+    evidence: str
+
+
+@cache
+def grant_sources() -> tuple[GrantSource, ...]:
+    out = []
+    for where, row in _rows("grant_sources.yaml", ("id", "plane", "subject", "verb", "resource", "narrowed_by", "for",
+                                                   "doc", "read", "evidence")):
+        pages = [row["doc"], *row.get("also", [])]
+        if not all(str(p).startswith("https://docs.oracle.com/") for p in pages):
+            raise ValueError(f"{where}.doc: must cite OCI documentation pages")
+        read = str(row["read"]).lower()
+        if read not in READ_STATES:
+            raise ValueError(f"{where}.read: not an allowed value; allowed: {', '.join(READ_STATES)}")
+        subject = str(row["subject"])
+        if row["verb"] not in VERBS or not (subject == "workload" or subject.startswith(("service ", "principal "))):
+            raise ValueError(f"{where}: verb or subject not allowed")
+        out.append(GrantSource(row["id"], row["plane"], subject, row["verb"], row["resource"],
+                               tuple(row["narrowed_by"]), row["for"], row["doc"], tuple(row.get("also", [])),
+                               read, " ".join(str(row["evidence"]).split())))
+    ids = [s.id for s in out]
+    if len(ids) != len(set(ids)):
+        raise ValueError("core/tables/grant_sources.yaml: ids must be unique")
+    return tuple(out)
+
+
+def grant_source(id_: str) -> GrantSource:
+    """The row with this id (KeyError when the table has none)."""
+    return {s.id: s for s in grant_sources()}[id_]

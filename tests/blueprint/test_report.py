@@ -164,3 +164,18 @@ def test_the_network_check_sees_a_page_that_does_request_something(tmp_path):
     page.write_text('<!DOCTYPE html><html><body><p>x</p><img src="https://example.org/pixel.png"></body></html>')
     _, requested = _render(page, tmp_path / "leaky")
     assert requested == ["https://example.org/pixel.png"]
+
+
+def test_grants_list_every_planned_statement_with_its_source_for_dev_and_prod(reported, capsys):
+    _, out = reported
+    for stack in ("dev", "prod"):
+        directory = out / stack / "compliance"
+        data = json.loads((directory / "grants.json").read_text())
+        assert data["summary"]["unmatched"] == 0 and data["summary"]["unknown"] == 0
+        assert data["summary"]["matched"] == data["summary"]["statements"] >= 90
+        assert all(s["source"]["doc"].startswith("https://docs.oracle.com/") for s in data["statements"])
+        md = (directory / "grants.md").read_text()
+        assert md.startswith(f"# IAM grants of `{stack}` and their sources")
+        manifest = json.loads((directory / "manifest.json").read_text())
+        assert {"grants.md", "grants.json"} <= {a["path"] for a in manifest["artifacts"]}
+        assert manifest["grants"] == data["summary"]
