@@ -187,6 +187,8 @@ class DataPlane(pulumi.ComponentResource):
         if wallet is None and wallet_password is not None:
             self.wallet_secret_name = f"genai-{env}-adb-wallet"
         # ---- IAM first: what the services need before the database, connection and buckets exist ---
+        # Each grant's purpose and OCI page: core/tables/grant_sources.yaml, rows objectstorage-lifecycle,
+        # dbtools-connection-secrets and adb-admin-secret (the key grants: key_grants.yaml).
         region = args["region"]
         parts = [
             statements(Subject.service(f"objectstorage-{region}"), [Grant("manage", "object-family")], comp),

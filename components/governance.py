@@ -339,11 +339,10 @@ class GovernanceFoundation(pulumi.ComponentResource):
 
         # OKE tags the load balancers and volumes it creates for the cluster (options.serviceLbConfig,
         # persistentVolumeConfig) with the stack's defined tags, and the namespace lives in another
-        # compartment: the cluster's principal needs use on it first ("Additional IAM Policy when a
-        # Cluster and a Tag Namespace are in Different Compartments",
-        # https://docs.oracle.com/en-us/iaas/Content/ContEng/Tasks/contengtaggingclusterresources_iam-tag-namespace-policy.htm),
-        # narrowed here to this compartment's clusters and this namespace. Every resource's tags
-        # depend on this policy, so nothing is tagged before the grant exists.
+        # compartment: the cluster's principal needs use on it first (core/tables/grant_sources.yaml, row
+        # cluster-tag-namespace: its page and whether it was read), narrowed here to this compartment's
+        # clusters and this namespace. Every resource's tags depend on this policy, so nothing is tagged
+        # before the grant exists.
         tag_use = oci.identity.Policy(
             f"{name}-tag-use-policy",
             compartment_id=args["parent_compartment_id"],

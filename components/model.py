@@ -220,7 +220,8 @@ class ModelPlane(pulumi.ComponentResource):
     def _policy(name: str, args: ModelPlaneArgs, child: pulumi.ResourceOptions) -> None:
         """The agent's resource principal: generative AI here, nowhere else; its buckets and connection.
 
-        The router's pods are granted once, by the orchestration plane, scoped to the cluster.
+        The router's pods are granted once, by the orchestration plane, scoped to the cluster. Each grant's
+        purpose and OCI page: core/tables/grant_sources.yaml, rows ``agent-*``.
         """
         env, comp = args["environment"], args["compartment_id"]
         agent_where = "request.principal.type='genaiagent'"

@@ -217,13 +217,12 @@ class OnlineEvaluation(pulumi.ComponentResource):
 
 def job_grants(workload: Workload, log_group_id: str | None, sample_bucket: str | None) -> list[Grant]:
     """What the job's pods may do as themselves (OKE workload identity, service account ``APP``):
-    post ``genai_quality`` (``use metrics`` narrowed by ``target.metrics.namespace``,
-    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm) and read the
+    post ``genai_quality`` (``use metrics`` narrowed by ``target.metrics.namespace``) and read the
     router's request log back (SearchLogs is LOG_CONTENT_READ, i.e. ``read log-content``; log-content
-    grants can be narrowed by ``target.loggroup.id`` only, hence the router log's own group:
-    https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm), or list and
+    grants can be narrowed by ``target.loggroup.id`` only, hence the router log's own group), or list and
     read the evaluation-sample bucket (``components.orchestration.sample_reader_grant``). It asks the
-    router, never Generative AI, so it has no generative-ai grant."""
+    router, never Generative AI, so it has no generative-ai grant. Pages: core/tables/grant_sources.yaml,
+    rows workload-metrics, online-eval-log-read and online-eval-sample-read."""
     grants = [Grant("use", "metrics", workload.where(f"target.metrics.namespace='{contract.QUALITY_NS}'"))]
     if log_group_id is not None:
         grants.append(Grant("read", "log-content", workload.where(f"target.loggroup.id='{log_group_id}'")))

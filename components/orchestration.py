@@ -32,7 +32,7 @@ _ce = oci.containerengine
 
 
 # Object Storage grants on the evaluation-sample bucket, one form for the writer and one for the reader
-# (https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/objectstoragepolicyreference.htm):
+# (core/tables/grant_sources.yaml, rows router-sample-put and online-eval-sample-read):
 # PutObject needs OBJECT_CREATE, which only ``manage objects`` holds, so the writer's grant is narrowed to
 # that one permission (``request.permission``) and an object name it has not written before (no
 # OBJECT_OVERWRITE, no OBJECT_DELETE); ``read objects`` holds OBJECT_INSPECT (ListObjects, HeadObject) and
@@ -55,9 +55,9 @@ def workload_grants(workload: Workload) -> list[Grant]:
     """What the router's pods may do, as themselves (OKE workload identity), and nothing else: call
     Generative AI inference, and post metrics to the custom namespaces the router publishes
     (``use metrics`` is PostMetricData's METRIC_WRITE, narrowed per namespace by
-    ``target.metrics.namespace``:
-    https://docs.oracle.com/iaas/Content/Identity/Reference/monitoringpolicyreference.htm), all narrowed
-    to the router's workload identity (``components.governance.Workload``)."""
+    ``target.metrics.namespace``), all narrowed to the router's workload identity
+    (``components.governance.Workload``). Pages: core/tables/grant_sources.yaml, rows router-chat,
+    router-embedding and workload-metrics."""
     return [
         Grant("use", "generative-ai-chat", workload.where()),
         Grant("use", "generative-ai-text-embedding", workload.where()),

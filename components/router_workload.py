@@ -242,8 +242,8 @@ class RouterWorkload(pulumi.ComponentResource):
             opts=in_ns,
         )
         # PutLogs is LOG_CONTENT_PUSH, i.e. `use log-content`, narrowed to the router log's own group
-        # (https://docs.oracle.com/en-us/iaas/Content/Identity/Reference/loggingpolicyreference.htm); the
-        # log is created after the orchestration plane's grants, hence a policy of its own here.
+        # (core/tables/grant_sources.yaml, row router-log-push); the log is created after the orchestration
+        # plane's grants, hence a policy of its own here.
         workload_policy(
             f"{name}-log-push",
             grants=lambda w, group: [Grant("use", "log-content", w.where(f"target.loggroup.id='{group}'"))],
