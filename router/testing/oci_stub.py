@@ -668,6 +668,11 @@ class OCIStub:
         with self.state.lock:
             return [m for b in self.state.metric_batches for m in b.get("metricData", [])]
 
+    def metric_sum(self, name: str, **dimensions: str) -> float:
+        """The sum of the datapoint values posted for metric ``name`` on streams with these dimension values."""
+        return sum(d["value"] for m in self.metric_data() if m["name"] == name
+                   and all(m["dimensions"].get(k) == v for k, v in dimensions.items()) for d in m["datapoints"])
+
     def log_entries(self) -> list[dict[str, Any]]:
         with self.state.lock:
             return [e for b in self.state.log_batches for e in b.entries]

@@ -7,9 +7,11 @@ every signature with the public half. Nothing here leaves 127.0.0.1.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -18,7 +20,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +29,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from router.inputs import RouterInputs
 from router.render import render_yaml
+from router.testing.oci_stub import OCIStub
 
 REPO = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60.0
+# The API-key identity a throwaway key signs as (the stub checks the signature with the key's public half).
+TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
+USER = "ocid1.user.oc1..aaaaaaaatestuser"
+FINGERPRINT = "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33"
 
 
 def free_port() -> int:
@@ -50,6 +57,47 @@ def throwaway_key(directory: Path) -> tuple[rsa.RSAPrivateKey, Path]:
     )
     path.chmod(0o600)
     return key, path
+
+
+def signer_env(key_file: Path) -> dict[str, str]:
+    """The variables that make our hooks (router/hooks/genai_router_hooks/signing.py) sign with ``key_file``.
+    Our hook's variables, not LiteLLM's OCI_*: LiteLLM has no credentials of its own, so an unsigned
+    (hook-less) call fails instead of being signed by LiteLLM."""
+    return {"GENAI_ROUTER_SIGNER": "api-key", "GENAI_ROUTER_KEY_TENANCY": TENANCY, "GENAI_ROUTER_KEY_USER": USER,
+            "GENAI_ROUTER_KEY_FINGERPRINT": FINGERPRINT, "GENAI_ROUTER_KEY_FILE": str(key_file)}
+
+
+def api_key_signer(key_file: Path, region: str = "eu-frankfurt-1") -> tuple[Any, dict[str, str]]:
+    """An OCI SDK signer and client config signing as TENANCY/USER/FINGERPRINT with ``key_file``."""
+    import oci
+
+    signer = oci.signer.Signer(TENANCY, USER, FINGERPRINT, str(key_file))
+    return signer, {"region": region, "tenancy": TENANCY, "user": USER, "fingerprint": FINGERPRINT,
+                    "key_file": str(key_file)}
+
+
+@contextlib.contextmanager
+def signed_stub(directory: Path | None = None, **stub_options: Any) -> Iterator[tuple[OCIStub, Path, Path]]:
+    """A started OCI stub that accepts only what a throwaway key signs: (stub, the key's file, the
+    directory it is in). Without ``directory`` a scratch one is made, and removed after."""
+    wd = directory if directory is not None else workdir()
+    key, key_file = throwaway_key(wd)
+    stub = OCIStub(public_key=key.public_key(), **stub_options).start()
+    try:
+        yield stub, key_file, wd
+    finally:
+        stub.stop()
+        if directory is None:
+            shutil.rmtree(wd, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def running(proxy: Proxy) -> Iterator[Proxy]:
+    """``proxy`` started, and stopped after whatever happens."""
+    try:
+        yield proxy.start()
+    finally:
+        proxy.stop()
 
 
 class Proxy:
@@ -78,13 +126,7 @@ class Proxy:
                 "PYTHONPATH": os.pathsep.join([str(REPO / "router" / "hooks"), str(REPO)]),
                 "LITELLM_MASTER_KEY": self.master_key,
                 "GENAI_ROUTER_CONFIG": str(self.config_path),
-                "GENAI_ROUTER_SIGNER": "api-key",
-                # Our hook's variables, not LiteLLM's OCI_*: LiteLLM has no credentials of its
-                # own, so an unsigned (hook-less) call fails instead of being signed by LiteLLM.
-                "GENAI_ROUTER_KEY_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
-                "GENAI_ROUTER_KEY_USER": "ocid1.user.oc1..aaaaaaaatestuser",
-                "GENAI_ROUTER_KEY_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
-                "GENAI_ROUTER_KEY_FILE": str(self.key_file),
+                **signer_env(self.key_file),
                 "LITELLM_LOG": "ERROR",
                 "LITELLM_LOCAL_MODEL_COST_MAP": "True",  # never fetch the price map
                 "NO_PROXY": "127.0.0.1,localhost",

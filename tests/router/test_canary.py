@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import shutil
 import time
 import urllib.request
 from collections import Counter
@@ -27,7 +26,7 @@ from genai_router_hooks import contract, releases
 from router.inputs import Canary, Guardrails, ModelSpec, PromptRelease, RouterInputs
 from router.render import render_config
 from router.testing.oci_stub import OCIStub
-from router.testing.proxy import REPO, Proxy, eventually, throwaway_key, workdir
+from router.testing.proxy import REPO, Proxy, eventually, signed_stub
 
 STABLE_ID, CANDIDATE_ID = "meta.llama-3.3-70b-instruct", "meta.llama-4-maverick-17b-128e-instruct-fp8"
 SHARE, N = 0.05, 1000
@@ -133,19 +132,13 @@ def test_prompt_selection_and_headers() -> None:
 
 @pytest.fixture(scope="module")
 def env() -> Iterator[tuple[OCIStub, Path, Path]]:
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    # Seed the proxy's global RNG (LiteLLM's simple-shuffle and our prompt split draw from it),
-    # so the observed share is reproducible run to run.
-    site = wd / "site"
-    site.mkdir()
-    (site / "sitecustomize.py").write_text(f"import random\nrandom.seed({SEED})\n", encoding="utf-8")
-    stub = OCIStub(public_key=key.public_key()).start()
-    try:
+    with signed_stub() as (stub, key_file, wd):
+        # Seed the proxy's global RNG (LiteLLM's simple-shuffle and our prompt split draw from it),
+        # so the observed share is reproducible run to run.
+        site = wd / "site"
+        site.mkdir()
+        (site / "sitecustomize.py").write_text(f"import random\nrandom.seed({SEED})\n", encoding="utf-8")
         yield stub, key_file, wd
-    finally:
-        stub.stop()
-        shutil.rmtree(wd, ignore_errors=True)
 
 
 def _proxy(stub: OCIStub, key_file: Path, wd: Path, name: str, share: float, prompt_share: float = 0.0) -> Proxy:

@@ -20,7 +20,7 @@ import pytest
 
 from router.inputs import Guardrails, ModelSpec, RouterInputs
 from router.testing.oci_stub import EMBED_PATH, OCIStub
-from router.testing.proxy import REPO, Proxy, throwaway_key, workdir
+from router.testing.proxy import REPO, Proxy, running, signed_stub
 
 pytestmark = pytest.mark.integration
 BLUEPRINT = REPO / ".venv" / "bin" / "blueprint"
@@ -46,17 +46,9 @@ def _inputs(endpoint: str) -> RouterInputs:
 def env() -> Iterator[tuple[OCIStub, Proxy]]:
     if not BLUEPRINT.exists():
         pytest.fail(f"{BLUEPRINT} missing: run `make setup` (make test-router depends on it)")
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    stub = OCIStub(public_key=key.public_key(), answers="extractive").start()
-    proxy = Proxy(_inputs(stub.url), key_file, wd)
-    try:
-        proxy.start()
+    with (signed_stub(answers="extractive") as (stub, key_file, wd),
+          running(Proxy(_inputs(stub.url), key_file, wd)) as proxy):
         yield stub, proxy
-    finally:
-        proxy.stop()
-        stub.stop()
-        shutil.rmtree(wd, ignore_errors=True)
 
 
 def _eval(proxy: Proxy, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:

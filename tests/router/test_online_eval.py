@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import random
-import shutil
 import signal
 from collections import Counter
 from collections.abc import Iterator
@@ -35,7 +34,7 @@ from prompts import registry
 from router.container import SAMPLE_BUCKET_ENV, SAMPLE_NAMESPACE_ENV
 from router.inputs import Guardrails, ModelSpec, PromptRelease, RouterInputs
 from router.testing.oci_stub import SEARCH_PATH, OCIStub
-from router.testing.proxy import Proxy, eventually, throwaway_key, workdir
+from router.testing.proxy import FINGERPRINT, Proxy, api_key_signer, eventually, running, signed_stub, signer_env, throwaway_key
 
 LOG_ID = "ocid1.log.oc1.eu-frankfurt-1.amaaaaaarouterlog"
 LOG_GROUP_ID = "ocid1.loggroup.oc1.eu-frankfurt-1.amaaaaaarouterlogs"
@@ -61,30 +60,23 @@ def _inputs(endpoint: str) -> RouterInputs:
 
 
 @pytest.fixture(scope="module")
-def env() -> Iterator[tuple[OCIStub, Proxy, dict[str, str]]]:
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    stub = OCIStub(public_key=key.public_key(), answers="extractive").start()
-    proxy = Proxy(_inputs(stub.url), key_file, wd, env={"GENAI_ROUTER_LOG_ID": LOG_ID})
-    signer_env = {"GENAI_ROUTER_SIGNER": "api-key", "GENAI_ROUTER_KEY_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
-                  "GENAI_ROUTER_KEY_USER": "ocid1.user.oc1..aaaaaaaatestuser",
-                  "GENAI_ROUTER_KEY_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
-                  "GENAI_ROUTER_KEY_FILE": str(key_file)}
-    try:
-        proxy.start()
-        yield stub, proxy, signer_env
-    finally:
-        proxy.stop()
-        stub.stop()
-        shutil.rmtree(wd, ignore_errors=True)
+def env() -> Iterator[tuple[OCIStub, Proxy, Path]]:
+    with (signed_stub(answers="extractive") as (stub, key_file, wd),
+          running(Proxy(_inputs(stub.url), key_file, wd, env={"GENAI_ROUTER_LOG_ID": LOG_ID})) as proxy):
+        yield stub, proxy, key_file
+
+
+def _sign_as_the_router(monkeypatch: pytest.MonkeyPatch, key_file: Path) -> None:
+    """The job in this process signs with the router's throwaway key (the hooks' API-key variables), afresh."""
+    for k, v in signer_env(key_file).items():
+        monkeypatch.setenv(k, v)
+    signing.set_signer_factory(None)
 
 
 def test_job_posts_quality_per_use_case_and_prompt_version(
-        env: tuple[OCIStub, Proxy, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    stub, proxy, signer_env = env
-    for k, v in signer_env.items():
-        monkeypatch.setenv(k, v)
-    signing.set_signer_factory(None)
+        env: tuple[OCIStub, Proxy, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    stub, proxy, key_file = env
+    _sign_as_the_router(monkeypatch, key_file)
     cfg = {"router_url": proxy.url, "model": "chat", "embedding_model": "embed", "region": "eu-frankfurt-1",
            "compartment_ocid": "ocid1.compartment.oc1..aaaaaaaatestcompartment", "sample_size": 12,
            "use_cases": ["rag-assistant", "ops-agent"], "monitoring_endpoint": stub.url}
@@ -121,11 +113,9 @@ def _production_traffic(proxy: Proxy, n: int) -> list[str]:
 
 
 def test_job_scores_recent_traffic_from_the_router_log(
-        env: tuple[OCIStub, Proxy, dict[str, str]], monkeypatch: pytest.MonkeyPatch) -> None:
-    stub, proxy, signer_env = env
-    for k, v in signer_env.items():
-        monkeypatch.setenv(k, v)
-    signing.set_signer_factory(None)
+        env: tuple[OCIStub, Proxy, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    stub, proxy, key_file = env
+    _sign_as_the_router(monkeypatch, key_file)
     assert traces.ROUTER_LOG_TYPE == request_log.LOG_TYPE  # the query keeps the router's entry type
     assert tuple(lv for lv in request_log.LEVELS if "prompt_version" in request_log.FIELDS[lv]) == traces.SCORABLE_LEVELS
     stub.reset()
@@ -163,16 +153,14 @@ def test_job_scores_recent_traffic_from_the_router_log(
     assert {m["dimensions"][contract.SOURCE] for m in posted} == {contract.TRAFFIC}
     searches = stub.calls(path=SEARCH_PATH)
     assert [c.status for c in searches] == [200] and searches[0].authorization["keyId"].endswith(
-        signer_env["GENAI_ROUTER_KEY_FINGERPRINT"])
+        FINGERPRINT)
 
 
 def test_search_logs_refuses_a_bad_signature_and_an_unknown_query(
-        env: tuple[OCIStub, Proxy, dict[str, str]], tmp_path: Any) -> None:
+        env: tuple[OCIStub, Proxy, Path], tmp_path: Any) -> None:
     stub = env[0]
     _, other_key = throwaway_key(tmp_path)  # not the key the stub trusts
-    config = {"region": "eu-frankfurt-1", "tenancy": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
-              "user": "ocid1.user.oc1..aaaaaaaatestuser", "fingerprint": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
-              "key_file": str(other_key)}
+    _, config = api_key_signer(other_key)  # the trusted identity, signing with another key
     now = datetime.now(UTC)
     details = oci.loggingsearch.models.SearchLogsDetails(
         time_start=now, time_end=now, search_query=traces.query(COMPARTMENT, LOG_GROUP_ID, LOG_ID))
@@ -180,8 +168,7 @@ def test_search_logs_refuses_a_bad_signature_and_an_unknown_query(
     with pytest.raises(oci.exceptions.ServiceError) as err:
         forged.search_logs(details)
     assert err.value.status == 401
-    signer_env = env[2]
-    config["key_file"] = signer_env["GENAI_ROUTER_KEY_FILE"]
+    config["key_file"] = str(env[2])
     good = oci.loggingsearch.LogSearchClient(config, service_endpoint=stub.url)
     details.search_query = f'search "{COMPARTMENT}" | where data.tenant = \'team-a\''
     with pytest.raises(oci.exceptions.ServiceError) as err:
@@ -222,17 +209,9 @@ def _sampling_proxy(stub: OCIStub, key_file: Any, wd: Any, tier: str, logging: s
 @contextlib.contextmanager
 def _sampling_rig(tier: str, logging: str, guardrails: Guardrails, **env: str) -> Iterator[tuple[OCIStub, Proxy, Path]]:
     """A stub with the extractive answerer and a started proxy configured for ``tier`` (stopped after)."""
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    stub = OCIStub(public_key=key.public_key(), answers="extractive").start()
-    proxy = _sampling_proxy(stub, key_file, wd, tier, logging, guardrails, **env)
-    try:
-        proxy.start()
+    with (signed_stub(answers="extractive") as (stub, key_file, wd),
+          running(_sampling_proxy(stub, key_file, wd, tier, logging, guardrails, **env)) as proxy):
         yield stub, proxy, key_file
-    finally:
-        proxy.stop()
-        stub.stop()
-        shutil.rmtree(wd, ignore_errors=True)
 
 
 def _stored(stub: OCIStub) -> list[dict[str, Any]]:
@@ -277,12 +256,7 @@ def test_prod_samples_traffic_to_the_bucket_and_the_job_scores_it(monkeypatch: p
         assert puts and all(c.status == 200 and c.authorization.get("keyId") for c in puts)
         stub.script(CHAT_MODEL_ID)  # extractive answers again
 
-        for k, v in {"GENAI_ROUTER_SIGNER": "api-key", "GENAI_ROUTER_KEY_TENANCY": "ocid1.tenancy.oc1..aaaaaaaatesttenancy",
-                     "GENAI_ROUTER_KEY_USER": "ocid1.user.oc1..aaaaaaaatestuser",
-                     "GENAI_ROUTER_KEY_FINGERPRINT": "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33",
-                     "GENAI_ROUTER_KEY_FILE": str(key_file)}.items():
-            monkeypatch.setenv(k, v)
-        signing.set_signer_factory(None)
+        _sign_as_the_router(monkeypatch, key_file)
         _score_samples(stub, proxy, chosen)
 
 

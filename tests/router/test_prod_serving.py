@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -31,7 +30,7 @@ from router.container import SAMPLE_BUCKET_ENV, SAMPLE_NAMESPACE_ENV
 from router.inputs import RouterInputs
 from router.render import oci_endpoint
 from router.testing.oci_stub import CHAT_PATH, EMBED_PATH, OCIStub, reply_text
-from router.testing.proxy import Proxy, throwaway_key, workdir
+from router.testing.proxy import Proxy, running, signed_stub
 from router.testing.redis_server import RedisServer
 
 pytestmark = pytest.mark.integration
@@ -54,28 +53,24 @@ def env() -> Iterator[tuple[OCIStub, Proxy, dict[str, Any]]]:
                                      allowed_serving_modes=("dedicated-cluster",), models=()))
     text = GOLDEN.read_text(encoding="utf-8")
     assert text.count(real) == len(config["model_list"]) + 1, "every deployment and the hooks use OCI's endpoint"
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    stub = OCIStub(public_key=key.public_key()).start()
-    cache = RedisServer(tls=True).start()
-    primary, _ = _chat_chain(config)
-    stub.script(primary["litellm_params"]["oci_endpoint_id"], "error")
-    inputs = RouterInputs(tier="confidential", region=region, compartment_ocid=config["genai_router"]["compartment_ocid"],
-                          allowed_serving_modes=("dedicated-cluster",), models=(), oci_endpoint=stub.url)
-    traces = config["genai_router"]["otel_endpoint"]
-    text = text.replace(real, stub.url).replace(traces, stub.url + traces[traces.index("/20200101/"):])
-    proxy = Proxy(inputs, key_file, wd, config=text.replace(": 6379\n", f": {cache.port}\n"),
-                  env={"REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(cache.port), "SSL_CERT_FILE": str(cache.ca_file),
-                       # prod keeps evaluation samples (confidential: sample-bucket); the pod names the bucket
-                       SAMPLE_BUCKET_ENV: "genai-prod-eval-samples", SAMPLE_NAMESPACE_ENV: "genaiplatformoffline"})
-    try:
-        proxy.start()
-        yield stub, proxy, config
-    finally:
-        proxy.stop()
-        cache.stop()
-        stub.stop()
-        shutil.rmtree(wd, ignore_errors=True)
+    with signed_stub() as (stub, key_file, wd):
+        cache = RedisServer(tls=True).start()
+        try:
+            primary, _ = _chat_chain(config)
+            stub.script(primary["litellm_params"]["oci_endpoint_id"], "error")
+            inputs = RouterInputs(tier="confidential", region=region,
+                                  compartment_ocid=config["genai_router"]["compartment_ocid"],
+                                  allowed_serving_modes=("dedicated-cluster",), models=(), oci_endpoint=stub.url)
+            traces = config["genai_router"]["otel_endpoint"]
+            text = text.replace(real, stub.url).replace(traces, stub.url + traces[traces.index("/20200101/"):])
+            proxy = Proxy(inputs, key_file, wd, config=text.replace(": 6379\n", f": {cache.port}\n"), env={
+                "REDIS_HOST": "127.0.0.1", "REDIS_PORT": str(cache.port), "SSL_CERT_FILE": str(cache.ca_file),
+                # prod keeps evaluation samples (confidential: sample-bucket); the pod names the bucket
+                SAMPLE_BUCKET_ENV: "genai-prod-eval-samples", SAMPLE_NAMESPACE_ENV: "genaiplatformoffline"})
+            with running(proxy):
+                yield stub, proxy, config
+        finally:
+            cache.stop()
 
 
 def _chat_chain(config: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

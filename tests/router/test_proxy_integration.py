@@ -12,8 +12,10 @@ verified signatures.
 from __future__ import annotations
 
 import json
+import os
 import re
-import shutil
+import signal
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +26,7 @@ from genai_router_hooks import contract, request_log
 
 from router.inputs import Cooldown, Guardrails, ModelSpec, Retries, RouterInputs, Timeouts
 from router.testing.oci_stub import CHAT_PATH, GUARDRAILS_PATH, METRICS_PATH, OCIStub, reply_text
-from router.testing.proxy import Proxy, eventually, throwaway_key, workdir
+from router.testing.proxy import Proxy, eventually, running, signed_stub
 
 pytestmark = pytest.mark.integration
 
@@ -78,22 +80,16 @@ def _inputs(endpoint: str) -> RouterInputs:
 
 @pytest.fixture(scope="module")
 def env() -> Iterator[tuple[OCIStub, Proxy]]:
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    stub = OCIStub(public_key=key.public_key(), slow_s=5.0, apm_data_key=DATA_KEY).start()
-    stub.script("meta.fail500", "error")
-    stub.script("meta.slow", "slow")
-    stub.script("meta.cool-bad", "error")
-    stub.script("meta.harm", reply=HARMFUL_REPLY)
-    stub.script("meta.pii", reply=PII_REPLY)
-    proxy = Proxy(_inputs(stub.url), key_file, wd, env={
-        "GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_APM_ENDPOINT": stub.url, "GENAI_ROUTER_APM_DATA_KEY": DATA_KEY})
-    try:
-        proxy.start()
-        yield stub, proxy
-    finally:
-        proxy.stop()
-        stub.stop()
+    with signed_stub(slow_s=5.0, apm_data_key=DATA_KEY) as (stub, key_file, wd):
+        stub.script("meta.fail500", "error")
+        stub.script("meta.slow", "slow")
+        stub.script("meta.cool-bad", "error")
+        stub.script("meta.harm", reply=HARMFUL_REPLY)
+        stub.script("meta.pii", reply=PII_REPLY)
+        with running(Proxy(_inputs(stub.url), key_file, wd, env={
+                "GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_APM_ENDPOINT": stub.url,
+                "GENAI_ROUTER_APM_DATA_KEY": DATA_KEY})) as proxy:
+            yield stub, proxy
 
 
 def _content(body: dict) -> str:
@@ -322,39 +318,28 @@ def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent() -> None:
     sent by the final flush after it (handler.flush_after_drain), not lost. Telemetry's own interval is
     an hour here, so only a flush sends anything: the slow request's log entry and metric reach the
     stub only if a flush runs after it finished, i.e. after the SIGTERM."""
-    import os
-    import signal
-    import threading
-
-    wd = workdir()
-    key, key_file = throwaway_key(wd)
-    stub = OCIStub(public_key=key.public_key()).start()
-    stub.script("meta.slow-ok", delay_s=3.0)
-    inputs = RouterInputs(
-        tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(_m("fast", "fast", "meta.fast"), _m("slow-ok", "slow-ok", "meta.slow-ok")),
-        guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
-        timeouts=Timeouts(request_s=30.0, stream_s=30.0), prompt_logging="metadata", oci_endpoint=stub.url)
-    proxy = Proxy(inputs, key_file, wd, env={"GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "3600"})
-    try:
-        proxy.start()
-        assert proxy.proc is not None
-        assert proxy.chat("fast", "Before the stop", headers={"x-genai-tenant": "team-fast"})[0] == 200
-        answered: list[int] = []
-        slow = threading.Thread(target=lambda: answered.append(
-            proxy.chat("slow-ok", "Still answering when the pod is stopped", headers={"x-genai-tenant": "team-slow"})[0]))
-        slow.start()
-        assert eventually(lambda: "meta.slow-ok" in stub.arrivals())
-        os.kill(proxy.proc.pid, signal.SIGTERM)
-        slow.join(timeout=30)
-        assert answered == [200]  # drained, not cut off
-        assert proxy.proc.wait(timeout=30) == -signal.SIGTERM
+    with signed_stub() as (stub, key_file, wd):
+        stub.script("meta.slow-ok", delay_s=3.0)
+        inputs = RouterInputs(
+            tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
+            allowed_serving_modes=("on-demand",),
+            models=(_m("fast", "fast", "meta.fast"), _m("slow-ok", "slow-ok", "meta.slow-ok")),
+            guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
+            timeouts=Timeouts(request_s=30.0, stream_s=30.0), prompt_logging="metadata", oci_endpoint=stub.url)
+        env = {"GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "3600"}
+        with running(Proxy(inputs, key_file, wd, env=env)) as proxy:
+            assert proxy.proc is not None
+            assert proxy.chat("fast", "Before the stop", headers={"x-genai-tenant": "team-fast"})[0] == 200
+            answered: list[int] = []
+            slow = threading.Thread(target=lambda: answered.append(proxy.chat(
+                "slow-ok", "Still answering when the pod is stopped", headers={"x-genai-tenant": "team-slow"})[0]))
+            slow.start()
+            assert eventually(lambda: "meta.slow-ok" in stub.arrivals())
+            os.kill(proxy.proc.pid, signal.SIGTERM)
+            slow.join(timeout=30)
+            assert answered == [200]  # drained, not cut off
+            assert proxy.proc.wait(timeout=30) == -signal.SIGTERM
         tenants = {e["tenant"]: e for e in stub.log_entries()}
         assert {"team-fast", "team-slow"} <= set(tenants)
         assert tenants["team-slow"]["status"] == 200 and tenants["team-slow"]["model"] == "slow-ok"
         assert _metric_total(stub, "requests", model="slow-ok") == 1
-    finally:
-        proxy.stop()
-        stub.stop()
-        shutil.rmtree(wd, ignore_errors=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from typing import Any
 
 import pytest
@@ -37,6 +38,13 @@ def changed(stack: str, path: str, value: Any) -> dict[str, Any]:
     return raw
 
 
+def problems_at(path: str, value: Any, stack: str = "dev") -> tuple[str, list[str]]:
+    """The key ``path`` names as problems print it (list indexes as ``[n]``), and the problems of ``stack``
+    with ``value`` at ``path``."""
+    key = "genai-platform:" + re.sub(r"\.(\d+)(?=\.|$)", r"[\1]", path)
+    return key, problems_of(changed(stack, path, value))
+
+
 # -- trailing newlines: `$` must not match before a final newline --------------------------------------
 
 @pytest.mark.parametrize("path,value", [
@@ -47,8 +55,7 @@ def changed(stack: str, path: str, value: Any) -> dict[str, Any]:
     ("governance.costCenter", "CC-AI-DEV\n"),
 ])
 def test_a_trailing_newline_does_not_slip_past_a_pattern(path, value):
-    lines = problems_of(changed("dev", path, value))
-    key = "genai-platform:" + path.replace(".0", "[0]")
+    key, lines = problems_at(path, value)
     assert any(line.startswith(key + ":") for line in lines), lines
     assert all("example" not in line.split(":", 2)[-1] for line in lines)
 
@@ -63,8 +70,7 @@ def test_a_trailing_newline_does_not_slip_past_a_pattern(path, value):
     ("operations.runbookBaseUrl", "https://runbooks.example.com/\x9b2J/"),
 ])
 def test_control_characters_are_rejected_in_emails_owners_and_urls(path, value):
-    lines = problems_of(changed("dev", path, value))
-    key = "genai-platform:" + path.replace(".0", "[0]")
+    key, lines = problems_at(path, value)
     assert f"{key}: contains a control character or terminal escape; allowed: printable text" in lines
     assert all(c.isprintable() for line in lines for c in line)
 
@@ -97,8 +103,8 @@ def test_integers_too_large_for_a_float_are_rejected(value):
 @pytest.mark.parametrize("path", ["orchestration.router.replicas", "orchestration.nodePool.size",
                                   "network.placement.faultDomains", "data.database.ecpuCount"])
 def test_floats_are_rejected_where_counts_are_expected(path):
-    lines = problems_of(changed("dev", path, 2.0))
-    assert f"genai-platform:{path}: wrong type; expected a whole number" in lines
+    key, lines = problems_at(path, 2.0)
+    assert f"{key}: wrong type; expected a whole number" in lines
 
 
 def test_deeply_nested_values_are_one_problem_not_a_recursion_error():

@@ -21,13 +21,10 @@ from genai_router_hooks import contract, documents, releases, samples, telemetry
 
 from router.container import SAMPLE_BUCKET_ENV, SAMPLE_NAMESPACE_ENV
 from router.testing.oci_stub import OCIStub
-from router.testing.proxy import throwaway_key
+from router.testing.proxy import api_key_signer, signed_stub, throwaway_key
 
 pytestmark = pytest.mark.unit
 
-TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
-USER = "ocid1.user.oc1..aaaaaaaatestuser"
-FINGERPRINT = "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33"
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
 NAMESPACE, BUCKET = "genaiplatformoffline", "genai-prod-eval-samples"
 CANARY = "sk-canary7f3a9c1e5b2d4f60"
@@ -36,12 +33,8 @@ AT = 1_800_000_000.0  # 2027-01-15T08:00:00Z, the start of a minute
 
 @pytest.fixture()
 def rig(tmp_path: Path) -> Iterator[tuple[OCIStub, Any, dict[str, Any]]]:
-    key, key_file = throwaway_key(tmp_path)
-    signer = oci.signer.Signer(TENANCY, USER, FINGERPRINT, str(key_file))
-    config = {"region": "eu-frankfurt-1", "tenancy": TENANCY, "user": USER, "fingerprint": FINGERPRINT,
-              "key_file": str(key_file)}
-    with OCIStub(public_key=key.public_key()) as stub:
-        yield stub, signer, config
+    with signed_stub(tmp_path) as (stub, key_file, _):
+        yield (stub, *api_key_signer(key_file))
 
 
 def _telemetry(rig: Any, rate: float = 1.0) -> telemetry.Telemetry:
@@ -127,7 +120,7 @@ def test_a_forged_signature_is_refused(rig: Any, tmp_path: Path) -> None:
     stub, _signer, config = rig
     (tmp_path / "other").mkdir()
     _other, other_file = throwaway_key(tmp_path / "other")
-    forged = oci.signer.Signer(TENANCY, USER, FINGERPRINT, str(other_file))
+    forged, _ = api_key_signer(other_file)
     client = oci.object_storage.ObjectStorageClient(config, signer=forged, service_endpoint=stub.url)
     for call in (lambda: client.put_object(NAMESPACE, BUCKET, "samples/y.jsonl", b"{}\n"),
                  lambda: client.list_objects(NAMESPACE, BUCKET),
@@ -197,22 +190,15 @@ def test_full_buffer_drops_and_counts(rig: Any) -> None:
         t.request(_record(f"req-{i}"))
     assert t.drops()["samples"] == 3
     assert t.flush()
-    dropped = [m for m in rig[0].metric_data() if m["name"] == "telemetry_dropped"
-               and m["dimensions"] == {contract.SIGNAL: "samples"}]
-    assert sum(d["value"] for m in dropped for d in m["datapoints"]) == 3
+    assert rig[0].metric_sum("telemetry_dropped", **{contract.SIGNAL: "samples"}) == 3
 
 
-def test_a_failing_put_is_retried_with_backoff(rig: Any) -> None:
+def test_a_failing_put_is_retried_with_backoff(rig: Any, retried_twice: Any) -> None:
     stub = rig[0]
     t = _telemetry(rig)
     assert t.samples is not None
-    waits: list[float] = []
-    t.samples._sleep = waits.append
-    t.samples.backoff_s = 0.5
-    stub.fail_ingestion("objects", 2, status=503)
-    t.request(_record())
-    assert t.flush()
-    assert waits == [0.5, 1.0] and len(_stored(stub)) == 1 and t.drops()["samples"] == 0
+    assert retried_twice(stub, t, t.samples, "objects", _record()) == [0.5, 1.0]
+    assert len(_stored(stub)) == 1 and t.drops()["samples"] == 0
 
 
 def test_a_rate_without_the_bucket_env_is_refused(rig: Any) -> None:

@@ -14,20 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import oci
 import pytest
 from genai_router_hooks import contract, monitoring, request_log, telemetry, tracing
 
 from core.apm import OTLP_PRIVATE_TRACES_PATH
 from router.container import APM_DATA_KEY_FILE_ENV
 from router.testing.oci_stub import METRICS_PATH, TRACES_PATH, OCIStub
-from router.testing.proxy import throwaway_key
+from router.testing.proxy import FINGERPRINT, TENANCY, USER, api_key_signer, signed_stub
 
 pytestmark = pytest.mark.unit
 
-TENANCY = "ocid1.tenancy.oc1..aaaaaaaatesttenancy"
-USER = "ocid1.user.oc1..aaaaaaaatestuser"
-FINGERPRINT = "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33"
 COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
 LOG_ID = "ocid1.log.oc1.eu-frankfurt-1.amaaaaaatestlog"
 DATA_KEY = "TESTDATAKEY0123456789"
@@ -37,17 +33,13 @@ CANARY_PHRASE = "canary-phrase-quetzal-42"
 
 @pytest.fixture()
 def rig(tmp_path: Path) -> Iterator[tuple[OCIStub, Any, dict[str, str]]]:
-    key, key_file = throwaway_key(tmp_path)
-    signer = oci.signer.Signer(TENANCY, USER, FINGERPRINT, str(key_file))
-    config = {"region": "eu-frankfurt-1", "tenancy": TENANCY, "user": USER, "fingerprint": FINGERPRINT,
-              "key_file": str(key_file)}
-    with OCIStub(public_key=key.public_key(), apm_data_key=DATA_KEY) as stub:
+    with signed_stub(tmp_path, apm_data_key=DATA_KEY) as (stub, key_file, _):
         env = {
             telemetry.ENV_MONITORING_ENDPOINT: stub.url, telemetry.ENV_LOGGING_ENDPOINT: stub.url,
             telemetry.ENV_LOG_ID: LOG_ID, telemetry.ENV_APM_ENDPOINT: stub.url,
             telemetry.ENV_APM_DATA_KEY: DATA_KEY,
         }
-        yield stub, (signer, config), env
+        yield stub, api_key_signer(key_file), env
 
 
 def _telemetry(rig: tuple[OCIStub, Any, dict[str, str]], level: str = "metadata", **env: str) -> telemetry.Telemetry:
@@ -237,22 +229,15 @@ def test_wrong_data_key_is_refused_retried_and_counted(rig: Any) -> None:
     assert not stub.spans()
     assert [c.status for c in stub.calls(path=TRACES_PATH)] == [401]  # a 4xx is not retried
     assert t.drops()["traces"] == 2
-    dropped = [m for m in _stream(stub, "telemetry_dropped") if m["dimensions"] == {"signal": "traces"}]
-    assert sum(d["value"] for m in dropped for d in m["datapoints"]) == 2
+    assert stub.metric_sum("telemetry_dropped", **{contract.SIGNAL: "traces"}) == 2
 
 
-def test_ingestion_failures_are_retried_with_backoff(rig: Any) -> None:
+def test_ingestion_failures_are_retried_with_backoff(rig: Any, retried_twice: Any) -> None:
     stub = rig[0]
     t = _telemetry(rig)
     assert t.metrics is not None
-    waits: list[float] = []
-    t.metrics._sleep = waits.append
-    t.metrics.backoff_s = 0.5
-    stub.fail_ingestion("metrics", 2, status=503)
-    t.request(_record())
-    assert t.flush()
+    assert retried_twice(stub, t, t.metrics, "metrics", _record()) == [0.5, 1.0]
     assert [c.status for c in stub.calls(path=METRICS_PATH)] == [503, 503, 200]
-    assert waits == [0.5, 1.0]
     assert t.drops()["metrics"] == 0 and _stream(stub, "requests")
 
 

@@ -23,14 +23,10 @@ def test_object_storage_lists_pages_and_reads_what_put_stored(tmp_path) -> None:
     import oci
     import pytest
 
-    from router.testing.proxy import throwaway_key
+    from router.testing.proxy import api_key_signer, signed_stub
 
-    key, key_file = throwaway_key(tmp_path)
-    tenancy, user, fingerprint = "ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "20:3b:97:13:55:1c:aa:bb:cc:dd:ee:ff:00:11:22:33"
-    signer = oci.signer.Signer(tenancy, user, fingerprint, str(key_file))
-    config = {"region": "eu-frankfurt-1", "tenancy": tenancy, "user": user, "fingerprint": fingerprint,
-              "key_file": str(key_file)}
-    with oci_stub.OCIStub(public_key=key.public_key()) as stub:
+    with signed_stub(tmp_path) as (stub, key_file, _):
+        signer, config = api_key_signer(key_file)
         client = oci.object_storage.ObjectStorageClient(config, signer=signer, service_endpoint=stub.url)
         for name in ("samples/20270115T0800Z-a.jsonl", "samples/20270115T0900Z-a.jsonl",
                      "samples/20270115T0901Z-b.jsonl", "other/x"):
