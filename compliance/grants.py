@@ -29,28 +29,15 @@ from typing import Any
 
 from components.iam_roles import PARENT_GRANTS, ROLE_GRANTS, ROLE_PURPOSES, SAMPLE_BUCKET, TAG_NAMESPACE, TENANCY_GRANTS
 from core.markers import UNKNOWN_MARKER
-from core.tables import GrantSource, grant_sources, key_uses
-from policies.rules.identity import parse
+from policies.grant_sources import Cited, cited_grant, single
+from policies.rules.identity import POLICY, parse
 
-POLICY = "oci:Identity/policy:Policy"
 #: Statement states: matched to a source row, matched to none, or not known at plan time.
 MATCHED, UNMATCHED, UNKNOWN = "matched", "unmatched", "unknown"
 TABLES = {"iam_roles": "components/iam_roles.py", "key_grants": "core/tables/key_grants.yaml",
           "grant_sources": "core/tables/grant_sources.yaml"}
-_WORKLOAD_IDENTITY = ("request.principal.cluster_id", "request.principal.namespace", "request.principal.service_account")
-
-
-@dataclass(frozen=True)
-class Source:
-    """The table row a statement comes from."""
-
-    table: str
-    """A key of TABLES."""
-    id: str
-    purpose: str
-    doc: str
-    read: str | None
-    """grant_sources rows only: 'true', 'partial' or 'false' (was the page read); None for the other tables."""
+#: The row a statement comes from (``policies.grant_sources.Cited``; table 'iam_roles' for role rows here).
+Source = Cited
 
 
 @dataclass(frozen=True)
@@ -69,34 +56,12 @@ class StatementSource:
     source: Source | None = None
 
 
-# -- parsed statements ---------------------------------------------------------------------------
-
-
-def _clauses(node: Any) -> list[tuple[str, str, str]]:
-    """Every (variable, op, value) of a where-condition, through nested groups."""
-    if not isinstance(node, Mapping):
-        return []
-    if node.get("type") == "clause":
-        inner = node.get("node") or {}
-        return [(str(inner.get("lhs")), str(inner.get("op")), str((inner.get("rhs") or {}).get("value")))]
-    return [c for item in node.get("items") or [] for c in _clauses(item)]
-
-
-def _one(parsed: Mapping[str, Any], key: str) -> str | None:
-    """The statement's one verb or one resource-type (``all-resources`` is a type of its own)."""
-    part = parsed.get(key) or {}
-    if key == "resources" and part.get("type") == "all-resources":
-        return "all-resources"
-    values = part.get("values") or []
-    return str(values[0]) if len(values) == 1 else None
+# -- role groups (components/iam_roles.py) ---------------------------------------------------------
 
 
 def _where_text(statement: str) -> str | None:
     _, sep, where = statement.partition(" where ")
     return where if sep else None
-
-
-# -- the three tables ----------------------------------------------------------------------------
 
 
 def _role_source(role: str, row: tuple[str, str, str | None, str]) -> Source:
@@ -132,7 +97,7 @@ def _group_roles(policies: Sequence[Mapping[str, Any]]) -> dict[str, set[str]]:
 
 
 def _match_group(parsed: Mapping[str, Any], statement: str, roles: Iterable[str]) -> Source | None:
-    verb, resource = _one(parsed, "actions"), _one(parsed, "resources")
+    verb, resource = single(parsed, "actions"), single(parsed, "resources")
     tenancy = (parsed.get("location") or {}).get("type") == "tenancy"
     where = _where_text(statement)
     for role in roles:
@@ -145,52 +110,6 @@ def _match_group(parsed: Mapping[str, Any], statement: str, roles: Iterable[str]
     return None
 
 
-def _service_matches(subject: str, label: str) -> bool:
-    name = subject.split(" ", 1)[1]
-    return re.fullmatch(re.escape(name).replace(re.escape("{region}"), "[a-z0-9-]+"), label) is not None
-
-
-def _subject_of(parsed: Mapping[str, Any], variables: Mapping[str, str]) -> str | None:
-    """The statement's subject in the tables' terms: 'service <label>', 'principal <type>' or 'workload'."""
-    subject = parsed.get("subject") or {}
-    if subject.get("type") == "service":
-        labels = [str(v.get("label")) for v in subject.get("values") or []]
-        return f"service {labels[0]}" if len(labels) == 1 else None
-    if subject.get("type") == "any-user" and "request.principal.type" in variables:
-        kind = variables["request.principal.type"]
-        if kind == "workload":
-            return "workload" if all(v in variables for v in _WORKLOAD_IDENTITY) else None
-        return f"principal {kind}"
-    return None
-
-
-def _subject_matches(row_subject: str, subject: str) -> bool:
-    if row_subject.startswith("service "):
-        return subject.startswith("service ") and _service_matches(row_subject, subject.split(" ", 1)[1])
-    return row_subject == subject
-
-
-def _match_key_grant(subject: str, verb: str | None, resource: str | None, names: set[str]) -> Source | None:
-    for use in key_uses():
-        for grant in use.grants:
-            scoped = "target.key.id" if grant.scope == "key" else "target.vault.id"
-            if (scoped in names and grant.verb == verb and grant.resource == resource
-                    and _subject_matches(grant.subject, subject)):
-                return Source("key_grants", use.id, use.use, use.doc, None)
-    return None
-
-
-def _narrowed(row: GrantSource, names: set[str]) -> bool:
-    return all(any(alt in names for alt in need.split("|")) for need in row.narrowed_by)
-
-
-def _match_grant_source(subject: str, verb: str | None, resource: str | None, names: set[str]) -> Source | None:
-    for row in grant_sources():
-        if row.verb == verb and row.resource == resource and _subject_matches(row.subject, subject) and _narrowed(row, names):
-            return Source("grant_sources", row.id, row.purpose, row.doc, row.read)
-    return None
-
-
 def source_of(statement: str, group_roles: Mapping[str, set[str]] | None = None) -> tuple[Source | None, str]:
     """The source row of one statement, or (None, why not)."""
     parsed = parse(statement)
@@ -198,27 +117,13 @@ def source_of(statement: str, group_roles: Mapping[str, set[str]] | None = None)
         return None, "not a valid OCI policy statement"
     if parsed.get("kind") != "allow":
         return None, "not an allow statement"
-    verb, resource = _one(parsed, "actions"), _one(parsed, "resources")
-    if verb is None or resource is None:
-        return None, "names more than one verb or resource-type"
     subject = parsed.get("subject") or {}
     if subject.get("type") == "group":
         labels = [str(v.get("label")) for v in subject.get("values") or []]
         roles = sorted(set().union(*[(group_roles or {}).get(label, set()) for label in labels])) or list(ROLE_GRANTS)
         found = _match_group(parsed, statement, roles)
         return (found, "") if found else (None, "no role row of components/iam_roles.py grants it")
-    clauses = _clauses(parsed.get("conditions"))
-    variables = {lhs: value for lhs, op, value in clauses if op == "eq"}
-    names = {lhs for lhs, _op, _value in clauses}
-    who = _subject_of(parsed, variables)
-    if who is None:
-        return None, "its subject is neither a role group, a service, a resource principal nor a workload identity"
-    found = (_match_key_grant(who, verb, resource, names) if names & {"target.key.id", "target.vault.id"}
-             else _match_grant_source(who, verb, resource, names))
-    if found is None:
-        table = "core/tables/key_grants.yaml" if names & {"target.key.id", "target.vault.id"} else TABLES["grant_sources"]
-        return None, f"no row of {table} grants it"
-    return found, ""
+    return cited_grant(parsed)
 
 
 def _unknown(value: Any) -> bool:

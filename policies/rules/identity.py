@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
+from policies.grant_sources import cited_grant
 from policies.rules._base import UNKNOWN, Rule, custom_rule, items
 
 POLICY = "oci:Identity/policy:Policy"
@@ -140,6 +141,17 @@ def check_storage_delete(props: Mapping[str, Any]) -> Iterable[str]:
                 yield f"'statements[{i}]' lets a subject manage storage without excluding delete permissions"
 
 
+def check_cited(props: Mapping[str, Any]) -> Iterable[str]:
+    """Statements to a service, a resource principal or a workload identity (any subject but a group: role
+    groups are the role rules' and components/iam_roles.py's) must be a grant a checked-in table cites."""
+    for i, parsed in _statements(props):
+        if not parsed or parsed.get("kind") != "allow" or (parsed.get("subject") or {}).get("type") == "group":
+            continue
+        found, why = cited_grant(parsed)
+        if found is None:
+            yield f"'statements[{i}]' is a grant no checked-in table cites: {why}"
+
+
 def check_described(props: Mapping[str, Any]) -> Iterable[str]:
     if not props.get("description"):
         yield "'description' is empty; say who the policy is for and why"
@@ -214,4 +226,16 @@ RULES: list[Rule] = [
                 passing=_policy(f"Allow group 'Default'/'genai-auditors' to inspect all-resources {_SCOPED}"),
                 failing=_policy(f"Allow group 'Default'/'genai-auditors' to read all-resources {_SCOPED}"),
                 unknown=_policy(UNKNOWN)),
+    custom_rule("OCI-IAM-010", "Ensure every IAM grant to a service, resource principal or workload identity cites "
+                "the OCI page that requires it", (POLICY,), check_cited, severity="medium", enforcement="advisory",
+                remediation="Add the grant's row (subject, verb, resource-type, where-variables, purpose, OCI page and "
+                            "whether it was read) to core/tables/grant_sources.yaml, or key_grants.yaml for a key "
+                            "grant; or remove the grant.",
+                controls=_IAM,
+                passing=_policy(f"Allow any-user to use generative-ai-chat {_SCOPED} where all "
+                                "{request.principal.type='workload', request.principal.cluster_id='ocid1.cluster.oc1..c', "
+                                "request.principal.namespace='genai-router', request.principal.service_account='genai-router'}"),
+                failing=_policy(f"Allow any-user to manage objects {_SCOPED} where all "
+                                "{request.principal.type='fnfunc', target.bucket.name='genai-prod-documents'}"),
+                unknown=_policy([UNKNOWN])),
 ]
