@@ -202,6 +202,13 @@ def to_markdown(stack: str, rows: Sequence[StatementSource]) -> str:
     lines += [f"| {_code(TABLES[src.table])} {_code(src.id)} | {_cell(src.purpose)} | {src.doc} | {_READ[src.read]} | {n} |"
               for src, n in sorted(used.values(), key=lambda v: (v[0].table, v[0].id))]
     lines.append("")
+    doubtful = sorted((src for src, _n in used.values() if src.read in ("partial", "false")), key=lambda c: c.id)
+    if doubtful:
+        lines += ["## Citations not fully confirmed", "",
+                  "Rows whose page was read only in part, or not at all: what was read and what was not.", ""]
+        lines += [f"- {_code(src.id)} ({_READ[src.read]}): {src.evidence} Pages: {', '.join((src.doc, *src.also))}"
+                  for src in doubtful]
+        lines.append("")
     for policy in dict.fromkeys(r.policy for r in rows):
         mine = [r for r in rows if r.policy == policy]
         title = f"## {_code(policy)}" + (f" ({_code(mine[0].policy_name)})" if mine[0].policy_name else "")

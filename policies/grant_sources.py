@@ -31,6 +31,10 @@ class Cited:
     doc: str
     read: str | None
     """grant_sources rows: 'true', 'partial' or 'false' (was the page read); None for the other tables."""
+    also: tuple[str, ...] = ()
+    """grant_sources rows: further pages the row rests on."""
+    evidence: str = ""
+    """grant_sources rows: what was read on the pages, and what was not."""
 
 
 def clauses(node: Any) -> list[tuple[str, str, str]]:
@@ -98,5 +102,5 @@ def cited_grant(parsed: Mapping[str, Any]) -> tuple[Cited | None, str]:
     for row in grant_sources():
         if row.verb == verb and row.resource == resource and _subject_matches(row.subject, subject) \
                 and _narrowed(row, names):
-            return Cited("grant_sources", row.id, row.purpose, row.doc, row.read), ""
+            return Cited("grant_sources", row.id, row.purpose, row.doc, row.read, row.also, row.evidence), ""
     return None, "no row of core/tables/grant_sources.yaml grants it"

@@ -131,5 +131,9 @@ def test_the_markdown_lists_every_policy_statement_and_page(prod):
     assert all(f"## `{p}`" in md for p in policies)
     assert all(r.source.doc in md for r in rows if r.source)
     assert "100 matched" in md or f"{summary(rows)[MATCHED]} matched" in md
-    # the grant kinds table names each grant_sources row's read state
+    # the grant kinds table names each grant_sources row's read state; rows not fully read say why
     assert "| no (unconfirmed) |" in md and "| yes |" in md
+    section = md[md.index("## Citations not fully confirmed"):]
+    doubtful = {r.source.id for r in rows if r.source and r.source.read in ("partial", "false")}
+    assert doubtful and all(f"- `{rid}` (" in section for rid in doubtful)
+    assert all(s.evidence in section for s in grant_sources() if s.id in doubtful)
