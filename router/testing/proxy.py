@@ -104,7 +104,7 @@ class Proxy:
     """`litellm --config ... --host 127.0.0.1 --port N` as a subprocess; always stop() it."""
 
     def __init__(self, inputs: RouterInputs, key_file: Path, workdir: Path, workers: int = 1,
-                 env: dict[str, str] | None = None, config: str | None = None) -> None:
+                 env: dict[str, str] | None = None, config: str | None = None, gunicorn: bool = False) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.master_key = "sk-test-" + secrets.token_hex(16)
@@ -115,6 +115,9 @@ class Proxy:
         self.log_path = workdir / "proxy.log"
         self.key_file = key_file
         self.workers = workers
+        self.gunicorn = gunicorn
+        """Run the workers under gunicorn (``--run_gunicorn``), as the Deployment does with several
+        (components/router_workload.py ``worker_args``)."""
         self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Proxy:
@@ -147,7 +150,7 @@ class Proxy:
         log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             [str(exe), "--config", str(self.config_path), "--host", "127.0.0.1", "--port", str(self.port),
-             "--num_workers", str(self.workers)],
+             "--num_workers", str(self.workers), *(["--run_gunicorn"] if self.gunicorn else [])],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -313,7 +313,12 @@ def test_a_gateway_caller_named_like_the_online_job_is_not_skipped_as_the_jobs_o
     assert skipped["own_request"] == 1
 
 
-def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent() -> None:
+@pytest.mark.parametrize(("workers", "gunicorn", "exit_status"), [
+    (1, False, -signal.SIGTERM),  # uvicorn re-raises SIGTERM after its graceful shutdown
+    (2, True, 0),  # the Deployment's form with several workers: gunicorn's master stops them and exits 0
+], ids=["uvicorn", "gunicorn-2-workers"])
+def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent(workers: int, gunicorn: bool,
+                                                                      exit_status: int) -> None:
     """A stopped pod (SIGTERM) drains the requests it is serving; what they record during the drain is
     sent by the final flush after it (handler.flush_after_drain), not lost. Telemetry's own interval is
     an hour here, so only a flush sends anything: the slow request's log entry and metric reach the
@@ -327,7 +332,7 @@ def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent() -> None:
             guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
             timeouts=Timeouts(request_s=30.0, stream_s=30.0), prompt_logging="metadata", oci_endpoint=stub.url)
         env = {"GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "3600"}
-        with running(Proxy(inputs, key_file, wd, env=env)) as proxy:
+        with running(Proxy(inputs, key_file, wd, workers=workers, gunicorn=gunicorn, env=env)) as proxy:
             assert proxy.proc is not None
             assert proxy.chat("fast", "Before the stop", headers={"x-genai-tenant": "team-fast"})[0] == 200
             answered: list[int] = []
@@ -338,7 +343,7 @@ def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent() -> None:
             os.kill(proxy.proc.pid, signal.SIGTERM)
             slow.join(timeout=30)
             assert answered == [200]  # drained, not cut off
-            assert proxy.proc.wait(timeout=30) == -signal.SIGTERM
+            assert proxy.proc.wait(timeout=30) == exit_status
         tenants = {e["tenant"]: e for e in stub.log_entries()}
         assert {"team-fast", "team-slow"} <= set(tenants)
         assert tenants["team-slow"]["status"] == 200 and tenants["team-slow"]["model"] == "slow-ok"
