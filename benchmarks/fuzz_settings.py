@@ -15,7 +15,10 @@ Each example starts from ``Pulumi.dev.yaml`` or ``Pulumi.prod.yaml`` and applies
   ``.retentionDays``, and the mapping itself): written in about a quarter of the examples, with values
   within and beyond the tier's maxima (``trafficSample`` in policies/classification.yaml), at and past
   the schema's bounds, of the wrong type, and with escapes or bidi overrides in key names; the
-  structural mutations then reach them too.
+  structural mutations then reach them too;
+- the negotiated unit-hour prices (``model.unitPrices``, which the stack files leave out): written in about
+  a fifth of the examples, by unit shape, with plausible prices, the schema's bounds (more than 0, at most
+  1000), wrong types and unknown or escaped shape names.
 
 The mutated file is written into a scratch project and read the way ``blueprint plan`` reads it
 (``load_stack_config``, then ``stacks.settings.validate``); with ``--plan``, every accepted config
@@ -77,6 +80,10 @@ _SAMPLE_RATES = [0.001, 0.01, 0.0100001, 0.02, 0.05, 0.05000001, 0.5, 1, 1.0, 1.
 _SAMPLE_DAYS = [1, 6, 7, 8, 13, 14, 15, 30, 31, 0, -1, 7.0, 7.5, 10**20]
 _SAMPLE_KEYS = ["rate", "retentionDays", "Rate", "retention_days", "rate\x1b[2J", "\x1b]0;x\x07retentionDays",
                 "rate\u202e", "store", ""]
+#: model.unitPrices: USD per unit-hour around the list prices and the schema's bounds (more than 0, at most 1000).
+_UNIT_PRICES = [0.5, 6.5, 12, 15.25, 24.0, 999.99, 1000, 1000.01, 0, -1, 1e-300, 10**20]
+_UNIT_SHAPES = ["SMALL_COHERE_V2", "LARGE_COHERE_V2_2", "LARGE_GENERIC", "EMBED_COHERE", "large_generic",
+                "HUGE\x1b[2J", "EMBED_COHERE\u202e", ""]
 
 
 def _paths(node: Any, prefix: list[Any]) -> list[list[Any]]:
@@ -148,6 +155,19 @@ def mutate_traffic_sample(doc: dict[str, Any], rng: random.Random) -> None:
     online["trafficSample"] = sample
 
 
+def mutate_unit_prices(doc: dict[str, Any], rng: random.Random) -> None:
+    """Write ``model.unitPrices`` (one to three shapes, sometimes a wrong one, sometimes not a mapping)."""
+    model = doc["config"].setdefault("genai-platform:model", {})
+    if not isinstance(model, dict):
+        return
+    if rng.random() < 0.1:
+        model["unitPrices"] = _value(rng)
+        return
+    shapes = _UNIT_SHAPES[:4] if rng.random() < 0.7 else _UNIT_SHAPES
+    model["unitPrices"] = {rng.choice(shapes): rng.choice(_UNIT_PRICES) if rng.random() < 0.8 else _value(rng)
+                           for _ in range(rng.choice((1, 1, 2, 3)))}
+
+
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
     pass
 
@@ -209,6 +229,8 @@ class Example:
     name: str = "fuzz"
     traffic_sample: bool = False
     """``mutate_traffic_sample`` wrote evaluation.online.trafficSample."""
+    unit_prices: bool = False
+    """``mutate_unit_prices`` wrote model.unitPrices."""
 
 
 def generate(rng: random.Random, bases: dict[str, dict[str, Any]]) -> Example:
@@ -217,12 +239,15 @@ def generate(rng: random.Random, bases: dict[str, dict[str, Any]]) -> Example:
     sampled = rng.random() < 0.25
     if sampled:
         mutate_traffic_sample(doc, rng)
+    priced = rng.random() < 0.2
+    if priced:
+        mutate_unit_prices(doc, rng)
     for _ in range(rng.choice((1, 1, 1, 2, 2, 3, 4))):
         mutate_structure(doc, rng)
     text = dump(doc)
     data = _text_trick(text, rng) if rng.random() < 0.3 else text.encode()
     name = rng.choice(["..", "../x", "a/b", "x" * 101, "fuzz\x1b"]) if rng.random() < 0.02 else "fuzz"
-    return Example(stack, data, name, sampled)
+    return Example(stack, data, name, sampled, priced)
 
 
 def base_documents() -> dict[str, dict[str, Any]]:
@@ -246,6 +271,8 @@ class Tally:
     samples: list[str] = field(default_factory=list)
     traffic_sample: Counter[str] = field(default_factory=Counter)
     """Outcomes of the examples that wrote trafficSample, and how many rejections named it."""
+    unit_prices: Counter[str] = field(default_factory=Counter)
+    """Outcomes of the examples that wrote unitPrices, and how many rejections named it."""
 
 
 def _message_defect(line: str) -> str | None:
@@ -306,10 +333,13 @@ def run_one(example: Example, project: Path, tally: Tally, *, plan: bool = False
 
 
 def _count_sample(example: Example, tally: Tally, outcome: str, lines: list[str]) -> None:
-    if example.traffic_sample:
-        tally.traffic_sample[outcome] += 1
-        if any("evaluation.online.trafficSample" in line for line in lines):
-            tally.traffic_sample["rejections naming trafficSample"] += 1
+    """Tally an outcome for each key the example wrote beyond the stack files (and rejections naming it)."""
+    for wrote, counter, key in ((example.traffic_sample, tally.traffic_sample, "evaluation.online.trafficSample"),
+                                (example.unit_prices, tally.unit_prices, "model.unitPrices")):
+        if wrote:
+            counter[outcome] += 1
+            if any(key in line for line in lines):
+                counter[f"rejections naming {key.rsplit('.', 1)[-1]}"] += 1
 
 
 def _rejected(tally: Tally, lines: list[str], named: bool, example: Example) -> str:
@@ -358,6 +388,7 @@ def main(argv: list[str] | None = None) -> int:
           f"tracebacks {tally.tracebacks}  rejections with a bad message {tally.bad_messages}  "
           f"({tally.problem_lines} problem lines; seed {args.seed}; {seconds:.1f} s)")
     print("with trafficSample written: " + "  ".join(f"{k} {v}" for k, v in sorted(tally.traffic_sample.items())))
+    print("with unitPrices written: " + "  ".join(f"{k} {v}" for k, v in sorted(tally.unit_prices.items())))
     if args.plan:
         print(f"planned {tally.planned} accepted configs; {tally.engine_errors} stopped at an unlisted lookup (exit 3)")
     for kind, n in tally.traceback_kinds.most_common():

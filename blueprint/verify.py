@@ -25,7 +25,9 @@ cross-service facts no page reachable offline could confirm.
    compared with ours:
    ``ok``, ``mismatch`` (both numbers printed; prices are public), ``wrong-product`` (the part number names
    another product), ``not-in-catalogue`` (the public catalogue is a subset of the price list: unverified,
-   not a failure).
+   not a failure). A unit shape the stack prices itself (``genai-platform:model.unitPrices``, a contracted
+   rate) gets a second row, ``negotiated``: its list price is still checked above, the stack's price is
+   not compared with the public list (and not printed), and it is not a failure.
 
 Exit codes: 0 nothing wrong; 1 ``wrong-dimension``, ``no-metric``, ``not-deployed``, ``unparseable``,
 ``mismatch`` or ``wrong-product``; 2 bad input (stack, arguments, OCI config), an authentication failure
@@ -251,7 +253,7 @@ def live_streams(client: Any) -> Callable[[str, str, str], list[dict[str, str]]]
 class PriceCheck:
     what: str
     part: str
-    ours: float
+    ours: float | None
     catalogue: float | None
     status: str
     detail: str
@@ -296,6 +298,8 @@ class PriceFact:
     product: str
     ours: float
     dedicated: bool
+    shape: str = ""
+    """The unit shape (dedicated facts only)."""
 
 
 def price_facts() -> list[PriceFact]:
@@ -304,7 +308,7 @@ def price_facts() -> list[PriceFact]:
     from core.genai_units import UNIT_SHAPES
     from stacks.settings.model import DEFAULT_MODEL_PARTS, on_demand_default_prices
 
-    facts = [PriceFact(f"{name} ({s.product})", s.part, s.product, s.unit_hour_usd, True)
+    facts = [PriceFact(f"{name} ({s.product})", s.part, s.product, s.unit_hour_usd, True, name)
              for name, s in UNIT_SHAPES.items()]
     for name, price in on_demand_default_prices().items():
         part, product = DEFAULT_MODEL_PARTS[name]
@@ -312,33 +316,42 @@ def price_facts() -> list[PriceFact]:
     return facts
 
 
-def check_prices(fetch: Callable[[str], list[dict[str, Any]]]) -> list[PriceCheck]:
+def check_prices(fetch: Callable[[str], list[dict[str, Any]]],
+                 negotiated: Mapping[str, float] | None = None) -> list[PriceCheck]:
     """Every price fact against the catalogue: the part number names the product (a dedicated unit's
-    "... - Dedicated" line, an on-demand model's other line) and its USD pay-as-you-go price is ours."""
-    from core.inputs import escape
-
+    "... - Dedicated" line, an on-demand model's other line) and its USD pay-as-you-go price is ours.
+    A shape in ``negotiated`` (the stack's model.unitPrices) is still checked at its list price, and gets a
+    ``negotiated`` row after it: the stack's price is the contract's, not the public list's."""
     out = []
     for fact in price_facts():
-        items = [i for i in fetch(fact.part) if i.get("partNumber") == fact.part]
-        if not items:
-            out.append(PriceCheck(fact.what, fact.part, fact.ours, None, "not-in-catalogue",
-                                  "the public catalogue has no item with this part number: unverified"))
-            continue
-        display = str(items[0].get("displayName") or "")
-        price = catalogue_price(items[0])
-        named = fact.product.casefold() in display.casefold()
-        if not named or ("dedicated" in display.casefold()) != fact.dedicated:
-            out.append(PriceCheck(fact.what, fact.part, fact.ours, price, "wrong-product",
-                                  f"the catalogue names this part '{escape(display, 120)}'"))
-        elif price is None:
-            out.append(PriceCheck(fact.what, fact.part, fact.ours, None, "not-in-catalogue",
-                                  f"no {CURRENCY} {PRICE_MODEL} price in the catalogue's item: unverified"))
-        elif not math.isclose(price, fact.ours, rel_tol=1e-9, abs_tol=1e-12):
-            home = "core/genai_units.py UNIT_SHAPES" if fact.dedicated else "stacks/settings/model.py _DEFAULT_MODELS"
-            out.append(PriceCheck(fact.what, fact.part, fact.ours, price, "mismatch", f"{home} must follow the catalogue"))
-        else:
-            out.append(PriceCheck(fact.what, fact.part, fact.ours, price, "ok", ""))
+        out.append(_check_price(fact, fetch))
+        if fact.shape and fact.shape in (negotiated or {}):
+            out.append(PriceCheck(f"model.unitPrices.{fact.shape}", fact.part, None, out[-1].catalogue, "negotiated",
+                                  "the stack's contracted unit-hour price meters this shape; it is not compared with "
+                                  "the public list"))
     return out
+
+
+def _check_price(fact: PriceFact, fetch: Callable[[str], list[dict[str, Any]]]) -> PriceCheck:
+    from core.inputs import escape
+
+    items = [i for i in fetch(fact.part) if i.get("partNumber") == fact.part]
+    if not items:
+        return PriceCheck(fact.what, fact.part, fact.ours, None, "not-in-catalogue",
+                          "the public catalogue has no item with this part number: unverified")
+    display = str(items[0].get("displayName") or "")
+    price = catalogue_price(items[0])
+    named = fact.product.casefold() in display.casefold()
+    if not named or ("dedicated" in display.casefold()) != fact.dedicated:
+        return PriceCheck(fact.what, fact.part, fact.ours, price, "wrong-product",
+                          f"the catalogue names this part '{escape(display, 120)}'")
+    if price is None:
+        return PriceCheck(fact.what, fact.part, fact.ours, None, "not-in-catalogue",
+                          f"no {CURRENCY} {PRICE_MODEL} price in the catalogue's item: unverified")
+    if not math.isclose(price, fact.ours, rel_tol=1e-9, abs_tol=1e-12):
+        home = "core/genai_units.py UNIT_SHAPES" if fact.dedicated else "stacks/settings/model.py _DEFAULT_MODELS"
+        return PriceCheck(fact.what, fact.part, fact.ours, price, "mismatch", f"{home} must follow the catalogue")
+    return PriceCheck(fact.what, fact.part, fact.ours, price, "ok", "")
 
 
 # ---- the command -----------------------------------------------------------------------------------------
@@ -389,7 +402,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
     out = console()
     statuses: list[str] = []
     try:
-        settings_for(project_dir, args.stack)  # a bad stack stops here, before any call
+        settings = settings_for(project_dir, args.stack)  # a bad stack stops here, before any call
         if do_alarms:
             client = _monitoring(args)
             deployed = live_alarms(client, args.compartment_id)
@@ -398,7 +411,7 @@ def run(args: argparse.Namespace, project_dir: Path, out_dir: Path) -> int:
                              [(c.alarm, c.namespace, c.metrics, c.status, c.detail) for c in checks]), markup=False)
             statuses += [c.status for c in checks]
         if do_prices:
-            prices = check_prices(lambda part: fetch_part(prices_url, part))
+            prices = check_prices(lambda part: fetch_part(prices_url, part), settings.model.unit_prices)
             out.print(_table(("priced as", "part", "ours USD", "catalogue USD", "status", "detail"),
                              [(p.what, p.part, _usd(p.ours), _usd(p.catalogue), p.status, p.detail) for p in prices]),
                       markup=False)

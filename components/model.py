@@ -100,6 +100,10 @@ class ModelPlaneArgs(TypedDict):
     """DNS prefix of the private endpoint."""
     dedicated_clusters: Sequence[DedicatedCluster]
     """The dedicated AI clusters to create, the primary chat cluster first (may be empty)."""
+    unit_prices: Mapping[str, float]
+    """The stack's negotiated USD unit-hour prices by unit shape (empty: list prices). Registered as the
+    plane's ``unitPrices`` output: Pulumi state only, never a property of a cloud resource, and what a stack
+    policy sees of this component (DEP-016 prices the clusters' committed hours with it)."""
     agent: AgentSpec | None
     """The retrieval agent, its knowledge bases, data source and endpoint; None creates none."""
     agent_instructions: str | None
@@ -206,6 +210,7 @@ class ModelPlane(pulumi.ComponentResource):
             "privateEndpointId": self.private_endpoint_id,
             "dedicatedEndpointIds": self.dedicated_endpoint_ids,
             "agentEndpointId": self.agent_endpoint_id,
+            "unitPrices": dict(args["unit_prices"]),
         })
 
     def _model_ocid(self, model: str, compartment_id: pulumi.Input[str]) -> pulumi.Input[str]:

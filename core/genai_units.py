@@ -2,10 +2,15 @@
 
 Read by the model plane's settings (a dedicated model's price per request, stacks/settings/model.py)
 and by the deployability rules (the budget covers the clusters' committed hours, DEP-016).
+
+The prices here are list prices. A stack whose tenancy pays contracted rates sets them per shape
+(``genai-platform:model.unitPrices``); :func:`unit_hour_usd` is the one place the effective price is
+chosen, so metering, budgets, cost order and DEP-016 all use the stack's price.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -69,7 +74,14 @@ UNIT_SHAPES: dict[str, UnitShape] = {
 HOSTING_COMMITMENT_HOURS = 744
 
 
-def hourly_usd(unit_shape: str, unit_count: float) -> float:
-    """What a hosting cluster costs per hour: units × the shape's multiplier × its unit-hour price."""
-    shape = UNIT_SHAPES[unit_shape]
-    return unit_count * shape.multiplier * shape.unit_hour_usd
+def unit_hour_usd(unit_shape: str, negotiated: Mapping[str, float] | None = None) -> float:
+    """The effective USD price of one unit-hour of a shape: the stack's negotiated price for it
+    (``model.unitPrices``), else the list price (``UNIT_SHAPES``)."""
+    if negotiated and unit_shape in negotiated:
+        return float(negotiated[unit_shape])
+    return UNIT_SHAPES[unit_shape].unit_hour_usd
+
+
+def hourly_usd(unit_shape: str, unit_count: float, negotiated: Mapping[str, float] | None = None) -> float:
+    """What a hosting cluster costs per hour: units × the shape's multiplier × its effective unit-hour price."""
+    return unit_count * UNIT_SHAPES[unit_shape].multiplier * unit_hour_usd(unit_shape, negotiated)

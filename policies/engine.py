@@ -51,7 +51,12 @@ class Resource:
 
     @classmethod
     def from_node(cls, node: Mapping[str, Any]) -> Resource:
-        return cls(urn=node["urn"], type=node["type"], name=node["name"], props=node.get("inputs") or {},
+        """A graph node as the CLI's stack policies see it: a custom resource's properties, a component's
+        registered outputs (AnalyzeStack is called on each resource's final outputs, and registering a
+        component's outputs replaces them: pulumi/pulumi pkg/resource/deploy/step_generator.go
+        ``AnalyzeResources``, step_executor.go ``ExecuteRegisterResourceOutputs``)."""
+        props = node.get("inputs") if node.get("custom", True) else node.get("outputs")
+        return cls(urn=node["urn"], type=node["type"], name=node["name"], props=props or {},
                    protect=bool(node.get("protect")), parent=node.get("parent"),
                    dependencies=tuple(node.get("dependencies") or ()),
                    property_dependencies=node.get("propertyDependencies") or {})

@@ -463,19 +463,35 @@ def mtls_connections_carry_the_wallet(resources: Sequence[Any]) -> Iterable[tupl
 # -- the budget and what the dedicated clusters commit to --------------------------------------------
 
 
+def _negotiated_prices(cluster: Any) -> dict[str, float]:
+    """The stack's negotiated unit-hour prices by shape, as the cluster's model plane registered them (its
+    parent component's ``unitPrices`` output, components/model.py; genai-platform:model.unitPrices): empty
+    where the stack sets none, so core.genai_units prices the shape at its list price."""
+    parent = getattr(cluster, "parent", None)
+    prices = parent.props.get("unitPrices") if parent is not None else None
+    if not isinstance(prices, Mapping):
+        return {}
+    return {str(shape): float(price) for shape, price in prices.items()
+            if isinstance(price, int | float) and not isinstance(price, bool)}
+
+
 def budget_covers_dedicated_clusters(resources: Sequence[Any]) -> Iterable[tuple[str, str]]:
     """A monthly budget below what the stack's hosting clusters alone commit to (744 unit-hours each,
-    priced by core.genai_units) fires its alarms every month and says nothing about the rest."""
+    priced by core.genai_units at the stack's effective unit-hour price) fires its alarms every month and
+    says nothing about the rest."""
     clusters = [c for c in _of(resources, DEDICATED_CLUSTER) if c.props.get("type") == "HOSTING"]
     unknown_shapes = [c for c in clusters if c.props.get("unitShape") not in UNIT_SHAPES]
     for cluster in unknown_shapes:
         yield cluster.urn, "a hosting cluster's unit shape has no price in core/genai_units.py: its cost is unknown"
-    committed = sum(hourly_usd(str(c.props.get("unitShape")), float(c.props.get("unitCount") or 0))
-                    for c in clusters if c not in unknown_shapes) * HOSTING_COMMITMENT_HOURS
+    priced = [c for c in clusters if c not in unknown_shapes]
+    committed = sum(hourly_usd(str(c.props.get("unitShape")), float(c.props.get("unitCount") or 0),
+                               _negotiated_prices(c)) for c in priced) * HOSTING_COMMITMENT_HOURS
+    basis = "the stack's unit prices (model.unitPrices)" if any(
+        str(c.props.get("unitShape")) in _negotiated_prices(c) for c in priced) else "list unit prices"
     for budget in _of(resources, BUDGET):
         if committed and float(budget.props.get("amount") or 0) < committed:
             yield budget.urn, (f"the monthly budget is below the {committed:,.0f} USD the dedicated AI clusters commit to "
-                               f"({HOSTING_COMMITMENT_HOURS} unit-hours each): its alarms fire every month")
+                               f"({HOSTING_COMMITMENT_HOURS} unit-hours each, at {basis}): its alarms fire every month")
 
 
 # -- the router's callers ------------------------------------------------------------------------------
@@ -880,7 +896,7 @@ RULES: list[Rule] = [
                mutate=edit_first(BUDGET, lambda n: n["inputs"].update(amount=1000.0)),
                severity="medium", enforcement="advisory",
                remediation="Raise genai-platform:operations.budget.amount above the clusters' monthly commitment "
-                           "(unitCount x shape multiplier x unit-hour price x 744, core/genai_units.py), or size the "
-                           "clusters down.",
+                           "(unitCount x shape multiplier x unit-hour price x 744: the list price of core/genai_units.py "
+                           "or the stack's negotiated genai-platform:model.unitPrices), or size the clusters down.",
                controls=_ASSURANCE),
 ]

@@ -10,12 +10,15 @@ Two ways OCI serves a model, two lists here:
 The router's catalogue is both, one entry per model. A dedicated model's price is its cluster's
 unit-hour cost spread over the requests the cluster is planned to serve (router/README.md,
 "Metering"), so budgets, downgrades and the cost-per-query SLO compare it with on-demand prices.
+The unit-hour price is the stack's negotiated one where ``unitPrices`` sets it, else the list price
+(``core.genai_units.unit_hour_usd``).
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from core.genai_units import UNIT_SHAPES, hourly_usd
@@ -71,6 +74,8 @@ class DedicatedClusterSettings:
     model_id: str
     planned_requests_per_hour: int
     """The load the cluster is sized for: its hourly cost is spread over this many requests."""
+    unit_prices: Mapping[str, float] = field(default_factory=dict, hash=False)
+    """The stack's negotiated unit-hour prices by shape (``model.unitPrices``); list prices for the others."""
 
     @property
     def mode(self) -> str:
@@ -78,8 +83,8 @@ class DedicatedClusterSettings:
 
     @property
     def hourly_usd(self) -> float:
-        """What the cluster costs per hour: units × unit price × the shape's multiplier."""
-        return hourly_usd(self.unit_shape, self.unit_count)
+        """What the cluster costs per hour: units × the shape's multiplier × its effective unit-hour price."""
+        return hourly_usd(self.unit_shape, self.unit_count, self.unit_prices)
 
     @property
     def price_per_request(self) -> float:
@@ -114,6 +119,8 @@ class ModelSettings:
     """Every model the router serves: the clusters' first, then the on-demand ones."""
     agent: AgentSettings | None
     """None when the stack has no agent."""
+    unit_prices: Mapping[str, float] = field(default_factory=dict, hash=False)
+    """The stack's negotiated USD unit-hour prices by unit shape (``model.unitPrices``; empty: list prices)."""
 
     @property
     def primary_chat_cluster(self) -> DedicatedClusterSettings | None:
@@ -175,7 +182,8 @@ def on_demand_default_prices() -> dict[str, float]:
     return {name: price for name, _model, price, _unit, _mode in _DEFAULT_MODELS}
 
 
-def _clusters(m: dict[str, Any], tier: TierPolicy, p: Report) -> tuple[DedicatedClusterSettings, ...] | None:
+def _clusters(m: dict[str, Any], tier: TierPolicy, p: Report,
+              unit_prices: Mapping[str, float]) -> tuple[DedicatedClusterSettings, ...] | None:
     only_cluster = tuple(tier.allowed_serving) == ("dedicated-cluster",)
     raw = m.get("dedicatedClusters")
     if raw is None:
@@ -196,13 +204,15 @@ def _clusters(m: dict[str, Any], tier: TierPolicy, p: Report) -> tuple[Dedicated
     out = []
     for c in raw:
         planned = c.get("plannedRequestsPerHour", DEFAULT_RPM * 60)
-        out.append(DedicatedClusterSettings(c["name"], c["unitShape"], c.get("unitCount", 1), c["modelId"], planned))
+        out.append(DedicatedClusterSettings(c["name"], c["unitShape"], c.get("unitCount", 1), c["modelId"], planned,
+                                            unit_prices))
     return tuple(out) if ok else None
 
 
 def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | None:
     ok = True
-    clusters = _clusters(m, tier, p)
+    unit_prices = {shape: float(price) for shape, price in sorted((m.get("unitPrices") or {}).items())}
+    clusters = _clusters(m, tier, p, unit_prices)
     if clusters is None:
         ok = False
         clusters = ()
@@ -248,6 +258,7 @@ def parse(m: dict[str, Any], tier: TierPolicy, p: Report) -> ModelSettings | Non
             human_input=human,
             trace_retention_minutes=a.get("traceRetentionMinutes", 1440),
         ) if a.get("enabled", True) else None,
+        unit_prices=unit_prices,
     )
 
 
@@ -277,6 +288,7 @@ def model_args(settings: Settings, governance: GovernanceFoundation, network: Ne
         "dns_prefix": m.dns_prefix,
         "dedicated_clusters": [{"name": c.name, "unit_shape": c.unit_shape, "unit_count": c.unit_count,
                                 "model_id": c.model_id, "mode": c.mode} for c in m.dedicated_clusters],
+        "unit_prices": dict(m.unit_prices),
         "agent": {"trace_retention_minutes": agent.trace_retention_minutes,
                   "session_idle_timeout_seconds": agent.session_idle_timeout_seconds,
                   "human_input": agent.human_input} if agent else None,

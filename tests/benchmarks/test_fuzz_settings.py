@@ -47,12 +47,14 @@ def test_the_generator_reaches_both_outcomes(project):
     assert {"accepted", "rejected"} <= outcomes
 
 
-def test_the_generator_writes_and_mutates_the_traffic_sample_keys(project):
-    """The stack files leave evaluation.online.trafficSample out; the generator writes it (rate,
-    retentionDays) so both a valid sample and the key's own errors are reached."""
+@pytest.mark.parametrize("seed,written,label", [(3, "traffic_sample", "trafficSample"), (5, "unit_prices", "unitPrices")])
+def test_the_generator_writes_and_mutates_the_keys_the_stack_files_leave_out(project, seed, written, label):
+    """The stack files leave evaluation.online.trafficSample (rate, retentionDays) and model.unitPrices out;
+    the generator writes them so that both a valid value and the key's own errors are reached."""
     tally = Tally()
-    rng = random.Random(3)
+    rng = random.Random(seed)
     for _ in range(300):
         run_one(generate(rng, BASES), project, tally)
     assert tally.tracebacks == 0 and tally.bad_messages == 0, tally.samples
-    assert tally.traffic_sample["accepted"] and tally.traffic_sample["rejections naming trafficSample"], tally.traffic_sample
+    counter = getattr(tally, written)
+    assert counter["accepted"] and counter[f"rejections naming {label}"], counter

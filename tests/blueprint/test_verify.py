@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import yaml
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -457,3 +458,27 @@ def test_only_https_or_loopback_http() -> None:
     for bad in ("http://localhost:1", "http://10.0.0.1", "file:///etc/passwd", "https://"):
         with pytest.raises(Exception, match="not an allowed URL"):
             checked_endpoint(bad, "x")
+
+
+def test_a_negotiated_unit_price_is_reported_as_negotiated_never_as_a_mismatch(capsys, tmp_path: Path) -> None:
+    """model.unitPrices: the shape's list price is still compared with the catalogue; the stack's own price is
+    reported as negotiated (not compared, not printed, not a failure)."""
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    doc = yaml.safe_load((ROOT / "Pulumi.prod.yaml").read_text())
+    doc["config"]["genai-platform:model"]["unitPrices"] = {"LARGE_COHERE_V2_2": 13.75}
+    (proj / "Pulumi.prod.yaml").write_text(yaml.safe_dump(doc))
+    facts = price_facts()
+    (large,) = [f for f in facts if f.shape == "LARGE_COHERE_V2_2"]
+    for url in _serve(_Prices, answer=_catalogue({f.part: _item(f, f.ours) for f in facts}, [])):
+        code = main(["--project-dir", str(proj), "--out", str(tmp_path / "out"), "verify", "prod", "--only", "prices",
+                     "--prices-url", f"{url}/pls/apex/cetools/api/v1/products/"])
+    out = capsys.readouterr()
+    assert code == 0 and "Traceback" not in out.out + out.err
+    rows = _rows(out.out)
+    assert rows["LARGE_COHERE_V2_2"][4] == "ok"  # the list price, compared as before
+    assert rows["model.unitPrices.LARGE_COHERE_V2_2"][1:5] == [large.part, "-", f"{large.ours:g}", "negotiated"]
+    assert "not compared" in rows["model.unitPrices.LARGE_COHERE_V2_2"][5]
+    assert "13.75" not in out.out and f"{len(facts)} ok, 1 negotiated" in out.out.splitlines()[-1]
+    assert [r for r in rows if r.startswith("model.unitPrices.")] == ["model.unitPrices.LARGE_COHERE_V2_2"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from policies.engine import Evaluator, Resource
 from policies.rules._base import Fixture
@@ -59,3 +60,51 @@ def test_dep015_is_mandatory_and_passes_both_ways_a_stack_supplies_the_wallet(ov
     assert rule.enforcement == "mandatory"
     graph = plan_variant("dev", overrides, name="dev-wallet" if overrides else None).to_json()
     assert {f.status for f in check_graph(graph) if f.rule == "DEP-015"} == {"pass"}
+
+
+# -- DEP-016: the budget covers the clusters' committed hours, at the stack's unit-hour prices ------------
+
+
+def _dep016(unit_prices: dict | None, amount: float, direct: bool) -> set[str]:
+    """A hosting cluster of 2 x LARGE_COHERE_V2_2 under its model plane (which registers the stack's
+    negotiated prices as its unitPrices output) and a monthly budget of ``amount``."""
+    from policies.direct import DirectEvaluator
+    from policies.rules.deployability import BUDGET, _hosting
+
+    plane = Fixture("genai:index:ModelPlane", {"unitPrices": unit_prices or {}}, name="urn:model")
+    cluster = _hosting()
+    cluster = Fixture(cluster.type, cluster.props, name=cluster.name, parent="urn:model")
+    fixtures = [plane, cluster, Fixture(BUDGET, {"amount": amount}, name="urn:b")]
+    evaluator = DirectEvaluator() if direct else Evaluator()
+    findings = evaluator.evaluate([Resource.from_fixture(f, "x") for f in fixtures], stack_urn="urn:stack")
+    return {f.status for f in findings if f.rule == "DEP-016"}
+
+
+@pytest.mark.parametrize("direct", [True, False], ids=["direct", "crossguard"])
+def test_dep016_prices_the_commitment_at_the_stacks_negotiated_unit_price(direct: bool) -> None:
+    # List: 2 units x 2 (multiplier) x 24 USD x 744 h = 71,424 USD a month; negotiated at 8 USD: 23,808.
+    assert _dep016(None, 25000.0, direct) == {"fail"}
+    assert _dep016({"LARGE_COHERE_V2_2": 8.0}, 25000.0, direct) == {"pass"}
+    assert _dep016({"LARGE_COHERE_V2_2": 9.0}, 25000.0, direct) == {"fail"}  # 26,784 USD
+    assert _dep016({"SMALL_COHERE_V2": 1.0}, 25000.0, direct) == {"fail"}  # another shape: the list price
+
+
+def test_dep016_follows_model_unit_prices_through_the_plan() -> None:
+    """prod's clusters cost 130.90 USD an hour at list prices (97,390 USD a month); with LARGE_COHERE_V2_2
+    negotiated at 12 USD they cost 82.90 (61,678 a month): a 70,000 USD budget fails the first, passes the second."""
+    from policies.engine import check_graph
+    from tests.conftest import plan_variant
+
+    budget = {"genai-platform:operations": {"budget": {"amount": 70000}}}
+    listed = plan_variant("prod", budget, name="prod-budget").to_json()
+    negotiated = plan_variant("prod", {**budget, "genai-platform:model": {"unitPrices": {"LARGE_COHERE_V2_2": 12.0}}},
+                              name="prod-negotiated").to_json()
+    (plane,) = [n for n in negotiated["nodes"] if n["type"] == "genai:index:ModelPlane"]
+    assert plane["outputs"]["unitPrices"] == {"LARGE_COHERE_V2_2": 12.0}
+    assert {f.status for f in check_graph(listed) if f.rule == "DEP-016"} == {"fail"}
+    assert {f.status for f in check_graph(negotiated) if f.rule == "DEP-016"} == {"pass"}
+    # The router's deployed config meters the primary at the negotiated price: 2 x 2 x 12 / 36,000 per request.
+    (config_map,) = [n for n in negotiated["nodes"] if n["type"] == K8S_CONFIG_MAP
+                     and n["inputs"]["metadata"]["name"] == "genai-router-config"]
+    models = {m["model_name"]: m["model_info"] for m in yaml.safe_load(config_map["inputs"]["data"]["config.yaml"])["model_list"]}
+    assert models["command-r-plus"]["price"] == pytest.approx(2 * 2 * 12.0 / 36000, rel=1e-5)

@@ -38,6 +38,9 @@ COMPUTED = {
     "evaluation.embeddingModel",
     "model.privateEndpoint", "network.apiClientCidrs", "operations.logRetentionDays",
     "orchestration.router.maxReplicas",
+    # a shape's list price: one home, core/genai_units.py UNIT_SHAPES (tests/core/test_genai_units.py)
+    "model.unitPrices.SMALL_COHERE_V2", "model.unitPrices.LARGE_COHERE_V2_2", "model.unitPrices.LARGE_GENERIC",
+    "model.unitPrices.EMBED_COHERE",
 }
 #: Optional keys with no default: absent means "none" (no wallet yet, no signing key, no subscribers...).
 NO_DEFAULT = {

@@ -97,6 +97,22 @@ def test_a_dedicated_model_is_priced_from_its_cluster() -> None:
     assert (fallback.mode, embed.mode) == ("chat", "embedding")
 
 
+def test_a_negotiated_unit_price_reprices_the_dedicated_model_and_nothing_else() -> None:
+    """model.unitPrices: the shape's unit-hour price for metering (and so budgets, cost order, the SLO)."""
+    listed = _settings("prod")
+    negotiated = _settings("prod", {"model": {"unitPrices": {"LARGE_COHERE_V2_2": 15.0}}})
+    (primary, fallback, embed) = negotiated.model.dedicated_clusters
+    shape = UNIT_SHAPES["LARGE_COHERE_V2_2"]
+    assert negotiated.model.unit_prices == {"LARGE_COHERE_V2_2": 15.0}
+    assert primary.hourly_usd == pytest.approx(2 * shape.multiplier * 15.0)
+    assert primary.catalog_entry().price == pytest.approx(2 * shape.multiplier * 15.0 / 36000, rel=1e-5)
+    assert primary.catalog_entry().price < listed.model.dedicated_clusters[0].catalog_entry().price
+    # Shapes the stack does not override keep their list price.
+    assert (fallback.hourly_usd, embed.hourly_usd) == (listed.model.dedicated_clusters[1].hourly_usd,
+                                                       listed.model.dedicated_clusters[2].hourly_usd)
+    assert listed.model.unit_prices == {}
+
+
 def test_public_may_opt_out_of_customer_managed_keys() -> None:
     s = _settings("dev", {"classification": "public", "data": {"customerManagedKeys": False}})
     assert s.data.customer_managed_keys is False

@@ -93,6 +93,24 @@ def test_non_finite_numbers_are_rejected_as_prices_and_anywhere(value):
         problems_of(changed("dev", "operations.budget.amount", value))
 
 
+@pytest.mark.parametrize("value,error", [
+    (0, "out of range; allowed: more than 0 and at most 1000"), (-3.5, "out of range; allowed: more than 0"),
+    (1000.5, "out of range; allowed: more than 0 and at most 1000"), ("cheap", "wrong type; expected a number"),
+    (float("nan"), "not a finite number"), (True, "wrong type; expected a number"),
+])
+def test_a_negotiated_unit_price_is_refused_at_its_key_never_echoed(value, error):
+    lines = problems_of(changed("prod", "model.unitPrices", {"LARGE_COHERE_V2_2": value}))
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("genai-platform:model.unitPrices.LARGE_COHERE_V2_2: "), lines
+    assert error in lines[0] and "cheap" not in lines[0] and "1000.5" not in lines[0] and "3.5" not in lines[0]
+
+
+def test_a_negotiated_price_for_an_unknown_unit_shape_is_refused_by_name():
+    lines = problems_of(changed("prod", "model.unitPrices", {"HUGE_SHAPE": 9.5}))
+    assert lines == ["genai-platform:model.unitPrices: unknown key 'HUGE_SHAPE'; allowed keys: EMBED_COHERE, "
+                     "LARGE_COHERE_V2_2, LARGE_GENERIC, SMALL_COHERE_V2"]
+
+
 @pytest.mark.parametrize("value", [2**53 + 1, 10**400])
 def test_integers_too_large_for_a_float_are_rejected(value):
     raw = changed("dev", "model.catalog", [{"name": "m", "modelId": "cohere.command-r-08-2024", "serving": "on-demand",
