@@ -136,9 +136,18 @@ def register(type_token: str, fn: Computed) -> None:
 
 #: The resource-type part of the OCIDs OCI gives these resources (``ocid1.<kind>.oc1.<region>.<id>``), for the
 #: types where a public Oracle source shows a real one. Every other type keeps the type token's last segment,
-#: lower-cased (``ocid_kind``). The plan's other Generative AI types are not verified and keep that rule:
-#: ``dedicatedAiCluster`` (``dedicatedaicluster``), ``agentAgent``, ``agentDataSource``, ``agentDataIngestionJob``,
-#: ``agentTool`` and ``generativeAiPrivateEndpoint`` (no Oracle page or SDK/provider file read here shows their OCIDs).
+#: lower-cased (``ocid_kind``). Still unsourced, and so on that rule: ``agentAgent``, ``agentDataSource``,
+#: ``agentDataIngestionJob``, ``agentTool`` and ``generativeAiPrivateEndpoint`` (whose rule already gives
+#: ``generativeaiprivateendpoint``). Searched 2026-11-26: the Terraform provider's source, tests, examples and docs
+#: (oracle/terraform-provider-oci @8de3c48), the OCI Service Operator (oracle/oci-service-operator @d6bd725), Oracle's
+#: samples (oracle-samples/locus, oracle-samples/crossplane-provider-oci, oracle/mcp), the OCI Python SDK 2.189.0 and its
+#: ADK, Oracle LiveLabs and the docs/pages search: no Oracle file or page shows one of these OCIDs (Oracle's SDK samples
+#: use ``ocid1.test.oc1..`` placeholders). Public non-Oracle code and ADK/CLI log output do show
+#: ``ocid1.genaiagent.``, ``ocid1.genaiagentdatasource.``, ``ocid1.genaiagentdataingestionjob.``,
+#: ``ocid1.genaiagenttool.`` and ``ocid1.generativeaiprivateendpoint.``, but the index that found them does not name
+#: their repositories, so they are not cited or used here. (Oracle LiveLabs matches agents in a dynamic group by
+#: ``resource.type='genaiagent'``: oracle-livelabs/analytics-ai, generative-ai-agent-adk/agent-setup/setup.md; a
+#: resource type, not an OCID.)
 OCID_KINDS: Mapping[str, str] = {
     # "a generative AI endpoint OCID (ocid1.generativeaiendpoint.oc1.<region>....)":
     # https://oracle-samples.github.io/locus/how-to/oci-dac/ ; endpoint-id "ocid1.generativeaiendpoint.oc1..example":
@@ -148,6 +157,11 @@ OCID_KINDS: Mapping[str, str] = {
     # https://docs.oracle.com/en-us/iaas/Content/generative-ai-agents/adk/api-reference/examples/agent-rag-tool.htm
     "oci:GenerativeAi/agentAgentEndpoint:AgentAgentEndpoint": "genaiagentendpoint",
     "oci:GenerativeAi/agentKnowledgeBase:AgentKnowledgeBase": "genaiagentknowledgebase",
+    # dedicatedAiClusterId: ocid1.generativeaidedicatedaicluster.oc1..exampleuniqueID in Oracle's Endpoint sample,
+    # https://github.com/oracle/oci-service-operator/blob/d6bd7256d9f4bc566a44293957cf6db7de970056/config/samples/generativeai_v1beta1_endpoint.yaml
+    # (rendered: https://oracle.github.io/oci-service-operator/reference/samples/generativeai/v1beta1/endpoint/), read
+    # 2026-11-26; the same form in its Model sample (config/samples/generativeai_v1beta1_model.yaml).
+    "oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster": "generativeaidedicatedaicluster",
 }
 
 

@@ -20,7 +20,7 @@ def test_a_listed_type_gets_ocis_resource_type_name(token, kind):
 
 def test_an_unlisted_type_keeps_the_token_rule():
     assert canned.ocid_kind("oci:Core/vcn:Vcn") == "vcn"
-    assert canned.ocid_kind("oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster") == "dedicatedaicluster"
+    assert canned.ocid_kind("oci:GenerativeAi/agentAgent:AgentAgent") == "agentagent"  # unsourced: the token rule
 
 
 def test_prods_router_addresses_generative_ai_endpoints_by_their_real_ocid_form(planned):

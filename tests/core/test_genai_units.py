@@ -30,8 +30,9 @@ def test_hourly_cost_is_units_times_multiplier_times_unit_price() -> None:
 def test_every_shape_says_where_its_facts_were_read_and_what_was_not() -> None:
     for name, shape in UNIT_SHAPES.items():
         assert "limitations.htm" in shape.evidence, name
-        # Until the price list is read, every row says its price was not re-verified.
-        assert "not re-read" in shape.evidence and "2026-11-26" in shape.evidence, name
+        # Until Oracle's price list is read, every row says its price comes from a secondary copy, not Oracle's.
+        assert "not read on an Oracle page" in shape.evidence and "2026-11-26" in shape.evidence, name
+        assert "third-party copy" in shape.evidence, name
 
 
 def test_the_effective_unit_price_is_the_stacks_where_set_else_the_list_price() -> None:
