@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
-import oci
 import pytest
 import requests
 from genai_router_hooks import guardrails, handler, metering, settings, signing
@@ -15,7 +14,7 @@ from genai_router_hooks import guardrails, handler, metering, settings, signing
 from router.inputs import ModelSpec, RouterInputs
 from router.render import render_config
 from router.testing.oci_stub import GUARDRAILS_PATH, OCIStub
-from router.testing.proxy import throwaway_key
+from router.testing.proxy import api_key_signer, throwaway_key
 
 pytestmark = pytest.mark.unit
 
@@ -80,7 +79,7 @@ def test_downgrade_only_when_every_budgeted_deployment_is_spent() -> None:
 
 def test_signer_injected_per_deployment_call(tmp_path: Path) -> None:
     _key, key_file = throwaway_key(tmp_path)
-    signer = oci.signer.Signer("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", str(key_file))
+    signer, _ = api_key_signer(key_file)
     signing.set_signer_factory(lambda: signer)
     try:
         hooks = handler.GenAIRouterHooks()
@@ -101,7 +100,7 @@ def test_unknown_signer_mode_is_an_error(monkeypatch: pytest.MonkeyPatch) -> Non
 
 def test_guardrail_against_stub_with_verified_signature(tmp_path: Path) -> None:
     key, key_file = throwaway_key(tmp_path)
-    signer = oci.signer.Signer("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", str(key_file))
+    signer, _ = api_key_signer(key_file)
     with OCIStub(public_key=key.public_key()) as stub:
         kw = {"endpoint": stub.url, "compartment_ocid": "ocid1.compartment.oc1..c", "signer": signer,
               "prompt_injection": True, "content_filter": True}
@@ -189,7 +188,7 @@ def test_stream_output_guardrail_on_the_assembled_text(
     from fastapi import HTTPException
 
     key, key_file = throwaway_key(tmp_path)
-    signer = oci.signer.Signer("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", str(key_file))
+    signer, _ = api_key_signer(key_file)
     signing.set_signer_factory(lambda: signer)
     parts = ["Step one, ", "[harmful-" if harmful else "fine ", "content] done" if harmful else "done"]
     with OCIStub(public_key=key.public_key()) as stub:
@@ -241,7 +240,7 @@ def test_prompt_injection_counted_in_both_modes_blocked_only_in_block(
     from genai_router_hooks import monitoring, telemetry
 
     key, key_file = throwaway_key(tmp_path)
-    signer = oci.signer.Signer("ocid1.tenancy.oc1..t", "ocid1.user.oc1..u", "aa:bb", str(key_file))
+    signer, _ = api_key_signer(key_file)
     signing.set_signer_factory(lambda: signer)
     sent: list = []
     metrics = monitoring.MetricsEmitter(lambda d: sent.append(d) or 0, "ocid1.compartment.oc1..c")
