@@ -27,7 +27,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from router.inputs import RouterInputs
+from router.inputs import Guardrails, ModelSpec, RouterInputs
 from router.render import render_yaml
 from router.testing.oci_stub import OCIStub
 
@@ -57,6 +57,18 @@ def throwaway_key(directory: Path) -> tuple[rsa.RSAPrivateKey, Path]:
     )
     path.chmod(0o600)
     return key, path
+
+
+COMPARTMENT = "ocid1.compartment.oc1..aaaaaaaatestcompartment"
+NO_GUARDRAILS = Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False)
+"""No OCI guardrail call on any request: for tests about something else."""
+
+
+def loopback_inputs(endpoint: str | None, models: tuple[ModelSpec, ...], **options: Any) -> RouterInputs:
+    """Router inputs for a proxy against the stub at ``endpoint``: the internal tier, on-demand serving,
+    eu-frankfurt-1 and the test compartment; ``options`` are the other RouterInputs fields."""
+    return RouterInputs(tier="internal", region="eu-frankfurt-1", compartment_ocid=COMPARTMENT,
+                        allowed_serving_modes=("on-demand",), models=models, oci_endpoint=endpoint, **options)
 
 
 def signer_env(key_file: Path) -> dict[str, str]:

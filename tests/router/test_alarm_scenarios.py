@@ -23,7 +23,7 @@ from genai_router_hooks import contract
 from components.mql_eval import Datapoint, Recording, evaluate, from_metric_data, statistic
 from router.inputs import Cooldown, Guardrails, ModelSpec, Retries, RouterInputs, Timeouts
 from router.testing.oci_stub import OCIStub
-from router.testing.proxy import Proxy, eventually, running, signed_stub
+from router.testing.proxy import Proxy, eventually, loopback_inputs, running, signed_stub
 
 pytestmark = pytest.mark.integration
 
@@ -40,20 +40,16 @@ def _m(name: str, model_id: str, price: float = 0.02) -> ModelSpec:
 
 
 def _inputs(endpoint: str) -> RouterInputs:
-    return RouterInputs(
-        tier="internal",
-        region="eu-frankfurt-1",
-        compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(_m("calm", "meta.calm"), _m("flaky", "meta.flaky"), _m("slow", "meta.slow9"),
-                _m("guarded", "meta.guarded"), _m("pricey", "meta.pricey", PRICEY)),
+    return loopback_inputs(
+        endpoint,
+        (_m("calm", "meta.calm"), _m("flaky", "meta.flaky"), _m("slow", "meta.slow9"),
+         _m("guarded", "meta.guarded"), _m("pricey", "meta.pricey", PRICEY)),
         fallbacks=(),
         retries=Retries(count=0),  # every upstream 5xx reaches the client
         timeouts=Timeouts(request_s=30.0, stream_s=30.0),
         cooldown=Cooldown(allowed_fails=1000, cooldown_s=1.0),
         guardrails=Guardrails(prompt_injection=True, content_filter=True, oci_guardrail=True),
         prompt_logging="metadata",
-        oci_endpoint=endpoint,
     )
 
 

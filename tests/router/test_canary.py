@@ -23,10 +23,10 @@ from pathlib import Path
 import pytest
 from genai_router_hooks import contract, releases
 
-from router.inputs import Canary, Guardrails, ModelSpec, PromptRelease, RouterInputs
+from router.inputs import Canary, ModelSpec, PromptRelease, RouterInputs
 from router.render import render_config
 from router.testing.oci_stub import OCIStub
-from router.testing.proxy import REPO, Proxy, eventually, signed_stub
+from router.testing.proxy import NO_GUARDRAILS, REPO, Proxy, eventually, loopback_inputs, signed_stub
 
 STABLE_ID, CANDIDATE_ID = "meta.llama-3.3-70b-instruct", "meta.llama-4-maverick-17b-128e-instruct-fp8"
 SHARE, N = 0.05, 1000
@@ -39,16 +39,12 @@ def _spec(key: str, model_id: str, version: str = "") -> ModelSpec:
 
 
 def _inputs(endpoint: str | None = None, share: float = SHARE, prompt_share: float = 0.0) -> RouterInputs:
-    return RouterInputs(
-        tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(_spec("chat-stable", STABLE_ID), _spec("chat-candidate", CANDIDATE_ID, "maverick-2026-11")),
+    return loopback_inputs(
+        endpoint, (_spec("chat-stable", STABLE_ID), _spec("chat-candidate", CANDIDATE_ID, "maverick-2026-11")),
         canaries=(Canary("chat", "chat-candidate", share),),
         prompts=(PromptRelease("rag-assistant", "1.0.0", "You are the stable assistant.", "1.1.0",
                                "You are the candidate assistant.", prompt_share),),
-        guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
-        oci_endpoint=endpoint,
-    )
+        guardrails=NO_GUARDRAILS)
 
 
 def binomial_interval(n: int, p: float, level: float = 0.99) -> tuple[int, int]:

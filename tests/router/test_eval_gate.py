@@ -20,7 +20,7 @@ import pytest
 
 from router.inputs import Guardrails, ModelSpec, RouterInputs
 from router.testing.oci_stub import EMBED_PATH, OCIStub
-from router.testing.proxy import REPO, Proxy, running, signed_stub
+from router.testing.proxy import REPO, Proxy, loopback_inputs, running, signed_stub
 
 pytestmark = pytest.mark.integration
 BLUEPRINT = REPO / ".venv" / "bin" / "blueprint"
@@ -32,14 +32,10 @@ def _inputs(endpoint: str) -> RouterInputs:
     def spec(key: str, model_id: str, price: float) -> ModelSpec:
         return ModelSpec(key, key, model_id, "on-demand", price, "characters", 10_000, 10_000_000)
 
-    return RouterInputs(
-        tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(spec(CHAT_MODEL, "meta.llama-3.3-70b-instruct", 0.0072),
-                spec("embed", "cohere.embed-multilingual-v3.0", 0.001)),
-        guardrails=Guardrails(prompt_injection=True, content_filter=True, oci_guardrail=True),
-        oci_endpoint=endpoint,
-    )
+    return loopback_inputs(
+        endpoint,
+        (spec(CHAT_MODEL, "meta.llama-3.3-70b-instruct", 0.0072), spec("embed", "cohere.embed-multilingual-v3.0", 0.001)),
+        guardrails=Guardrails(prompt_injection=True, content_filter=True, oci_guardrail=True))
 
 
 @pytest.fixture(scope="module")

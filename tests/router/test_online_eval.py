@@ -34,7 +34,18 @@ from prompts import registry
 from router.container import SAMPLE_BUCKET_ENV, SAMPLE_NAMESPACE_ENV
 from router.inputs import Guardrails, ModelSpec, PromptRelease, RouterInputs
 from router.testing.oci_stub import SEARCH_PATH, OCIStub
-from router.testing.proxy import FINGERPRINT, Proxy, api_key_signer, eventually, running, signed_stub, signer_env, throwaway_key
+from router.testing.proxy import (
+    FINGERPRINT,
+    NO_GUARDRAILS,
+    Proxy,
+    api_key_signer,
+    eventually,
+    loopback_inputs,
+    running,
+    signed_stub,
+    signer_env,
+    throwaway_key,
+)
 
 LOG_ID = "ocid1.log.oc1.eu-frankfurt-1.amaaaaaarouterlog"
 LOG_GROUP_ID = "ocid1.loggroup.oc1.eu-frankfurt-1.amaaaaaarouterlogs"
@@ -48,15 +59,11 @@ def _inputs(endpoint: str) -> RouterInputs:
         return ModelSpec(key, key, model_id, "on-demand", 0.0072, "characters", 100_000, 100_000_000)
 
     stable = registry.get("rag-assistant", "1.0.0")
-    return RouterInputs(
-        tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(spec("chat", "meta.llama-3.3-70b-instruct"), spec("embed", "cohere.embed-multilingual-v3.0")),
+    return loopback_inputs(
+        endpoint, (spec("chat", "meta.llama-3.3-70b-instruct"), spec("embed", "cohere.embed-multilingual-v3.0")),
         prompts=(PromptRelease("rag-assistant", stable.version, stable.system),
                  PromptRelease("ops-agent", "1.0.0", registry.get("ops-agent", "1.0.0").system)),
-        guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
-        oci_endpoint=endpoint, prompt_logging="full",
-    )
+        guardrails=NO_GUARDRAILS, prompt_logging="full")
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from genai_router_hooks import contract, request_log
 
 from router.inputs import Cooldown, Guardrails, ModelSpec, Retries, RouterInputs, Timeouts
 from router.testing.oci_stub import CHAT_PATH, GUARDRAILS_PATH, METRICS_PATH, OCIStub, reply_text
-from router.testing.proxy import Proxy, eventually, running, signed_stub
+from router.testing.proxy import NO_GUARDRAILS, Proxy, eventually, loopback_inputs, running, signed_stub
 
 pytestmark = pytest.mark.integration
 
@@ -48,12 +48,9 @@ def _m(key: str, name: str, model_id: str, price: float = 0.02, **kw: object) ->
 
 
 def _inputs(endpoint: str) -> RouterInputs:
-    return RouterInputs(
-        tier="internal",
-        region="eu-frankfurt-1",
-        compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(
+    return loopback_inputs(
+        endpoint,
+        (
             _m("ok", "fb-ok", "meta.ok"),
             _m("fail500", "fb-500", "meta.fail500"),
             _m("slow", "fb-slow", "meta.slow"),
@@ -74,7 +71,6 @@ def _inputs(endpoint: str) -> RouterInputs:
         guardrails=Guardrails(prompt_injection=True, content_filter=True, oci_guardrail=True,
                               output_content_moderation="BLOCK", output_pii="INFORM"),
         prompt_logging="metadata",
-        oci_endpoint=endpoint,
     )
 
 
@@ -325,12 +321,9 @@ def test_a_request_in_flight_at_sigterm_still_has_its_telemetry_sent(workers: in
     stub only if a flush runs after it finished, i.e. after the SIGTERM."""
     with signed_stub() as (stub, key_file, wd):
         stub.script("meta.slow-ok", delay_s=3.0)
-        inputs = RouterInputs(
-            tier="internal", region="eu-frankfurt-1", compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-            allowed_serving_modes=("on-demand",),
-            models=(_m("fast", "fast", "meta.fast"), _m("slow-ok", "slow-ok", "meta.slow-ok")),
-            guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
-            timeouts=Timeouts(request_s=30.0, stream_s=30.0), prompt_logging="metadata", oci_endpoint=stub.url)
+        inputs = loopback_inputs(stub.url, (_m("fast", "fast", "meta.fast"), _m("slow-ok", "slow-ok", "meta.slow-ok")),
+                                 guardrails=NO_GUARDRAILS, timeouts=Timeouts(request_s=30.0, stream_s=30.0),
+                                 prompt_logging="metadata")
         env = {"GENAI_ROUTER_LOG_ID": LOG_ID, "GENAI_ROUTER_TELEMETRY_INTERVAL_S": "3600"}
         with running(Proxy(inputs, key_file, wd, workers=workers, gunicorn=gunicorn, env=env)) as proxy:
             assert proxy.proc is not None

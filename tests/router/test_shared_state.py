@@ -15,9 +15,9 @@ from collections.abc import Iterator
 import pytest
 from genai_router_hooks import contract
 
-from router.inputs import Caching, Guardrails, ModelSpec, RouterInputs, SharedState, TenantLimits
+from router.inputs import Caching, ModelSpec, RouterInputs, SharedState, TenantLimits
 from router.testing.oci_stub import OCIStub, reply_text
-from router.testing.proxy import Proxy, eventually, throwaway_key, workdir
+from router.testing.proxy import NO_GUARDRAILS, Proxy, eventually, loopback_inputs, throwaway_key, workdir
 from router.testing.redis_server import RedisServer
 
 pytestmark = pytest.mark.integration
@@ -34,24 +34,17 @@ def _m(key: str, name: str, model_id: str, price: float, **kw: object) -> ModelS
 
 
 def _inputs(endpoint: str, redis_port: int) -> RouterInputs:
-    return RouterInputs(
-        tier="internal",
-        region="eu-frankfurt-1",
-        compartment_ocid="ocid1.compartment.oc1..aaaaaaaatestcompartment",
-        allowed_serving_modes=("on-demand",),
-        models=(
-            _m("premium", "chat-premium", "meta.premium", PRICE_PREMIUM, max_budget=BUDGET,
-               downgrade_to="chat-economy"),
-            _m("economy", "chat-economy", "meta.economy", 0.001),
-            _m("cached", "cached", "meta.cached", 0.02),
-        ),
-        guardrails=Guardrails(prompt_injection=False, content_filter=False, oci_guardrail=False),
+    return loopback_inputs(
+        endpoint,
+        (_m("premium", "chat-premium", "meta.premium", PRICE_PREMIUM, max_budget=BUDGET, downgrade_to="chat-economy"),
+         _m("economy", "chat-economy", "meta.economy", 0.001),
+         _m("cached", "cached", "meta.cached", 0.02)),
+        guardrails=NO_GUARDRAILS,
         caching=Caching(mode="response", ttl_s=600, host_ref="REDIS_HOST", password_ref="REDIS_PASSWORD",
                         port=redis_port),
         shared_state=SharedState(host_ref="REDIS_HOST", password_ref="REDIS_PASSWORD", port=redis_port, ssl=False),
         tenant_limits=TenantLimits(requests_per_minute=RPM, characters_per_minute=CPM),
         prompt_logging="metadata",
-        oci_endpoint=endpoint,
     )
 
 
