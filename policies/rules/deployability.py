@@ -486,12 +486,14 @@ def budget_covers_dedicated_clusters(resources: Sequence[Any]) -> Iterable[tuple
     priced = [c for c in clusters if c not in unknown_shapes]
     committed = sum(hourly_usd(str(c.props.get("unitShape")), float(c.props.get("unitCount") or 0),
                                _negotiated_prices(c)) for c in priced) * HOSTING_COMMITMENT_HOURS
-    basis = "the stack's unit prices (model.unitPrices)" if any(
-        str(c.props.get("unitShape")) in _negotiated_prices(c) for c in priced) else "list unit prices"
+    negotiated = any(str(c.props.get("unitShape")) in _negotiated_prices(c) for c in priced)
+    # At list prices the commitment is public arithmetic; at the stack's contracted prices it would reveal them.
+    amount = "what" if negotiated else f"the {committed:,.0f} USD"
+    basis = "at the stack's unit prices, model.unitPrices" if negotiated else "at list unit prices"
     for budget in _of(resources, BUDGET):
         if committed and float(budget.props.get("amount") or 0) < committed:
-            yield budget.urn, (f"the monthly budget is below the {committed:,.0f} USD the dedicated AI clusters commit to "
-                               f"({HOSTING_COMMITMENT_HOURS} unit-hours each, at {basis}): its alarms fire every month")
+            yield budget.urn, (f"the monthly budget is below {amount} the dedicated AI clusters commit to "
+                               f"({HOSTING_COMMITMENT_HOURS} unit-hours each, {basis}): its alarms fire every month")
 
 
 # -- the router's callers ------------------------------------------------------------------------------

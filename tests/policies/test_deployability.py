@@ -65,7 +65,7 @@ def test_dep015_is_mandatory_and_passes_both_ways_a_stack_supplies_the_wallet(ov
 # -- DEP-016: the budget covers the clusters' committed hours, at the stack's unit-hour prices ------------
 
 
-def _dep016(unit_prices: dict | None, amount: float, direct: bool) -> set[str]:
+def _dep016_findings(unit_prices: dict | None, amount: float, direct: bool) -> list:
     """A hosting cluster of 2 x LARGE_COHERE_V2_2 under its model plane (which registers the stack's
     negotiated prices as its unitPrices output) and a monthly budget of ``amount``."""
     from policies.direct import DirectEvaluator
@@ -77,7 +77,11 @@ def _dep016(unit_prices: dict | None, amount: float, direct: bool) -> set[str]:
     fixtures = [plane, cluster, Fixture(BUDGET, {"amount": amount}, name="urn:b")]
     evaluator = DirectEvaluator() if direct else Evaluator()
     findings = evaluator.evaluate([Resource.from_fixture(f, "x") for f in fixtures], stack_urn="urn:stack")
-    return {f.status for f in findings if f.rule == "DEP-016"}
+    return [f for f in findings if f.rule == "DEP-016"]
+
+
+def _dep016(unit_prices: dict | None, amount: float, direct: bool) -> set[str]:
+    return {f.status for f in _dep016_findings(unit_prices, amount, direct)}
 
 
 @pytest.mark.parametrize("direct", [True, False], ids=["direct", "crossguard"])
@@ -87,6 +91,13 @@ def test_dep016_prices_the_commitment_at_the_stacks_negotiated_unit_price(direct
     assert _dep016({"LARGE_COHERE_V2_2": 8.0}, 25000.0, direct) == {"pass"}
     assert _dep016({"LARGE_COHERE_V2_2": 9.0}, 25000.0, direct) == {"fail"}  # 26,784 USD
     assert _dep016({"SMALL_COHERE_V2": 1.0}, 25000.0, direct) == {"fail"}  # another shape: the list price
+
+
+def test_dep016_names_the_list_commitment_but_never_one_priced_at_the_stacks_rates() -> None:
+    (listed,) = [f.message for f in _dep016_findings(None, 25000.0, True) if f.status == "fail"]
+    (negotiated,) = [f.message for f in _dep016_findings({"LARGE_COHERE_V2_2": 9.0}, 25000.0, True) if f.status == "fail"]
+    assert "71,424 USD" in listed and "list unit prices" in listed
+    assert "model.unitPrices" in negotiated and "26,784" not in negotiated and "USD" not in negotiated
 
 
 def test_dep016_follows_model_unit_prices_through_the_plan() -> None:
