@@ -8,7 +8,8 @@ cross-service facts no page reachable offline could confirm.
    parsed with the MQL grammar (``components/mql.py``) and every metric it names is listed with
    ``ListMetrics`` (namespace and name) in the alarm's metric compartment. Per alarm, the worst of:
 
-   ``ok``               a stream of the metric passes every filter of the query;
+   ``ok``               a stream of the metric passes every filter of the query (a query that names no
+                        dimension watches every stream: the dimension names OCI reports are printed);
    ``no-data-yet``      streams of the metric carry every dimension the query names, but none has the
                         filtered values yet (e.g. no traffic since the deploy);
    ``wrong-dimension``  streams of the metric exist, but none carries a dimension the query filters or
@@ -120,6 +121,11 @@ def classify(condition: Any, streams: Sequence[Mapping[str, str]]) -> tuple[str,
         return "no-metric", "ListMetrics returned no stream of this metric in the compartment"
     known = set().union(*(s.keys() for s in streams))
     wanted = [f.dimension for f in condition.filters] + list(condition.group_by or ())
+    if not wanted:
+        # A query that names no dimension watches every stream (the Generative AI endpoint alarms: no page
+        # names their dimensions). Print the names OCI reports, so the first live run records them.
+        return "ok", (f"watches every stream ({len(streams)}); OCI reports dimensions "
+                      f"{', '.join(sorted(known)) or '(none)'}")
     missing = sorted({d for d in wanted if d not in known})
     if missing:
         return "wrong-dimension", (f"query names {', '.join(missing)}; OCI reports dimensions "

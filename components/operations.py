@@ -89,7 +89,9 @@ class AlarmSpec:
     query: Callable[[AlarmThresholds, Mapping[str, str]], str]
     """Builds the MQL from thresholds and the resolved ids named in ``needs``."""
     needs: tuple[str, ...] = ()
-    """Monitored ids this alarm needs; without them it is not created."""
+    """Monitored ids this alarm's query names; without them it is not created."""
+    only_if: str | None = None
+    """A kind of monitored resource the alarm watches without naming it: created only when the stack has one."""
     requires: str | None = None
     """The plane that provides those ids (runbooks mark such alarms ``requires``)."""
     per_dimension: bool = False
@@ -167,15 +169,26 @@ ALARMS: tuple[AlarmSpec, ...] = (
               lambda t, ids: (f'StorageUtilization[60m]{{resourceId = "{ids["autonomous_database_id"]}"}}.max() '
                               f'> {t.database_storage_percent}'),
               needs=("autonomous_database_id",), requires="data"),
-    AlarmSpec("dedicated-cluster-latency", "oci_generativeai", "Dedicated AI cluster saturated (latency)",
+    # Generative AI endpoints (https://docs.oracle.com/en-us/iaas/Content/generative-ai/metric-details.htm,
+    # "Endpoint Metrics" and "Metrics for Custom Queries"; namespace oci_generativeai: generative-ai/create-query.htm)
+    # publish InvocationLatency and ServerErrorCount per endpoint, but no page names the dimension that identifies
+    # the endpoint (catalogue: policies/oci_metrics.yaml). A filter on a wrong dimension name filters nothing and
+    # the alarm never fires, so these queries name no dimension: one alarm per metric over the stack's own
+    # compartment (metric_compartment_id), notifications split per metric stream. OCI evaluates each stream (one
+    # set of dimension values: one endpoint) of the query and, split, "a notification is sent for each firing
+    # metric stream" (https://docs.oracle.com/iaas/Content/Monitoring/Tasks/update-alarm-split-messages.htm,
+    # https://docs.cloud.oracle.com/iaas/Content/Monitoring/Tasks/create-alarm-split.htm); the message carries the
+    # stream's dimensions, which name the endpoint. Every dedicated endpoint of the stack is watched, including one
+    # added later. Trade-off: should on-demand calls also publish these metrics in the compartment (no page says
+    # either way), their streams are watched too: a visible false alarm instead of a silent missed one.
+    AlarmSpec("dedicated-cluster-latency", "oci_generativeai", "Dedicated AI endpoint saturated (latency)",
               "ERROR", "PT10M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: (f'InvocationLatency[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}'
-                              f'.percentile(0.95) > {t.dedicated_cluster_latency_p95_ms}'),
-              needs=("dedicated_endpoint_id",), requires="model"),
-    AlarmSpec("dedicated-cluster-server-errors", "oci_generativeai", "Dedicated AI cluster server errors",
+              lambda t, _: f"InvocationLatency[5m].percentile(0.95) > {t.dedicated_cluster_latency_p95_ms}",
+              only_if="dedicated_endpoint", requires="model", per_dimension=True),
+    AlarmSpec("dedicated-cluster-server-errors", "oci_generativeai", "Dedicated AI endpoint server errors",
               "ERROR", "PT5M", "critical", "dedicated-cluster-saturation",
-              lambda t, ids: f'ServerErrorCount[5m]{{resourceId = "{ids["dedicated_endpoint_id"]}"}}.sum() > 0',
-              needs=("dedicated_endpoint_id",), requires="model"),
+              lambda t, _: "ServerErrorCount[5m].sum() > 0",
+              only_if="dedicated_endpoint", requires="model", per_dimension=True),
 )
 
 #: Severity → which topics an alarm of that severity also copies (besides its own topic).
@@ -251,7 +264,8 @@ class OperationsPlaneArgs(TypedDict):
     autonomous_database_id: pulumi.Input[str] | None
     """Autonomous Database OCID (data plane): CPU and storage alarms; None: none."""
     dedicated_endpoint_ids: Sequence[pulumi.Input[str]]
-    """Hosting dedicated AI cluster OCIDs (model plane): saturation alarms, one set per cluster."""
+    """Dedicated AI endpoint OCIDs (model plane): when any, the endpoint saturation alarms are created (they
+    watch every endpoint of the compartment, so they name none)."""
     buckets: Sequence[pulumi.Input[str]]
     """Bucket names (data plane) whose Object Storage read/write service logs are created here."""
 
@@ -272,7 +286,7 @@ class OperationsPlane(pulumi.ComponentResource):
     topic_ids: dict[str, pulumi.Output[str]]
     """Notification topic OCID per topic name (see TOPICS)."""
     alarm_ids: dict[str, pulumi.Output[str]]
-    """Alarm OCID per alarm resource name (alarm id, suffixed per monitored resource where several)."""
+    """Alarm OCID per alarm id (one alarm per id; the endpoint alarms watch every endpoint of the compartment)."""
     archive_bucket_name: pulumi.Output[str]
     """Name of the audit-archive bucket."""
     budget_id: pulumi.Output[str]
@@ -526,26 +540,20 @@ class OperationsPlane(pulumi.ComponentResource):
         self.topic_ids = {topic: t.id for topic, t in topics.items()}
 
         # -- alarms ----------------------------------------------------------------------------
-        available: dict[str, list[pulumi.Input[str]]] = {"synthetic_monitor_id": [probe.id]}
+        available: dict[str, pulumi.Input[str]] = {"synthetic_monitor_id": probe.id}
         for key in ("api_gateway_id", "cluster_id", "autonomous_database_id"):
             value = args[key]
             if value is not None:
-                available[key] = [value]
-        clusters = list(args["dedicated_endpoint_ids"])
-        if clusters:
-            available["dedicated_endpoint_id"] = clusters
+                available[key] = value
+        present = {"dedicated_endpoint"} if args["dedicated_endpoint_ids"] else set()
         self.alarm_ids = {}
         thresholds = args["thresholds"]
         for spec in ALARMS:
-            if any(n not in available for n in spec.needs):
+            if any(n not in available for n in spec.needs) or (spec.only_if and spec.only_if not in present):
                 continue
-            # One alarm per monitored resource (only dedicated AI clusters come in lists).
-            count = max((len(available[n]) for n in spec.needs), default=1)
-            for index in range(count):
-                suffix = f"-{index}" if count > 1 else ""
-                ids = {n: available[n][min(index, len(available[n]) - 1)] for n in spec.needs}
-                self.alarm_ids[spec.id + suffix] = self._alarm(
-                    f"{name}-alarm-{spec.id}{suffix}", spec, suffix, ids, args, topics, thresholds, base_url)
+            ids = {n: available[n] for n in spec.needs}
+            self.alarm_ids[spec.id] = self._alarm(f"{name}-alarm-{spec.id}", spec, ids, args, topics, thresholds,
+                                                  base_url)
 
         # -- budget ----------------------------------------------------------------------------
         budget = oci.budget.Budget(
@@ -594,7 +602,7 @@ class OperationsPlane(pulumi.ComponentResource):
             "budgetId": self.budget_id,
         })
 
-    def _alarm(self, resource_name: str, spec: AlarmSpec, suffix: str, ids: Mapping[str, pulumi.Input[str]],
+    def _alarm(self, resource_name: str, spec: AlarmSpec, ids: Mapping[str, pulumi.Input[str]],
                args: OperationsPlaneArgs, topics: Mapping[str, oci.ons.NotificationTopic],
                thresholds: AlarmThresholds, base_url: str) -> pulumi.Output[str]:
         env = args["environment"]
@@ -608,7 +616,7 @@ class OperationsPlane(pulumi.ComponentResource):
             resource_name,
             compartment_id=args["compartment_id"],
             metric_compartment_id=args["compartment_id"],
-            display_name=f"genai-{env}-{spec.id}{suffix}",
+            display_name=f"genai-{env}-{spec.id}",
             namespace=spec.namespace,
             query=query,
             severity=spec.severity,

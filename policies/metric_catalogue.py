@@ -5,8 +5,9 @@ and ``genai_quality``).
 
 ``problems(namespace, query)`` lists what in an alarm query is in neither: an unknown namespace,
 a metric the namespace does not have, a filter or ``groupBy`` dimension the metric does not
-carry. OCI accepts all of these silently (an unknown dimension "filters nothing", an unknown
-metric has no data), so an alarm with such a query never fires; the metric-contract rule
+carry, or any filter or ``groupBy`` on a metric whose dimensions no source we read names. OCI
+accepts all of these silently (an unknown dimension "filters nothing", an unknown metric has no
+data), so an alarm with such a query never fires; the metric-contract rule
 (``policies/rules/metrics.py``) turns each into a finding. Messages name positions, never values.
 
     python -m policies.metric_catalogue        # the catalogue as a table
@@ -37,9 +38,11 @@ class KnownMetric:
     unit: str
     dimensions: tuple[str, ...]
     source: str
+    """The OCI page (service metrics) or the declaring module (our own)."""
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Dimensions whose values are an enumeration: the values the service publishes."""
-    """The OCI page (service metrics) or the declaring module (our own)."""
+    dimensions_read: bool = True
+    """False where no source names the metric's dimensions: an alarm may then filter or group on none."""
 
 
 def _fail(where: str, what: str) -> ValueError:
@@ -62,18 +65,21 @@ def oci_metrics() -> Mapping[tuple[str, str], KnownMetric]:
             where = f"namespaces.{ns}.metrics.{name}"
             if not isinstance(m, dict) or not isinstance(m.get("unit"), str) or not m.get("description"):
                 raise _fail(where, "needs 'unit' and 'description'")
-            dims = m.get("dimensions")
-            if not isinstance(dims, list) or not dims or not all(isinstance(d, str) and d for d in dims):
-                raise _fail(where, "needs a non-empty 'dimensions' list")
             read = m.get("read")
             if not isinstance(read, list) or any(r not in READ_VALUES for r in read) or not m.get("evidence"):
                 raise _fail(where, f"needs 'read' (any of {', '.join(READ_VALUES)}) and 'evidence'")
+            dims = m.get("dimensions")
+            if not isinstance(dims, list) or not all(isinstance(d, str) and d for d in dims):
+                raise _fail(where, "needs a 'dimensions' list of names")
+            if not dims and "dimensions" in read:
+                raise _fail(where, "'read' names dimensions but the 'dimensions' list is empty")
             values = m.get("values") or {}
             if not isinstance(values, dict) or any(d not in dims or not isinstance(v, list) or not v
                                                    for d, v in values.items()):
                 raise _fail(where, "'values' maps some of its dimensions to non-empty lists")
             out[(ns, name)] = KnownMetric(ns, name, m["unit"], tuple(dims), body["doc"],
-                                          {d: tuple(map(str, v)) for d, v in values.items()})
+                                          {d: tuple(map(str, v)) for d, v in values.items()},
+                                          dimensions_read="dimensions" in read)
     return out
 
 
@@ -110,13 +116,19 @@ def problems(namespace: Any, query: Any) -> list[str]:
             out.append(f"condition {i}: the metric is not published in this namespace")
             continue
         for j, f in enumerate(cond.filters, start=1):
-            if f.dimension not in metric.dimensions:
+            if not metric.dimensions_read:
+                out.append(f"condition {i}: filter {j} names a dimension, but no source read names the metric's "
+                           "dimensions")
+            elif f.dimension not in metric.dimensions:
                 out.append(f"condition {i}: filter {j} names a dimension the metric does not carry")
             elif f.dimension in metric.values and f.operator != "!=" and not _can_match(f.operator, f.value,
                                                                                       metric.values[f.dimension]):
                 out.append(f"condition {i}: filter {j} matches no value the service publishes for its dimension")
         for j, d in enumerate(cond.group_by or (), start=1):
-            if d not in metric.dimensions:
+            if not metric.dimensions_read:
+                out.append(f"condition {i}: groupBy dimension {j} is named, but no source read names the metric's "
+                           "dimensions")
+            elif d not in metric.dimensions:
                 out.append(f"condition {i}: groupBy dimension {j} is not a dimension of the metric")
     return out
 

@@ -110,8 +110,8 @@ ONLY_IN = {
     **{f"ENV-model-dedicated-{kind}-{name}": "model.dedicatedClusters (prod has three)"
        for kind in ("cluster", "endpoint") for name in ("command-r-plus", "llama-3.3-70b", "embed-multilingual")},
     "ENV-model-private-endpoint": "classification (privateEndpointsOnly)",
-    **{f"ENV-operations-alarm-dedicated-cluster-{alarm}-{i}": "model.dedicatedClusters (an alarm on each)"
-       for alarm in ("latency", "server-errors") for i in range(3)},
+    **{f"ENV-operations-alarm-dedicated-cluster-{alarm}": "model.dedicatedClusters (their endpoints' alarms)"
+       for alarm in ("latency", "server-errors")},
     "ENV-operations-sub-critical-pagerduty-1": "operations.notifications.critical.pagerDutyUrls",
     "ENV-operations-vantage-point-1": "operations.apm.vantagePoints (prod has two)",
     "ENV-operations-sub-warning-slack-1": "operations.notifications.warning.slackUrls",

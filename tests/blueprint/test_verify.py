@@ -216,11 +216,11 @@ def test_every_planned_alarm_matches_a_stream_ok(capsys, deployed, tmp_path: Pat
 def test_no_traffic_yet_is_no_data_yet_and_passes(capsys, deployed, tmp_path: Path) -> None:
     state, config, url = deployed
     for s in state.streams:
-        if s["namespace"] == "oci_generativeai":
-            s["dimensions"]["resourceId"] = "ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.someoneelses"
+        if s["namespace"] == "oci_autonomous_database":
+            s["dimensions"]["resourceId"] = "ocid1.autonomousdatabase.oc1.eu-frankfurt-1.someoneelses"
     code, out, _ = _verify(capsys, tmp_path, config, url)
     assert code == 0
-    assert _status(out, "genai-prod-dedicated-cluster-latency-0") == "no-data-yet"
+    assert _status(out, "genai-prod-database-cpu") == "no-data-yet"
     assert _status(out, "genai-prod-gateway-5xx") == "ok"
 
 
@@ -236,16 +236,23 @@ def test_a_query_filtering_on_a_dimension_the_streams_lack_is_wrong_dimension(ca
     assert "ocid1.cluster" not in out  # dimension names, never values
 
 
-def test_the_genai_endpoint_dimension_is_checked(capsys, deployed, tmp_path: Path) -> None:
-    """If OCI reported the endpoint metrics under another dimension name, the alarms say so."""
+def test_the_endpoint_alarms_watch_every_stream_and_print_ocis_dimension_names(capsys, deployed,
+                                                                             tmp_path: Path) -> None:
+    """The Generative AI endpoint alarms name no dimension (no page names one): whatever OCI calls it, they
+    watch every endpoint's stream, and verify prints the names OCI reports (never the values)."""
     state, config, url = deployed
-    for s in state.streams:
-        if s["namespace"] == "oci_generativeai":
-            s["dimensions"]["endpointId"] = s["dimensions"].pop("resourceId")
-    code, out, _ = _verify(capsys, tmp_path, config, url)
-    assert code == 1
-    assert _status(out, "genai-prod-dedicated-cluster-server-errors-2") == "wrong-dimension"
-    assert "OCI reports dimensions endpointId, resourceDisplayName" in out
+    genai = [s for s in state.streams if s["namespace"] == "oci_generativeai"]
+    assert genai and all(set(s["dimensions"]) == {"resourceDisplayName"} for s in genai)
+    state.streams = [s for s in state.streams if s["namespace"] != "oci_generativeai"] + [
+        {**s, "dimensions": {"endpointId": f"ocid1.generativeaiendpoint.oc1.eu-frankfurt-1.e{i}",
+                             "resourceDisplayName": f"genai-prod-e{i}"}}
+        for s in genai for i in range(3)]
+    code, out, err = _verify(capsys, tmp_path, config, url)
+    assert code == 0, out + err
+    for alarm in ("genai-prod-dedicated-cluster-latency", "genai-prod-dedicated-cluster-server-errors"):
+        assert _row(out, alarm)[3:] == [
+            "ok", "watches every stream (3); OCI reports dimensions endpointId, resourceDisplayName"]
+    assert "ocid1.generativeaiendpoint" not in out and "genai-prod-e1" not in out
 
 
 def test_a_metric_without_streams_is_no_metric_and_a_missing_alarm_not_deployed(capsys, deployed, tmp_path: Path) -> None:
@@ -272,6 +279,10 @@ def test_classify_each_status() -> None:
     assert classify(cond, [{"resourceId": "b", "state": "X", "tool": "t"}])[0] == "no-data-yet"
     status, detail = classify(cond, [{"resourceId": "a", "state": "X"}])
     assert status == "wrong-dimension" and detail == "query names tool; OCI reports dimensions resourceId, state"
+    whole = parse("M[5m].sum() > 0").conditions[0]
+    assert classify(whole, []) == ("no-metric", "ListMetrics returned no stream of this metric in the compartment")
+    assert classify(whole, [{"resourceId": "a"}, {"resourceId": "b"}]) == (
+        "ok", "watches every stream (2); OCI reports dimensions resourceId")
 
 
 # ---- errors: one line, exit 2, nothing of a value or credential ----

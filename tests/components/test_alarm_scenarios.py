@@ -37,13 +37,8 @@ def prod(planned: Callable[[str], Graph]) -> Graph:
 @pytest.fixture(scope="module")
 def alarms(prod: Graph) -> dict[str, AlarmRow]:
     rows = [r for r in alarm_rows(prod) if "::prod-operations-" in r.urn]
-    # One alarm per id, but one per dedicated AI cluster for the cluster alarms (prod has three
-    # clusters: the scenarios drive the first, the primary chat cluster; the others watch their own).
-    per_cluster = [r for r in rows if r.alarm_id.startswith("dedicated-cluster-")]
-    others = [r for r in rows if r not in per_cluster]
-    assert len({r.alarm_id for r in others}) == len(others), "one alarm per id in prod"
-    assert len(per_cluster) == 3 * len({r.alarm_id for r in per_cluster}), "one cluster alarm per cluster"
-    return {r.alarm_id: r for r in others} | {r.alarm_id: r for r in reversed(per_cluster) if r.display_name.endswith("-0")}
+    assert len({r.alarm_id for r in rows}) == len(rows), "one alarm per id in prod"
+    return {r.alarm_id: r for r in rows}
 
 
 def filter_value(row: AlarmRow, dimension: str) -> str:
@@ -52,11 +47,11 @@ def filter_value(row: AlarmRow, dimension: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def ids(alarms: dict[str, AlarmRow]) -> Ids:
+def ids(alarms: dict[str, AlarmRow], prod: Graph) -> Ids:
     return Ids(gateway=filter_value(alarms["gateway-5xx"], "resourceId"),
                cluster=filter_value(alarms["oke-node-not-ready"], "clusterId"),
                database=filter_value(alarms["database-cpu"], "resourceId"),
-               dedicated=filter_value(alarms["dedicated-cluster-latency"], "resourceId"),
+               dedicated=tuple(prod.outputs["dedicatedEndpointIds"].values()),
                monitor=filter_value(alarms["synthetic-probe-failure"], "MonitorId"))
 
 
@@ -170,4 +165,4 @@ def test_the_old_node_query_could_never_fire(alarms: dict[str, AlarmRow], ids: I
 def test_extra_datapoints_are_recorded() -> None:
     w = World(minutes=1)
     w.extra = [Datapoint("x", "y", {}, 60.0, 1.0)]
-    assert ("x", "y") in w.record(Ids("g", "c", "d", "e", "m")).metrics()
+    assert ("x", "y") in w.record(Ids("g", "c", "d", ("e",), "m")).metrics()

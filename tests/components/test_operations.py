@@ -63,15 +63,15 @@ def test_prod_creates_every_slo_alarm_and_infra_alarms_only_for_wired_planes(pro
     expected = sorted(a.id for a in ALARMS if a.requires is None or a.requires in wired)
     planned = alarm_ids(prod, "prod-operations")
     assert sorted(set(planned)) == expected
-    # One per dedicated AI cluster (prod: primary chat, fallback chat, embedding), one of every other.
-    assert all(planned.count(a) == (3 if a.startswith("dedicated-cluster-") else 1) for a in expected)
+    # One of each, the endpoint alarms too (prod has three dedicated endpoints: one alarm watches them all).
+    assert all(planned.count(a) == 1 for a in expected)
     assert all(a.requires is not None and a.requires not in wired for a in ALARMS if a.id not in expected)
 
 
-def test_wired_ids_create_every_alarm_type_one_per_dedicated_cluster(wired: Graph) -> None:
+def test_wired_ids_create_every_alarm_type_once(wired: Graph) -> None:
     ids = alarm_ids(wired, "wired-operations")
     assert set(ids) == {a.id for a in ALARMS}
-    assert ids.count("dedicated-cluster-latency") == 2 and ids.count("dedicated-cluster-server-errors") == 2
+    assert ids.count("dedicated-cluster-latency") == 1 and ids.count("dedicated-cluster-server-errors") == 1
     assert ids.count("gateway-5xx") == 1
 
 
@@ -82,21 +82,33 @@ def test_infra_alarm_queries_target_the_handed_in_ids(wired: Graph) -> None:
     assert "fakegateway" in by_id["gateway-5xx"][0] and 'httpStatusCategory = "5xx"' in by_id["gateway-5xx"][0]
     assert all("fakecluster" in q for q in by_id["oke-node-not-ready"] + by_id["oke-unschedulable-pods"])
     assert all("fakeadb" in q for q in by_id["database-cpu"] + by_id["database-storage"])
-    # InvocationLatency and ServerErrorCount are endpoint metrics: the alarms watch each hosting endpoint.
+    # The endpoint alarms name no endpoint: their dimension is read on no page (components/operations.py).
     for alarm in ("dedicated-cluster-latency", "dedicated-cluster-server-errors"):
-        assert sorted(re.findall(r"fakeendpoint\d", " ".join(by_id[alarm]))) == ["fakeendpoint0", "fakeendpoint1"]
+        assert "fakeendpoint" not in by_id[alarm][0] and "{" not in by_id[alarm][0]
 
 
-def test_prod_dedicated_alarms_watch_the_planned_endpoints_not_the_clusters(prod: Graph) -> None:
-    """The query's resourceId comes from an endpoint's id (its property dependency), never a cluster's."""
-    endpoints = {n.urn for n in prod.by_type("oci:GenerativeAi/endpoint:Endpoint")}
-    clusters = {n.urn for n in prod.by_type("oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster")}
+def test_prod_endpoint_alarms_watch_every_stream_of_the_stack_compartment(prod: Graph) -> None:
+    """No dimension filter, split per metric stream, over the compartment that holds the endpoints; no
+    dependency on one endpoint or cluster (an alarm watches all of them, and one added later)."""
+    endpoints = prod.by_type("oci:GenerativeAi/endpoint:Endpoint")
+    assert len(endpoints) == 3
+    (compartment,) = {n.inputs["compartmentId"] for n in endpoints}
     alarms = [n for n in ops_nodes(prod, "prod-operations", ALARM_TYPE)
               if n.inputs["freeformTags"]["alarm-id"].startswith("dedicated-cluster-")]
-    assert len(alarms) == 2 * len(endpoints) == 2 * len(clusters) > 0
+    assert len(alarms) == 2
+    genai = {n.urn for n in endpoints} | {
+        n.urn for n in prod.by_type("oci:GenerativeAi/dedicatedAiCluster:DedicatedAiCluster")}
     for alarm in alarms:
-        sources = set(alarm.propertyDependencies.get("query", []))
-        assert len(sources & endpoints) == 1 and not sources & clusters, alarm.name
+        assert alarm.inputs["namespace"] == "oci_generativeai"
+        assert "{" not in alarm.inputs["query"] and "groupBy" not in alarm.inputs["query"], alarm.name
+        assert alarm.inputs["isNotificationsPerMetricDimensionEnabled"] is True, alarm.name
+        assert alarm.inputs["metricCompartmentId"] == compartment, alarm.name
+        assert not set(alarm.propertyDependencies.get("query", [])) & genai, alarm.name
+
+
+def test_dev_without_dedicated_endpoints_has_no_endpoint_alarms(dev: Graph) -> None:
+    assert not dev.by_type("oci:GenerativeAi/endpoint:Endpoint")
+    assert not [a for a in alarm_ids(dev, "dev-operations") if a.startswith("dedicated-cluster-")]
 
 
 # -- every alarm is well formed -----------------------------------------------------------------
@@ -120,7 +132,7 @@ def test_every_alarm_is_complete(graph_name: str, component: str, request: pytes
         assert i["destinations"], node.name
         assert topics[spec.topic] in node.propertyDependencies["destinations"], node.name
         assert f"runbook: {spec.runbook}\n" in i["body"] and f"runbooks/{spec.runbook}.md" in i["body"]
-        assert i["displayName"].endswith(spec.id) or re.search(rf"{spec.id}-\d+$", i["displayName"])
+        assert i["displayName"].endswith(spec.id)
         assert i["isNotificationsPerMetricDimensionEnabled"] is spec.per_dimension
         assert i["metricCompartmentId"] == i["compartmentId"]
         assert query.conditions

@@ -49,6 +49,11 @@ def test_no_alarm_watches_an_undeclared_metric_or_dimension(stack: str, planned:
     ("oci_oke", "NodeState[5m].max(", "not valid MQL"),
     ("oci_oke", None, "not a string"),
     ("genai_router", "latency_ms[5m].percentile(0.95) > 1 && error_rate[5m].mean() > 0", "condition 2"),
+    # No page names the Generative AI endpoint metrics' dimensions: an alarm may filter or group on none
+    # (the endpoint alarms once filtered on resourceId, which nothing read says they carry).
+    ("oci_generativeai", 'InvocationLatency[5m]{resourceId = "x"}.percentile(0.95) > 6000',
+     "filter 1 names a dimension, but no source read names"),
+    ("oci_generativeai", "ServerErrorCount[5m].groupBy(resourceId).sum() > 0", "groupBy dimension 1 is named, but"),
 ])
 def test_problems_name_the_position_not_the_value(namespace: str, query: str, problem: str) -> None:
     found = metric_catalogue.problems(namespace, query)
@@ -61,6 +66,13 @@ def test_valid_queries_have_no_problems() -> None:
     assert metric_catalogue.problems("genai_router", "tool_errors[5m].groupBy(tool).sum() > 1") == []
     assert metric_catalogue.problems("genai_quality", "groundedness[60m].mean() < 0.85") == []
     assert metric_catalogue.problems("oracle_apm_synthetics", 'Availability[5m]{MonitorId = "x"}.mean() < 1') == []
+    assert metric_catalogue.problems("oci_generativeai", "InvocationLatency[5m].percentile(0.95) > 6000") == []
+
+
+def test_dimensions_are_listed_only_where_read() -> None:
+    """An entry lists the dimensions a source names, or none: never a guess the alarms could filter on."""
+    for m in metric_catalogue.oci_metrics().values():
+        assert m.dimensions_read or not m.dimensions, m.name
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -68,7 +80,8 @@ def test_valid_queries_have_no_problems() -> None:
     (lambda d: d["namespaces"].update(genai_x={"doc": "https://docs.x", "metrics": {}}), "start with oci_ or oracle_"),
     (lambda d: d["namespaces"]["oci_oke"].pop("doc"), "needs 'doc'"),
     (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].pop("unit"), "needs 'unit'"),
-    (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].update(dimensions=[]), "non-empty 'dimensions'"),
+    (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].update(dimensions=[]), "'dimensions' list is empty"),
+    (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].update(dimensions="clusterId"), "'dimensions' list"),
     (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].update(read=["guess"]), "needs 'read'"),
     (lambda d: d["namespaces"]["oci_oke"]["metrics"]["NodeState"].update(values={"nope": ["A"]}), "'values'"),
 ])
