@@ -40,9 +40,12 @@ RULES: list[Rule] = [
     stack_rule(
         "MON-001", "Ensure every alarm queries a metric and dimensions that OCI or our own code publishes",
         alarms_watch_published_metrics,
-        passing=[_fx("oci_oke", 'UnschedulablePods[5m]{resourceId = "ocid1.cluster.oc1..x"}.max() > 0')],
-        # clusterId is not a dimension of UnschedulablePods: OCI would filter nothing.
-        failing=[_fx("oci_oke", 'UnschedulablePods[5m]{clusterId = "ocid1.cluster.oc1..x"}.max() > 0')],
+        passing=[_fx("oci_oke", 'UnschedulablePods[5m]{resourceId = "ocid1.cluster.oc1..x"}.max() > 0'),
+                 _fx("oci_generativeai", "InvocationLatency[5m].percentile(0.95) > 6000")],
+        # clusterId is not a dimension of UnschedulablePods: OCI would filter nothing. No source read names
+        # the Generative AI endpoint metrics' dimensions: a resourceId filter on them is a guess.
+        failing=[_fx("oci_oke", 'UnschedulablePods[5m]{clusterId = "ocid1.cluster.oc1..x"}.max() > 0'),
+                 _fx("oci_generativeai", 'ServerErrorCount[5m]{resourceId = "ocid1.x"}.sum() > 0')],
         unknown=[_fx("oci_oke", UNKNOWN)],
         mutate=edit_first(ALARM, _rename_router_metric, lambda n: "error_ratio" in n["inputs"].get("query", "")),
         severity="high",

@@ -255,6 +255,16 @@ def test_the_endpoint_alarms_watch_every_stream_and_print_ocis_dimension_names(c
     assert "ocid1.generativeaiendpoint" not in out and "genai-prod-e1" not in out
 
 
+def test_endpoint_metrics_without_streams_are_no_metric(capsys, deployed, tmp_path: Path) -> None:
+    """No dedicated endpoint call in two weeks, or a wrong metric name: the unfiltered alarms still fail."""
+    state, config, url = deployed
+    state.streams = [s for s in state.streams if s["namespace"] != "oci_generativeai"]
+    code, out, _ = _verify(capsys, tmp_path, config, url)
+    assert code == 1
+    assert [_status(out, a) for a in ("genai-prod-dedicated-cluster-latency",
+                                      "genai-prod-dedicated-cluster-server-errors")] == ["no-metric", "no-metric"]
+
+
 def test_a_metric_without_streams_is_no_metric_and_a_missing_alarm_not_deployed(capsys, deployed, tmp_path: Path) -> None:
     state, config, url = deployed
     state.streams = [s for s in state.streams if s["namespace"] != "genai_quality"]

@@ -20,7 +20,16 @@ from blueprint.graph import Graph
 from components.mql import parse
 from components.mql_eval import Datapoint, Outcome, Recording, evaluate
 from tests.components import scenarios
-from tests.components.scenarios import SCENARIOS, Ids, Scenario, World, oci_point, release_dims, router_points
+from tests.components.scenarios import (
+    SATURATED_ONE_OF_THREE,
+    SCENARIOS,
+    Ids,
+    Scenario,
+    World,
+    oci_point,
+    release_dims,
+    router_points,
+)
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.integration
@@ -166,3 +175,19 @@ def test_extra_datapoints_are_recorded() -> None:
     w = World(minutes=1)
     w.extra = [Datapoint("x", "y", {}, 60.0, 1.0)]
     assert ("x", "y") in w.record(Ids("g", "c", "d", ("e",), "m")).metrics()
+
+
+def test_each_endpoint_stream_is_evaluated_on_its_own(alarms: dict[str, AlarmRow], ids: Ids) -> None:
+    """The endpoint alarms have no filter and no grouping: each endpoint's stream is evaluated on its own.
+    One saturated endpoint (10 calls a minute at 7 s) beside two healthy ones (100 each) fires; pooled into
+    one stream (``.grouping()``) its calls are under 5% and the p95 looks healthy."""
+    (scenario,) = [s for s in SCENARIOS if s.name == SATURATED_ONE_OF_THREE]
+    recording = scenario.world.record(ids)
+    assert len(recording.streams("oci_generativeai", "InvocationLatency")) == len(ids.dedicated) == 3
+    row = alarms["dedicated-cluster-latency"]
+    outcome = run(row, recording, scenario.world.minutes)
+    assert outcome.fired and outcome.value == 7000.0
+    pooled = row.query.replace("].percentile", "].grouping().percentile")
+    assert pooled != row.query
+    assert not evaluate(pooled, recording, row.namespace, start=scenarios.MINUTE,
+                        end=scenario.world.minutes * scenarios.MINUTE, pending=row.pending).fired
