@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from compliance.model import markdown_cell as _cell
 from components.iam_roles import PARENT_GRANTS, ROLE_GRANTS, ROLE_PURPOSES, SAMPLE_BUCKET, TAG_NAMESPACE, TENANCY_GRANTS
 from core.markers import UNKNOWN_MARKER
 from policies.grant_sources import Cited, cited_grant, single
@@ -164,10 +165,6 @@ def summary(rows: Sequence[StatementSource]) -> dict[str, int]:
 
 def to_json(stack: str, rows: Sequence[StatementSource]) -> dict[str, Any]:
     return {"stack": stack, "summary": summary(rows), "tables": TABLES, "statements": [asdict(r) for r in rows]}
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def _code(text: str) -> str:

@@ -37,6 +37,11 @@ STATUS_LABELS = {"pass": "pass", "fail": "fail", "waived": "waived", "indetermin
 _NO_RULE_STATUS = {"plan": "uncovered", "plan+live": "uncovered", "live": "live_only", "process": "process"}
 
 
+def markdown_cell(text: Any) -> str:
+    """A value as one Markdown table cell: its pipes escaped, its line breaks made spaces."""
+    return str(text).replace("|", "\\|").replace("\n", " ")
+
+
 def rules_by_control(rules: Iterable[Any]) -> dict[str, list[Any]]:
     """control ref → the rules citing it (from each rule's ``controls``)."""
     mapping: dict[str, list[Any]] = defaultdict(list)

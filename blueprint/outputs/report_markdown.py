@@ -8,10 +8,7 @@ from typing import Any
 
 from blueprint.outputs import OutputFormat, RenderOptions
 from compliance.model import CONTROL_STATUSES, STATUS_LABELS
-
-
-def _cell(text: Any) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")
+from compliance.model import markdown_cell as _cell
 
 
 def _counts_row(name: str, total: int, counts: Mapping[str, int]) -> str:
