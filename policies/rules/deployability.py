@@ -483,10 +483,10 @@ def budget_covers_dedicated_clusters(resources: Sequence[Any]) -> Iterable[tuple
     unknown_shapes = [c for c in clusters if c.props.get("unitShape") not in UNIT_SHAPES]
     for cluster in unknown_shapes:
         yield cluster.urn, "a hosting cluster's unit shape has no price in core/genai_units.py: its cost is unknown"
-    priced = [c for c in clusters if c not in unknown_shapes]
-    committed = sum(hourly_usd(str(c.props.get("unitShape")), float(c.props.get("unitCount") or 0),
-                               _negotiated_prices(c)) for c in priced) * HOSTING_COMMITMENT_HOURS
-    negotiated = any(str(c.props.get("unitShape")) in _negotiated_prices(c) for c in priced)
+    priced = [(c, str(c.props.get("unitShape")), _negotiated_prices(c)) for c in clusters if c not in unknown_shapes]
+    committed = sum(hourly_usd(shape, float(c.props.get("unitCount") or 0), prices)
+                    for c, shape, prices in priced) * HOSTING_COMMITMENT_HOURS
+    negotiated = any(shape in prices for _c, shape, prices in priced)
     # At list prices the commitment is public arithmetic; at the stack's contracted prices it would reveal them.
     amount = "what" if negotiated else f"the {committed:,.0f} USD"
     basis = "at the stack's unit prices, model.unitPrices" if negotiated else "at list unit prices"
